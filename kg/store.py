@@ -1,0 +1,109 @@
+"""The store seam: every read and write of the graph goes through :class:`Store`.
+
+Why: GraphQL, SPARQL, validation and export must not care whether the triples live in pyoxigraph,
+rdflib or a remote endpoint. Backends live in ``kg/stores/<backend>.py`` and are chosen by
+:func:`open_store` from one settings string (``KG_STORE``), so callers never import a backend.
+
+Queries see the *union* of all named graphs as their default graph: the data is kept in named
+graphs (ontology, curated data, derived facts) so that each can be replaced atomically, while
+consumers query one graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from rdflib import Dataset, Graph, URIRef
+from rdflib.term import Identifier
+
+
+class StoreError(Exception):
+    """A store operation failed; the message says what and where."""
+
+
+class QuerySyntaxError(StoreError):
+    """The SPARQL text could not be parsed; the message is the parser's."""
+
+
+@dataclass(frozen=True)
+class SelectResult:
+    """Rows of a SELECT query; an unbound variable is absent from its row's dict."""
+
+    variables: tuple[str, ...]
+    rows: list[dict[str, Identifier]] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[dict[str, Identifier]]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+QueryResult = SelectResult | bool | Graph
+"""SELECT gives rows, ASK a bool, CONSTRUCT and DESCRIBE a graph."""
+
+
+@runtime_checkable
+class Store(Protocol):
+    """What every backend offers. Small on purpose: new backends should be cheap to add."""
+
+    def query(self, sparql: str) -> QueryResult:
+        """Evaluate any SPARQL 1.1 query over the union of all graphs."""
+        ...
+
+    def replace_graph(self, name: URIRef, graph: Graph) -> None:
+        """Make ``graph`` the whole content of named graph ``name``, atomically.
+
+        Readers see the old content or the new, never a mix; on error the old content stays.
+        """
+        ...
+
+    def drop_graph(self, name: URIRef) -> None:
+        """Remove named graph ``name`` (no error if it does not exist)."""
+        ...
+
+    def graph_names(self) -> list[URIRef]:
+        """The named graphs in the store."""
+        ...
+
+    def dataset(self) -> Dataset:
+        """A copy of the whole content as an rdflib Dataset (for export and validation)."""
+        ...
+
+    def __len__(self) -> int:
+        """Number of quads."""
+        ...
+
+    def close(self) -> None:
+        """Release files and connections."""
+        ...
+
+
+def select(store: Store, sparql: str) -> SelectResult:
+    """Run a SELECT query, failing loudly if the query is of another form."""
+    result = store.query(sparql)
+    if not isinstance(result, SelectResult):
+        raise StoreError(f"expected a SELECT query, got a {type(result).__name__} result")
+    return result
+
+
+def open_store(spec: str) -> Store:
+    """Open a backend from a spec: ``oxigraph`` (in memory), ``oxigraph:PATH`` (on disk), ``memory``.
+
+    >>> type(open_store("memory")).__name__
+    'MemoryStore'
+    >>> type(open_store("oxigraph")).__name__
+    'OxigraphStore'
+    """
+    kind, _, argument = spec.partition(":")
+    if kind == "memory":
+        from kg.stores.memory import MemoryStore
+
+        return MemoryStore()
+    if kind == "oxigraph":
+        from kg.stores.oxigraph import OxigraphStore
+
+        return OxigraphStore(path=argument or None)
+    raise StoreError(f"unknown store {spec!r}: expected 'oxigraph', 'oxigraph:PATH' or 'memory'")
