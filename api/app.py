@@ -1,0 +1,37 @@
+"""The HTTP application factory. No app is built at import: tests and workers build their own."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from api.routes import health
+from kg.build import build_store
+from kg.settings import Settings
+from kg.store import Store
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
+    """Build the FastAPI app over ``store`` (built from ``settings`` when not given).
+
+    Args:
+        settings: configuration; read from the environment when omitted.
+        store: an already loaded store (tests pass one to share it across apps).
+    """
+    settings = settings or Settings.from_env()
+    app = FastAPI(
+        title="Evidence knowledge graph",
+        version="0.1.0",
+        description="Clinical-trial evidence as a knowledge graph: GraphQL, SPARQL, linked data.",
+    )
+    app.state.settings = settings
+    app.state.store = store if store is not None else build_store(settings)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["*"],
+        )
+    app.include_router(health.router)
+    return app
