@@ -15,6 +15,7 @@ from kg.derive import derive
 from kg.parse import parse_file
 from kg.settings import Settings
 from kg.store import Store, open_store
+from kg.vocab import bind_prefixes
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def build_graphs(settings: Settings) -> dict[URIRef, Graph]:
 
 def build_dataset(settings: Settings) -> Dataset:
     """The whole knowledge graph as an rdflib Dataset (for export and validation)."""
-    dataset = Dataset()
+    dataset = bind_prefixes(Dataset())
     for name, graph in build_graphs(settings).items():
         target = dataset.graph(name)
         for triple in graph:

@@ -7,7 +7,7 @@ so that a typo is an AttributeError at import (``EKG.Trail``) and not a silently
 
 from __future__ import annotations
 
-from rdflib import Namespace
+from rdflib import Graph, Namespace
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, DefinedNamespace
 
 ONTOLOGY_IRI = "https://w3id.org/evidence-kg/ontology/"
@@ -18,6 +18,30 @@ OBO = Namespace("http://purl.obolibrary.org/obo/")
 QUDT_UNIT = Namespace("http://qudt.org/vocab/unit/")
 FHIR_STATISTIC_TYPE = Namespace("http://terminology.hl7.org/CodeSystem/statistic-type")
 SH = Namespace("http://www.w3.org/ns/shacl#")
+
+
+PREFIXES: dict[str, str] = {
+    "ekg": ONTOLOGY_IRI,
+    "schema": str(SCHEMA),
+    "obo": str(OBO),
+    "prov": str(PROV),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "rdfs": str(RDFS),
+    "rdf": str(RDF),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+    "unit": str(QUDT_UNIT),
+    "sh": str(SH),
+}
+"""Prefixes every serialization and report uses, so output reads the same everywhere."""
+
+
+def bind_prefixes(graph: Graph) -> Graph:
+    """Bind :data:`PREFIXES` on ``graph`` (replacing rdflib's defaults) and return it."""
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True, replace=True)
+    return graph
 
 
 class EKG(DefinedNamespace):
@@ -167,6 +191,8 @@ class EKG(DefinedNamespace):
 
 
 __all__ = [
+    "PREFIXES",
+    "bind_prefixes",
     "DCTERMS",
     "DEFAULT_BASE_IRI",
     "EKG",
