@@ -120,6 +120,12 @@ def _computation(
     graph.add((node, RDFS.label, Literal(label)))
     graph.add((node, EKG.method, method))
     graph.add((node, PROV.wasAssociatedWith, agent))
+    # The same fact in plain PROV-O, for consumers who do not read our ontology.
+    association = URIRef(f"{node}/association")
+    graph.add((node, PROV.qualifiedAssociation, association))
+    graph.add((association, RDF.type, PROV.Association))
+    graph.add((association, PROV.agent, agent))
+    graph.add((association, PROV.hadPlan, method))
     for entity in used:
         graph.add((node, PROV.used, entity))
     return node

@@ -111,7 +111,7 @@ class OxigraphStore:
                     to_rdflib(quad.subject),
                     to_rdflib(quad.predicate),
                     to_rdflib(quad.object),
-                    dataset.graph(context) if context is not None else dataset.default_context,
+                    dataset.graph(context) if context is not None else dataset.default_graph,
                 )
             )
         return dataset

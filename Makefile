@@ -1,0 +1,40 @@
+# Two commands on a fresh machine (Python 3.11+): `make serve` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: serve test lint typecheck unit schema bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## serve: create .venv, install, and run the API on the embedded store (http://127.0.0.1:8000)
+serve: $(STAMP)
+	$(BIN)/kg serve
+
+## test: create .venv, install with test extras, lint, type-check, validate, and run every test
+test: $(STAMP) lint typecheck unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check kg api tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest -n 2 --doctest-modules kg tests
+
+## schema: write the GraphQL SDL to api/schema.graphql
+schema: $(STAMP)
+	$(BIN)/kg export-schema -o api/schema.graphql
+
+## bench: run the benchmarks and print their figures
+bench: $(STAMP)
+	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts

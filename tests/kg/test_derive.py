@@ -1,0 +1,114 @@
+"""Derived facts: what is computed, how it is marked, and that it never leaks into data/."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+
+from kg.derive import derive
+from kg.settings import Settings
+from kg.vocab import EKG, OBO, PROV, RDF, SKOS, XSD
+
+BASE = Settings().base_iri
+T = f"{BASE}trial/dascern/"
+
+
+@pytest.fixture(scope="module")
+def derived(graph: Graph) -> Graph:
+    return derive(graph, base_iri=BASE)
+
+
+def test_every_two_arm_comparison_gets_three_estimates(derived: Graph) -> None:
+    comparisons = {
+        "comparison-mmr-12m",
+        "comparison-cumulative-mmr-2y-crossover-adjusted",
+        "comparison-cumulative-mmr-2y-itt",
+        "comparison-cumulative-mmr-5y",
+    }
+    for name in comparisons:
+        stats = {derived.value(e, EKG.statistic) for e in derived.objects(URIRef(T + name), EKG.estimate)}
+        assert stats == {EKG.RiskDifference, EKG.RelativeRisk, EKG.OddsRatio}, name
+    # Comparisons without figures (OS, PFS, competing risk) get none rather than invented ones.
+    assert not set(derived.objects(URIRef(T + "comparison-os-2y"), EKG.estimate))
+
+
+def test_primary_endpoint_estimates_are_typed_valued_and_generated(derived: Graph) -> None:
+    rd = URIRef(T + "comparison-mmr-12m/risk-difference")
+    assert (rd, RDF.type, OBO.STATO_0000424) in derived
+    value = derived.value(rd, RDF.value)
+    assert isinstance(value, Literal) and value.datatype == XSD.decimal
+    assert value.toPython() == Decimal("0.1594")
+    assert derived.value(rd, EKG.ciLower).toPython() == Decimal("0.0528")  # type: ignore[union-attr]
+    assert derived.value(rd, EKG.ciUpper).toPython() == Decimal("0.2494")  # type: ignore[union-attr]
+    assert derived.value(rd, EKG.ciLevel).toPython() == Decimal("0.95")  # type: ignore[union-attr]
+    computation = derived.value(rd, PROV.wasGeneratedBy)
+    method = derived.value(computation, EKG.method)
+    assert "Newcombe" in str(derived.value(method, SKOS.definition))
+    association = derived.value(computation, PROV.qualifiedAssociation)
+    assert derived.value(association, PROV.hadPlan) == method
+
+
+def test_approximate_counts_are_derived_and_say_so(derived: Graph) -> None:
+    count = URIRef(T + "result-mmr-12m-dasatinib/approximate-count")
+    assert (count, RDF.type, EKG.ApproximateEventCount) in derived
+    assert derived.value(count, EKG.count) == Literal(50, datatype=XSD.integer)
+    assert derived.value(count, EKG.denominator) == Literal(174, datatype=XSD.integer)
+    method = derived.value(derived.value(count, PROV.wasGeneratedBy), EKG.method)
+    assert "approximate" in str(derived.value(method, SKOS.definition))
+
+
+def test_reported_counts_win_over_approximation() -> None:
+    """A result that reports its count is used as is: no approximate count is minted for it."""
+    curated = Graph().parse(
+        data="""
+        @prefix ekg: <https://w3id.org/evidence-kg/ontology/> .
+        <c> a ekg:Comparison ; ekg:intervention <a1> ; ekg:comparator <a2> ;
+            ekg:interventionResult <r1> ; ekg:comparatorResult <r2> .
+        <a1> ekg:participants 100 . <a2> ekg:participants 100 .
+        <r1> ekg:count 30 ; ekg:denominator 98 ; ekg:percentage 30.6 .
+        <r2> ekg:percentage 10.0 .
+        """,
+        format="turtle",
+        publicID=BASE,
+    )
+    derived = derive(curated, base_iri=BASE)
+    assert not set(derived.subjects(EKG.countFor, URIRef(BASE + "r1")))
+    assert set(derived.subjects(EKG.countFor, URIRef(BASE + "r2")))
+    rd = derived.value(URIRef(BASE + "c/risk-difference"), RDF.value)
+    assert float(rd) == pytest.approx(30 / 98 - 10 / 100, abs=1e-4)  # type: ignore[arg-type]
+
+
+def test_zero_cell_claims_no_ratio() -> None:
+    curated = Graph().parse(
+        data="""
+        @prefix ekg: <https://w3id.org/evidence-kg/ontology/> .
+        <c> a ekg:Comparison ; ekg:intervention <a1> ; ekg:comparator <a2> ;
+            ekg:interventionResult <r1> ; ekg:comparatorResult <r2> .
+        <a1> ekg:participants 50 . <a2> ekg:participants 50 .
+        <r1> ekg:percentage 20.0 . <r2> ekg:percentage 0.0 .
+        """,
+        format="turtle",
+        publicID=BASE,
+    )
+    statistics = {
+        derive(curated, base_iri=BASE).value(e, EKG.statistic)
+        for e in derive(curated, base_iri=BASE).objects(URIRef(BASE + "c"), EKG.estimate)
+    }
+    assert statistics == {EKG.RiskDifference}
+
+
+def test_curated_data_holds_no_derived_facts(settings: Settings) -> None:
+    """Derived numbers are computed by kg, never typed into data/ by hand."""
+    for path in settings.curated_paths:
+        curated = Graph().parse(path, publicID=settings.base_iri)
+        assert not set(curated.subjects(RDF.type, EKG.EffectEstimate)), path
+        assert not set(curated.subjects(RDF.type, EKG.ApproximateEventCount)), path
+        assert not set(curated.triples((None, PROV.wasGeneratedBy, None))), path
+
+
+def test_derivation_is_deterministic(graph: Graph) -> None:
+    from rdflib.compare import isomorphic
+
+    assert isomorphic(derive(graph, base_iri=BASE), derive(graph, base_iri=BASE))
