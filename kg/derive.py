@@ -138,8 +138,12 @@ def _count_node(graph: Graph, base_iri: str, agent: URIRef, arm: ArmCounts) -> U
     node = URIRef(f"{arm.result}/approximate-count")
     method = _describe_method(graph, base_iri, APPROXIMATE_COUNT)
     activity = _computation(
-        graph, URIRef(f"{node}/computation"), "Approximating an event count", method,
-        [arm.result], agent,
+        graph,
+        URIRef(f"{node}/computation"),
+        "Approximating an event count",
+        method,
+        [arm.result],
+        agent,
     )
     graph.add((node, RDF.type, EKG.ApproximateEventCount))
     graph.add((node, RDFS.label, Literal(f"Approximately {arm.events} of {arm.total} (derived)")))
@@ -179,13 +183,19 @@ def derive(curated: Graph, *, base_iri: str) -> Graph:
             node = URIRef(f"{comparison}/{slug}")
             method_node = _describe_method(derived, base_iri, method)
             activity = _computation(
-                derived, URIRef(f"{node}/computation"), f"Computing: {method.label}",
-                method_node, inputs, agent,
+                derived,
+                URIRef(f"{node}/computation"),
+                f"Computing: {method.label}",
+                method_node,
+                inputs,
+                agent,
             )
             derived.add((comparison, EKG.estimate, node))
             derived.add((node, RDF.type, EKG.EffectEstimate))
             derived.add((node, RDF.type, stato_class))
-            derived.add((node, RDFS.label, Literal(f"{method.label.split(' with ')[0]}, {title} (derived)")))
+            derived.add(
+                (node, RDFS.label, Literal(f"{method.label.split(' with ')[0]}, {title} (derived)"))
+            )
             derived.add((node, EKG.statistic, statistic))
             derived.add((node, RDF.value, decimal(estimate.value)))
             derived.add((node, EKG.ciLower, decimal(estimate.lower)))

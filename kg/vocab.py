@@ -7,7 +7,9 @@ so that a typo is an AttributeError at import (``EKG.Trail``) and not a silently
 
 from __future__ import annotations
 
-from rdflib import Graph, Namespace
+from typing import TypeVar
+
+from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, DefinedNamespace
 
 ONTOLOGY_IRI = "https://w3id.org/evidence-kg/ontology/"
@@ -37,7 +39,10 @@ PREFIXES: dict[str, str] = {
 """Prefixes every serialization and report uses, so output reads the same everywhere."""
 
 
-def bind_prefixes(graph: Graph) -> Graph:
+GraphT = TypeVar("GraphT", bound=Graph)
+
+
+def bind_prefixes(graph: GraphT) -> GraphT:
     """Bind :data:`PREFIXES` on ``graph`` (replacing rdflib's defaults) and return it."""
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, override=True, replace=True)
@@ -51,143 +56,143 @@ class EKG(DefinedNamespace):
     _fail = True
 
     # classes
-    Trial: object
-    Registration: object
-    Population: object
-    Arm: object
-    Intervention: object
-    Drug: object
-    Condition: object
-    Endpoint: object
-    Report: object
-    ArmResult: object
-    Comparison: object
-    EffectEstimate: object
-    CrossoverResult: object
-    Finding: object
-    Publication: object
-    Source: object
-    ApproximateEventCount: object
-    StatisticalMethod: object
-    Computation: object
+    Trial: URIRef
+    Registration: URIRef
+    Population: URIRef
+    Arm: URIRef
+    Intervention: URIRef
+    Drug: URIRef
+    Condition: URIRef
+    Endpoint: URIRef
+    Report: URIRef
+    ArmResult: URIRef
+    Comparison: URIRef
+    EffectEstimate: URIRef
+    CrossoverResult: URIRef
+    Finding: URIRef
+    Publication: URIRef
+    Source: URIRef
+    ApproximateEventCount: URIRef
+    StatisticalMethod: URIRef
+    Computation: URIRef
     # concept classes
-    TrialPhase: object
-    ArmRole: object
-    EndpointKind: object
-    ReportKind: object
-    AnalysisPopulation: object
-    StatisticType: object
-    FindingKind: object
-    DesignConcept: object
-    Route: object
+    TrialPhase: URIRef
+    ArmRole: URIRef
+    EndpointKind: URIRef
+    ReportKind: URIRef
+    AnalysisPopulation: URIRef
+    StatisticType: URIRef
+    FindingKind: URIRef
+    DesignConcept: URIRef
+    Route: URIRef
     # trial and design
-    registration: object
-    registry: object
-    registryId: object
-    registeredPhase: object
-    phase: object
-    allocation: object
-    masking: object
-    interventionModel: object
-    primaryPurpose: object
-    allocationRatio: object
-    enrollment: object
-    randomized: object
-    startDate: object
-    primaryCompletionDate: object
-    resultsFirstPosted: object
-    crossoverRule: object
-    population: object
-    arm: object
-    endpoint: object
-    report: object
-    finding: object
+    registration: URIRef
+    registry: URIRef
+    registryId: URIRef
+    registeredPhase: URIRef
+    phase: URIRef
+    allocation: URIRef
+    masking: URIRef
+    interventionModel: URIRef
+    primaryPurpose: URIRef
+    allocationRatio: URIRef
+    enrollment: URIRef
+    randomized: URIRef
+    startDate: URIRef
+    primaryCompletionDate: URIRef
+    resultsFirstPosted: URIRef
+    crossoverRule: URIRef
+    population: URIRef
+    arm: URIRef
+    endpoint: URIRef
+    report: URIRef
+    finding: URIRef
     # population
-    inclusionCriterion: object
+    inclusionCriterion: URIRef
     # arms and interventions
-    armRole: object
-    participants: object
-    allocationWeight: object
-    intervention: object
-    drug: object
-    doseValue: object
-    doseUnit: object
-    doseComparator: object
-    route: object
-    frequency: object
-    maximumDuration: object
-    doseEscalationAllowed: object
+    armRole: URIRef
+    participants: URIRef
+    allocationWeight: URIRef
+    intervention: URIRef
+    drug: URIRef
+    doseValue: URIRef
+    doseUnit: URIRef
+    doseComparator: URIRef
+    route: URIRef
+    frequency: URIRef
+    maximumDuration: URIRef
+    doseEscalationAllowed: URIRef
     # endpoints and reports
-    endpointKind: object
-    timeFrame: object
-    reportKind: object
-    followUp: object
-    minimumFollowUp: object
-    publication: object
+    endpointKind: URIRef
+    timeFrame: URIRef
+    reportKind: URIRef
+    followUp: URIRef
+    minimumFollowUp: URIRef
+    publication: URIRef
     # results
-    measure: object
-    timePoint: object
-    analysisPopulation: object
-    analysisMethod: object
-    percentage: object
-    unit: object
-    count: object
-    denominator: object
-    crossoverTo: object
-    medianTimeToCrossoverMonths: object
+    measure: URIRef
+    timePoint: URIRef
+    analysisPopulation: URIRef
+    analysisMethod: URIRef
+    percentage: URIRef
+    unit: URIRef
+    count: URIRef
+    denominator: URIRef
+    crossoverTo: URIRef
+    medianTimeToCrossoverMonths: URIRef
     # comparisons and estimates
-    comparator: object
-    interventionResult: object
-    comparatorResult: object
-    pValue: object
-    pValueComparator: object
-    significant: object
-    estimate: object
-    statistic: object
-    ciLower: object
-    ciUpper: object
-    ciLevel: object
-    countFor: object
-    method: object
+    comparator: URIRef
+    interventionResult: URIRef
+    comparatorResult: URIRef
+    pValue: URIRef
+    pValueComparator: URIRef
+    significant: URIRef
+    estimate: URIRef
+    statistic: URIRef
+    ciLower: URIRef
+    ciUpper: URIRef
+    ciLevel: URIRef
+    countFor: URIRef
+    method: URIRef
     # findings
-    findingKind: object
-    about: object
+    findingKind: URIRef
+    about: URIRef
     # publications and provenance
-    doi: object
-    authorList: object
-    sourceKey: object
-    statement: object
+    doi: URIRef
+    authorList: URIRef
+    sourceKey: URIRef
+    statement: URIRef
     # concepts (individuals)
-    Phase1: object
-    Phase2: object
-    Phase2b: object
-    Phase3: object
-    Phase4: object
-    Randomized: object
-    OpenLabel: object
-    ParallelAssignment: object
-    TreatmentPurpose: object
-    ExperimentalArm: object
-    ActiveComparatorArm: object
-    PlaceboComparatorArm: object
-    PrimaryEndpoint: object
-    SecondaryEndpoint: object
-    TertiaryEndpoint: object
-    PrimaryAnalysis: object
-    FollowUpAnalysis: object
-    FinalAnalysis: object
-    IntentionToTreat: object
-    CrossoverAdjusted: object
-    RiskDifference: object
-    RelativeRisk: object
-    OddsRatio: object
-    HazardRatio: object
-    Proportion: object
-    OralRoute: object
-    Conclusion: object
-    Background: object
-    SafetyFinding: object
-    EfficacyFinding: object
+    Phase1: URIRef
+    Phase2: URIRef
+    Phase2b: URIRef
+    Phase3: URIRef
+    Phase4: URIRef
+    Randomized: URIRef
+    OpenLabel: URIRef
+    ParallelAssignment: URIRef
+    TreatmentPurpose: URIRef
+    ExperimentalArm: URIRef
+    ActiveComparatorArm: URIRef
+    PlaceboComparatorArm: URIRef
+    PrimaryEndpoint: URIRef
+    SecondaryEndpoint: URIRef
+    TertiaryEndpoint: URIRef
+    PrimaryAnalysis: URIRef
+    FollowUpAnalysis: URIRef
+    FinalAnalysis: URIRef
+    IntentionToTreat: URIRef
+    CrossoverAdjusted: URIRef
+    RiskDifference: URIRef
+    RelativeRisk: URIRef
+    OddsRatio: URIRef
+    HazardRatio: URIRef
+    Proportion: URIRef
+    OralRoute: URIRef
+    Conclusion: URIRef
+    Background: URIRef
+    SafetyFinding: URIRef
+    EfficacyFinding: URIRef
 
 
 __all__ = [

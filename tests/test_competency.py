@@ -151,5 +151,7 @@ def test_store_backends_answer_like_the_export(
 def test_uri_refs_resolve_against_configured_base() -> None:
     custom = Settings(base_iri="http://localhost:8000/id/")
     store = load_into(open_store("oxigraph"), custom)
-    rows = select(store, (QUESTIONS / "trials_comparing_dasatinib_with_imatinib.standard.rq").read_text())
+    rows = select(
+        store, (QUESTIONS / "trials_comparing_dasatinib_with_imatinib.standard.rq").read_text()
+    )
     assert rows.rows[0]["trial"] == URIRef("http://localhost:8000/id/trial/dascern")

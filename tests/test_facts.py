@@ -36,8 +36,18 @@ FACT_SHEET: list[tuple[str, str, str, set[str]]] = [
     ("trial/dascern/result-mmr-12m-dasatinib", "percentage", "29.0", {"S1", "S2", "S5"}),
     ("trial/dascern/result-mmr-12m-imatinib", "percentage", "13.0", {"S1", "S2", "S5"}),
     ("trial/dascern/comparison-mmr-12m", "pValue", "0.005", {"S1", "S2"}),
-    ("trial/dascern/result-cumulative-mmr-2y-crossover-adjusted-dasatinib", "percentage", "64.0", {"S1", "S2"}),
-    ("trial/dascern/result-cumulative-mmr-2y-crossover-adjusted-imatinib", "percentage", "41.0", {"S1", "S2"}),
+    (
+        "trial/dascern/result-cumulative-mmr-2y-crossover-adjusted-dasatinib",
+        "percentage",
+        "64.0",
+        {"S1", "S2"},
+    ),
+    (
+        "trial/dascern/result-cumulative-mmr-2y-crossover-adjusted-imatinib",
+        "percentage",
+        "41.0",
+        {"S1", "S2"},
+    ),
     ("trial/dascern/result-cumulative-mmr-2y-itt-dasatinib", "percentage", "66.0", {"S1"}),
     ("trial/dascern/result-cumulative-mmr-2y-itt-imatinib", "percentage", "67.0", {"S1"}),
     ("trial/dascern/result-mmr-after-crossover-imatinib", "percentage", "30.0", {"S2"}),
@@ -91,9 +101,7 @@ def test_every_figure_in_data_is_on_the_fact_sheet(curated: Graph, settings: Set
         for s, p, o in curated
         if isinstance(o, Literal) and o.datatype in FIGURE_TYPES
     }
-    expected = {
-        (node, prop, _expected(value)) for node, prop, value, _ in FACT_SHEET
-    }
+    expected = {(node, prop, _expected(value)) for node, prop, value, _ in FACT_SHEET}
     assert found - expected == set(), "figures in data/ that the fact sheet does not list"
     assert expected - found == set(), "fact-sheet figures missing from data/"
 
@@ -109,7 +117,10 @@ def test_figure_cites_its_sources(
     if own_key is not None:  # a source's own metadata
         assert {str(own_key)} == keys
         return
-    cited = {str(curated.value(source, EKG.sourceKey)) for source in curated.objects(subject, PROV.wasDerivedFrom)}
+    cited = {
+        str(curated.value(source, EKG.sourceKey))
+        for source in curated.objects(subject, PROV.wasDerivedFrom)
+    }
     assert keys <= cited, f"{node} cites {sorted(cited)}, fact sheet gives {sorted(keys)}"
     statements = {
         str(curated.value(derivation, PROV.entity))
@@ -117,8 +128,16 @@ def test_figure_cites_its_sources(
         if curated.value(derivation, EKG.statement)
     }
     cited_iris = {str(s) for s in curated.objects(subject, PROV.wasDerivedFrom)}
-    assert cited_iris <= statements, "every cited source needs a statement of what the fact rests on"
+    assert cited_iris <= statements, (
+        "every cited source needs a statement of what the fact rests on"
+    )
 
 
 def test_source_keys_are_the_fact_sheets(curated: Graph) -> None:
-    assert sorted(str(k) for k in curated.objects(None, EKG.sourceKey)) == ["S1", "S2", "S3", "S4", "S5"]
+    assert sorted(str(k) for k in curated.objects(None, EKG.sourceKey)) == [
+        "S1",
+        "S2",
+        "S3",
+        "S4",
+        "S5",
+    ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pyparsing import ParseException
 from rdflib import Dataset, Graph, URIRef
 from rdflib.query import Result
+from rdflib.term import Identifier
 
 from kg.store import QueryResult, QuerySyntaxError, SelectResult
 
@@ -29,7 +30,11 @@ class MemoryStore:
         if result.type == "SELECT":
             variables = tuple(str(v) for v in result.vars or ())
             rows = [
-                {name: value for name, value in zip(variables, row, strict=True) if value is not None}
+                {
+                    name: value
+                    for name, value in zip(variables, row, strict=True)
+                    if isinstance(value, Identifier)
+                }
                 for row in result
                 if isinstance(row, tuple)
             ]
@@ -56,13 +61,15 @@ class MemoryStore:
         return sorted(
             URIRef(str(g.identifier))
             for g in self._dataset.graphs()
-            if isinstance(g.identifier, URIRef) and len(g) and str(g.identifier) != "urn:x-rdflib:default"
+            if isinstance(g.identifier, URIRef)
+            and len(g)
+            and str(g.identifier) != "urn:x-rdflib:default"
         )
 
     def dataset(self) -> Dataset:
         copy = Dataset()
         for s, p, o, g in self._dataset.quads((None, None, None, None)):
-            copy.add((s, p, o, g))
+            copy.graph(g).add((s, p, o))
         return copy
 
     def __len__(self) -> int:

@@ -6,8 +6,6 @@ rdflib's evaluator did not finish over 10,000, and it persists to disk (RocksDB)
 
 from __future__ import annotations
 
-from typing import cast
-
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
@@ -16,7 +14,9 @@ from rdflib.term import Identifier
 from kg.store import QueryResult, QuerySyntaxError, SelectResult, StoreError
 
 
-def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph) -> Identifier:
+def to_rdflib(
+    term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph,
+) -> Identifier:
     """Convert a pyoxigraph term to rdflib's, keeping plain literals plain."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
@@ -80,8 +80,10 @@ class OxigraphStore:
                 rows.append(row)
             return SelectResult(variables, rows)
         graph = Graph()
-        for triple in cast(ox.QueryTriples, result):
-            graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+        for triple in result:
+            graph.add(
+                (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
+            )
         return graph
 
     def replace_graph(self, name: URIRef, graph: Graph) -> None:
@@ -99,7 +101,9 @@ class OxigraphStore:
         self._store.update(f"DROP SILENT GRAPH <{name}>")
 
     def graph_names(self) -> list[URIRef]:
-        return sorted(URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+        return sorted(
+            URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)
+        )
 
     def dataset(self) -> Dataset:
         dataset = Dataset()

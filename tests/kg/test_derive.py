@@ -28,7 +28,9 @@ def test_every_two_arm_comparison_gets_three_estimates(derived: Graph) -> None:
         "comparison-cumulative-mmr-5y",
     }
     for name in comparisons:
-        stats = {derived.value(e, EKG.statistic) for e in derived.objects(URIRef(T + name), EKG.estimate)}
+        stats = {
+            derived.value(e, EKG.statistic) for e in derived.objects(URIRef(T + name), EKG.estimate)
+        }
         assert stats == {EKG.RiskDifference, EKG.RelativeRisk, EKG.OddsRatio}, name
     # Comparisons without figures (OS, PFS, competing risk) get none rather than invented ones.
     assert not set(derived.objects(URIRef(T + "comparison-os-2y"), EKG.estimate))

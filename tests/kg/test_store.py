@@ -87,7 +87,11 @@ def test_dataset_copy_keeps_graph_names(store: Store) -> None:
 def test_plain_and_typed_literals_round_trip(store: Store) -> None:
     graph = Graph()
     s, p = URIRef("urn:test:s"), URIRef("urn:test:p")
-    for value in (Literal("plain"), Literal("fr", lang="fr"), Literal("0.5", datatype=URIRef("http://www.w3.org/2001/XMLSchema#decimal"))):
+    for value in (
+        Literal("plain"),
+        Literal("fr", lang="fr"),
+        Literal("0.5", datatype=URIRef("http://www.w3.org/2001/XMLSchema#decimal")),
+    ):
         graph.add((s, p, value))
     store.replace_graph(G1, graph)
     rows = select(store, "SELECT ?o WHERE { ?s ?p ?o }")
