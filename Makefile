@@ -20,7 +20,7 @@ serve: $(STAMP)
 test: $(STAMP) lint typecheck unit
 
 lint: $(STAMP)
-	$(BIN)/ruff check kg api tests benchmarks
+	$(BIN)/ruff check
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
