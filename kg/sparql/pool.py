@@ -1,0 +1,262 @@
+"""A pool of query worker processes, each killable when its query runs over the time limit.
+
+Why processes and not threads: neither pyoxigraph nor rdflib can cancel a query once started, and
+a thread cannot be killed; a process can. Each worker (:mod:`kg.sparql.worker`) loads its own
+in-memory copy of the graph from an N-Quads snapshot taken when the pool starts, so killing one
+loses nothing. A worker is started with ``python -m`` rather than ``multiprocessing`` so that it
+never re-imports the server's ``__main__`` and is ready in a fraction of a second.
+
+Workers are started and replaced by one long-lived thread of the pool: each worker asks Linux to
+kill it when the thread that started it ends, so the workers die with the pool even if the
+server itself is killed without a chance to clean up.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import queue
+import select
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from kg.export import export
+from kg.settings import Settings
+from kg.sparql.protocol import HEADER, QueryRequest, QueryResponse
+from kg.store import Store
+from kg.stores.oxigraph import OxigraphStore
+from kg.vocab import PREFIXES
+
+_PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+class PoolError(Exception):
+    """A query could not be answered by the pool; subclasses say why."""
+
+
+class QueryTimeout(PoolError):
+    """The query ran over the time limit; its worker was killed and replaced."""
+
+
+class PoolBusy(PoolError):
+    """Every worker stayed busy for the whole time limit."""
+
+
+class WorkerFailed(PoolError):
+    """A worker died while evaluating (for example over its memory cap)."""
+
+
+@dataclass
+class Worker:
+    """One worker process and the pipes to it."""
+
+    process: subprocess.Popen[bytes]
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def send(self, message: object) -> None:
+        assert self.process.stdin is not None
+        payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        self.process.stdin.write(HEADER.pack(len(payload)) + payload)
+        self.process.stdin.flush()
+
+    def receive(self, deadline: float) -> QueryResponse:
+        """Read one message, raising TimeoutError if it has not fully arrived by ``deadline``."""
+        header = self._read_exact(HEADER.size, deadline)
+        (size,) = HEADER.unpack(header)
+        message = pickle.loads(self._read_exact(size, deadline))
+        assert isinstance(message, QueryResponse)
+        return message
+
+    def _read_exact(self, size: int, deadline: float) -> bytes:
+        assert self.process.stdout is not None
+        fd = self.process.stdout.fileno()
+        chunks: list[bytes] = []
+        remaining = size
+        while remaining:
+            wait = deadline - time.monotonic()
+            if wait <= 0:
+                raise TimeoutError
+            readable, _, _ = select.select([fd], [], [], wait)
+            if not readable:
+                raise TimeoutError
+            chunk = os.read(fd, min(remaining, 1 << 20))
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks)
+
+    def kill(self) -> None:
+        """Kill this worker by its own pid and reap it."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+
+
+@dataclass
+class WorkerPool:
+    """Evaluate checked queries in worker processes under a wall-clock limit.
+
+    Args:
+        nquads: the whole graph as N-Quads; every worker loads its own copy.
+        size: number of workers.
+        timeout_seconds: limit for one query's evaluation (and for waiting for a free worker).
+        prefixes: prefix -> namespace, for readable Turtle and RDF/XML results.
+        startup_seconds: how long a worker may take to load the graph before it is given up.
+    """
+
+    nquads: bytes
+    size: int
+    timeout_seconds: float
+    prefixes: Mapping[str, str] = field(default_factory=dict)
+    startup_seconds: float = 60.0
+    _idle: queue.Queue[Worker] = field(default_factory=queue.Queue, init=False)
+    _all: dict[int, Worker] = field(default_factory=dict, init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+    _spawn_requests: queue.Queue[int | None] = field(default_factory=queue.Queue, init=False)
+    _spawner: threading.Thread | None = field(default=None, init=False)
+    _closed: bool = field(default=False, init=False)
+    replacements: int = field(default=0, init=False)
+    """Workers started to replace killed ones (for tests and monitoring)."""
+
+    def start(self) -> None:
+        """Start every worker in parallel and wait until all have loaded the graph."""
+        started = threading.Event()
+        self._spawner = threading.Thread(
+            target=self._spawn_loop, args=(started,), name="sparql-worker-spawner", daemon=True
+        )
+        self._spawner.start()
+        self._spawn_requests.put(self.size)
+        deadline = time.monotonic() + self.startup_seconds
+        while self._idle.qsize() < self.size:
+            if time.monotonic() > deadline or self._closed:
+                raise PoolError(f"query workers did not start within {self.startup_seconds} s")
+            time.sleep(0.01)
+
+    @property
+    def pids(self) -> list[int]:
+        """Process ids of the live workers."""
+        with self._lock:
+            return sorted(self._all)
+
+    def execute(self, request: QueryRequest) -> QueryResponse:
+        """Evaluate ``request`` in a free worker; kill the worker if it runs over the limit."""
+        if self._closed:
+            raise PoolError("the query pool is stopped")
+        try:
+            worker = self._idle.get(timeout=self.timeout_seconds)
+        except queue.Empty:
+            raise PoolBusy(
+                f"every query worker stayed busy for {self.timeout_seconds:g} s; try again"
+            ) from None
+        deadline = time.monotonic() + self.timeout_seconds
+        try:
+            worker.send(request)
+            response = worker.receive(deadline)
+        except TimeoutError:
+            self._replace(worker)
+            raise QueryTimeout(
+                f"the query ran over the time limit of {self.timeout_seconds:g} s "
+                "(query_timeout_seconds) and was stopped"
+            ) from None
+        except (EOFError, OSError, pickle.UnpicklingError) as error:
+            self._replace(worker)
+            raise WorkerFailed(f"the query worker died while evaluating: {error!r}") from None
+        self._idle.put(worker)
+        return response
+
+    def close(self) -> None:
+        """Stop the spawner and kill every worker by its pid; safe to call twice."""
+        self._closed = True
+        self._spawn_requests.put(None)
+        if self._spawner is not None:
+            self._spawner.join(timeout=10)
+        with self._lock:
+            workers = list(self._all.values())
+            self._all.clear()
+        for worker in workers:
+            worker.kill()
+
+    def _replace(self, worker: Worker) -> None:
+        with self._lock:
+            self._all.pop(worker.pid, None)
+        worker.kill()
+        if not self._closed:
+            self.replacements += 1
+            self._spawn_requests.put(1)
+
+    def _spawn_loop(self, started: threading.Event) -> None:
+        # Runs for the pool's whole life: workers die with the thread that started them.
+        while True:
+            count = self._spawn_requests.get()
+            if count is None or self._closed:
+                return
+            workers = [self._launch() for _ in range(count)]
+            for worker in workers:
+                worker.send({"nquads": self.nquads, "prefixes": dict(self.prefixes)})
+            for worker in workers:
+                try:
+                    ready = worker.receive(time.monotonic() + self.startup_seconds)
+                except (TimeoutError, EOFError, OSError):
+                    worker.kill()
+                    continue
+                if ready.status != "ready" or self._closed:
+                    worker.kill()
+                    continue
+                with self._lock:
+                    self._all[worker.pid] = worker
+                self._idle.put(worker)
+
+    def _launch(self) -> Worker:
+        environment = dict(os.environ)
+        environment["PYTHONPATH"] = os.pathsep.join(
+            p for p in (_PROJECT_ROOT, environment.get("PYTHONPATH", "")) if p
+        )
+        process = subprocess.Popen(
+            [sys.executable, "-m", "kg.sparql.worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            close_fds=True,
+            env=environment,
+        )
+        return Worker(process)
+
+
+def snapshot_nquads(store: Store) -> bytes:
+    """The whole store as N-Quads, for workers to load (native dump when pyoxigraph holds it)."""
+    if isinstance(store, OxigraphStore):
+        dumped = store.native.dump(format=ox.RdfFormat.N_QUADS)
+        assert dumped is not None
+        return dumped
+    return export(store.dataset(), "nquads")
+
+
+def start_pool(store: Store, settings: Settings) -> WorkerPool:
+    """A started pool over a snapshot of ``store``, sized and limited by ``settings``."""
+    pool = WorkerPool(
+        nquads=snapshot_nquads(store),
+        size=max(1, settings.sparql_workers),
+        timeout_seconds=settings.query_timeout_seconds,
+        prefixes=PREFIXES,
+    )
+    try:
+        pool.start()
+    except BaseException:
+        pool.close()
+        raise
+    return pool
