@@ -3,13 +3,30 @@
 Why one module: the dumps the server offers must be byte-identical to ``kg export``, so both call
 :func:`export`. Triple formats (Turtle, N-Triples, RDF/XML, JSON-LD) carry the union of the named
 graphs; quad formats (N-Quads, TriG) keep the graph each triple came from.
+
+Why deterministic: HTTP ETags and diffs of dumps are only useful if the same graph gives the same
+bytes in every process. rdflib labels blank nodes at random and iterates its store in insertion
+order, so :func:`export` relabels blank nodes canonically (by graph structure, as
+:mod:`rdflib.compare` does), inserts triples in sorted order, sorts line-based output and sorts
+every JSON-LD array that RDF does not order.
 """
 
 from __future__ import annotations
 
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
 from typing import Literal as TypingLiteral
 
-from rdflib import Dataset, Graph
+from rdflib import RDF, BNode, Dataset, Graph, URIRef
+from rdflib.compare import _TripleCanonicalizer
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.plugins.serializers.jsonld import Converter
+from rdflib.plugins.shared.jsonld.context import Context
+from rdflib.term import IdentifiedNode, Node
+
+from kg.parse import BUNDLED_CONTEXT_PATH, CONTEXT_URL
 
 ExportFormat = TypingLiteral["turtle", "ntriples", "nquads", "trig", "jsonld", "xml"]
 EXPORT_FORMATS: tuple[ExportFormat, ...] = ("turtle", "ntriples", "nquads", "trig", "jsonld", "xml")
@@ -32,6 +49,8 @@ _RDFLIB_NAMES: dict[ExportFormat, str] = {
     "xml": "xml",
 }
 
+Quad = tuple[Node, Node, Node, IdentifiedNode | None]
+
 
 def union_graph(dataset: Dataset) -> Graph:
     """All triples of every named graph in one graph, with the project's prefixes bound."""
@@ -44,9 +63,190 @@ def union_graph(dataset: Dataset) -> Graph:
 
 
 def export(dataset: Dataset, fmt: ExportFormat) -> bytes:
-    """Serialize ``dataset`` in ``fmt``; quad formats keep named graphs, others take the union."""
+    """Serialize ``dataset`` in ``fmt``; quad formats keep named graphs, others take the union.
+
+    The same graph gives the same bytes, whatever blank-node labels or insertion order it has.
+    """
     if fmt not in _RDFLIB_NAMES:
-        raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
-    if fmt in ("nquads", "trig"):
-        return dataset.serialize(format=_RDFLIB_NAMES[fmt], encoding="utf-8")
-    return union_graph(dataset).serialize(format=_RDFLIB_NAMES[fmt], encoding="utf-8")
+        raise ValueError(
+            f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}"
+        )
+    canonical = canonical_dataset(dataset)
+    if fmt == "nquads":
+        return _sorted_lines(canonical.serialize(format="nquads", encoding="utf-8"))
+    if fmt == "trig":
+        return _trig(canonical)
+    graph = _ordered_union(canonical)
+    if fmt == "jsonld":
+        return _jsonld(graph)
+    data = graph.serialize(format=_RDFLIB_NAMES[fmt], encoding="utf-8")
+    return _sorted_lines(data) if fmt == "ntriples" else data
+
+
+def canonical_dataset(dataset: Dataset) -> Dataset:
+    """A copy of ``dataset`` with canonical blank-node labels, its quads inserted in sorted order.
+
+    Blank nodes are labelled ``b0``, ``b1``… in the order of their canonical hash over the union
+    graph, so one blank node shared by two named graphs keeps one label.
+    """
+    quads = list(dataset.quads((None, None, None, None)))
+    labels = _canonical_bnode_labels(union_graph(dataset))
+    copy = Dataset()
+    for prefix, namespace in dataset.namespaces():
+        copy.bind(prefix, namespace)
+
+    def relabel(term: Node) -> Node:
+        return labels.get(term, term) if isinstance(term, BNode) else term
+
+    relabelled: list[Quad] = [(relabel(s), relabel(p), relabel(o), g) for s, p, o, g in quads]
+    for s, p, o, g in sorted(relabelled, key=_quad_key):
+        in_default = g is None or g == DATASET_DEFAULT_GRAPH_ID
+        target = copy.default_graph if in_default else copy.graph(g)
+        target.add((s, p, o))
+    return copy
+
+
+def _ordered_union(dataset: Dataset) -> Graph:
+    """The union graph in a store that iterates in insertion order, filled in sorted order.
+
+    Why ``SimpleMemory``: rdflib's default store indexes triples in sets, so serializers that
+    walk the store (RDF/XML) would emit subjects and properties in an order that changes with
+    Python's hash seed.
+    """
+    graph = Graph(store="SimpleMemory")
+    for prefix, namespace in dataset.namespaces():
+        graph.bind(prefix, namespace)
+    triples = {(s, p, o) for s, p, o, _ in dataset.quads((None, None, None, None))}
+    for s, p, o in sorted(triples, key=lambda t: (t[0].n3(), t[1].n3(), t[2].n3())):
+        graph.add((s, p, o))
+    return graph
+
+
+def _trig(dataset: Dataset) -> bytes:
+    """TriG with graphs in name order (default graph first) and one shared prefix block.
+
+    Why by hand: rdflib's TriG serializer orders graphs by its store's set iteration; serializing
+    one graph at a time and joining keeps each block deterministic.
+    """
+    prefixes: set[bytes] = set()
+    blocks: list[tuple[str, bytes]] = []
+    for graph in dataset.graphs():
+        if not len(graph):
+            continue
+        single = Dataset()
+        for prefix, namespace in dataset.namespaces():
+            single.bind(prefix, namespace)
+        is_default = graph.identifier == DATASET_DEFAULT_GRAPH_ID
+        target = single.default_graph if is_default else single.graph(graph.identifier)
+        for triple in sorted(graph, key=lambda t: (t[0].n3(), t[1].n3(), t[2].n3())):
+            target.add(triple)
+        text = single.serialize(format="trig", encoding="utf-8")
+        body = [line for line in text.splitlines() if not line.startswith(b"@prefix ")]
+        prefixes.update(line for line in text.splitlines() if line.startswith(b"@prefix "))
+        name = "" if is_default else graph.identifier.n3()
+        blocks.append((name, b"\n".join(body).strip(b"\n") + b"\n"))
+    head = b"".join(line + b"\n" for line in sorted(prefixes))
+    return head + b"".join(b"\n" + block for _, block in sorted(blocks))
+
+
+def _quad_key(quad: Quad) -> tuple[str, ...]:
+    s, p, o, g = quad
+    return (g.n3() if g is not None else "", s.n3(), p.n3(), o.n3())
+
+
+class _LabelRecorder(_TripleCanonicalizer):
+    """rdflib's canonicalizer, keeping the blank-node labels it computes.
+
+    Why a subclass: :mod:`rdflib.compare` gives canonical triples but not the blank node to
+    label map, which we need to relabel quads consistently across named graphs.
+    """
+
+    labels: dict[Node, str]
+
+    def _canonicalize_bnodes(self, triple: Any, labels: dict[Node, str]) -> Any:
+        self.labels = labels
+        return super()._canonicalize_bnodes(triple, labels)
+
+
+def _canonical_bnode_labels(graph: Graph) -> dict[Node, BNode]:
+    if not any(isinstance(term, BNode) for triple in graph for term in triple):
+        return {}
+    recorder = _LabelRecorder(graph)
+    for _ in recorder.canonical_triples():
+        pass
+    ranked = sorted(recorder.labels.items(), key=lambda item: (item[1], str(item[0])))
+    return {bnode: BNode(f"b{index}") for index, (bnode, _) in enumerate(ranked)}
+
+
+def _sorted_lines(data: bytes) -> bytes:
+    lines = sorted(line for line in data.splitlines() if line.strip())
+    return b"".join(line + b"\n" for line in lines)
+
+
+@cache
+def _bundled_context(path: Path = BUNDLED_CONTEXT_PATH) -> dict[str, Any]:
+    document = json.loads(path.read_text(encoding="utf-8"))
+    context: dict[str, Any] = document["@context"]
+    return context
+
+
+def _jsonld(graph: Graph) -> bytes:
+    """JSON-LD compacted with the bundled context, which the output references by its URL.
+
+    Why reference rather than embed: readers get short keys, and a JSON-LD processor that
+    dereferences the URL gets the same context we compacted with.
+    """
+    converter = _Converter(Context(_bundled_context()), use_native_types=False, use_rdf_type=False)
+    nodes = converter.from_graph(graph)
+    document = _sort_unordered({"@context": CONTEXT_URL, "@graph": nodes})
+    text = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)
+    return (text + "\n").encode("utf-8")
+
+
+class _Converter(Converter):
+    """rdflib's RDF-to-JSON-LD converter, emitting every blank node that is not a list cell.
+
+    Why: rdflib 7 writes a blank node reached through an ``@id``-coerced term as ``"_:b1"`` but
+    never writes that node's own properties, so every ``prov:qualifiedDerivation`` would be lost.
+    List cells stay out: they are written inline as ``@list`` values.
+    """
+
+    def from_graph(self, graph: Graph) -> list[dict[str, Any]]:
+        nodemap: dict[str, dict[str, Any]] = {}
+        for subject in sorted(set(graph.subjects()), key=lambda node: node.n3()):
+            if isinstance(subject, BNode) and (subject, RDF.first, None) in graph:
+                continue
+            if isinstance(subject, URIRef | BNode):
+                self.process_subject(graph, subject, nodemap)
+        return list(nodemap.values())
+
+
+def _sort_unordered(node: Any) -> Any:
+    """Sort every JSON array except ``@list`` values and ``@container: @list`` terms.
+
+    Why: rdflib emits node objects and multi-valued properties in store order, which RDF does
+    not define; lists are the only ordered values and keep their order.
+    """
+    if not isinstance(node, dict):
+        return node
+    result: dict[str, Any] = {}
+    for key, value in node.items():
+        if isinstance(value, list):
+            items = [_sort_unordered(item) for item in value]
+            result[key] = items if _is_ordered(key) else sorted(items, key=_json_key)
+        else:
+            result[key] = _sort_unordered(value)
+    return result
+
+
+def _is_ordered(key: str) -> bool:
+    if key == "@list":
+        return True
+    definition = _bundled_context().get(key)
+    return isinstance(definition, dict) and definition.get("@container") == "@list"
+
+
+def _json_key(value: Any) -> tuple[str, str]:
+    """Node objects sort by their ``@id`` first, so a diff of two dumps lines up by node."""
+    node_id = str(value.get("id", value.get("@id", ""))) if isinstance(value, dict) else ""
+    return node_id, json.dumps(value, sort_keys=True, ensure_ascii=False)

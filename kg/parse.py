@@ -1,14 +1,39 @@
 """Reading RDF files safely: the one place the project turns bytes into triples.
 
 Why: a user's file must never make us reach the network or other files, and a broken file must be
-reported with its name and line, not as a stack trace.
+reported with its name and line, not as a stack trace. Concretely:
+
+- the size cap is enforced before and while reading (``/dev/zero`` reports size 0);
+- RDF/XML with a DOCTYPE or entity declaration is refused before rdflib sees it (XXE, billion
+  laughs), by a first pass of expat with every declaration handler set to refuse;
+- JSON-LD is decoded here and every ``@context``/``@import`` reference is resolved against the
+  bundled contexts only (the published evidence-kg context maps to ``ontology/context.jsonld``);
+  any other reference is refused, so rdflib's JSON-LD loader never fetches a URL;
+- the bytes are handed to rdflib with ``publicID=base_iri`` and no file name, so relative IRIs
+  resolve against the configured base, never against the file's path; an IRI with the ``file:``
+  scheme (from ``@base <file:///…>``) is refused afterwards.
 """
 
 from __future__ import annotations
 
+import json
+import stat
+import xml.parsers.expat
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any, NoReturn
+from xml.sax import SAXParseException
 
-from rdflib import Graph
+from rdflib import Dataset, Graph, URIRef
+from rdflib.exceptions import ParserError
+from rdflib.plugins.parsers.notation3 import BadSyntax
+
+from kg.settings import PROJECT_ROOT
+
+CONTEXT_URL = "https://w3id.org/evidence-kg/context.jsonld"
+"""Where the project's JSON-LD context is published; documents may reference it by this URL."""
+
+BUNDLED_CONTEXT_PATH = PROJECT_ROOT / "ontology" / "context.jsonld"
 
 FORMAT_BY_SUFFIX = {
     ".ttl": "turtle",
@@ -22,6 +47,20 @@ FORMAT_BY_SUFFIX = {
     ".xml": "xml",
 }
 
+_FORMAT_ALIASES = {
+    "ttl": "turtle",
+    "ntriples": "nt",
+    "n-triples": "nt",
+    "n-quads": "nquads",
+    "jsonld": "json-ld",
+    "rdfxml": "xml",
+    "rdf/xml": "xml",
+}
+
+QUAD_FORMATS = frozenset({"nquads", "trig"})
+LINE_FORMATS = frozenset({"nt", "nquads"})
+_LINE_FORMAT_NAMES = {"nt": "N-Triples", "nquads": "N-Quads"}
+
 
 class InputError(Exception):
     """An input could not be read or parsed. ``str()`` names the file and, when known, the line."""
@@ -29,9 +68,9 @@ class InputError(Exception):
     def __init__(self, path: str, message: str, line: int | None = None) -> None:
         self.path = path
         self.line = line
-        self.message = message
+        self.message = " ".join(message.split())  # one line, whatever the parser gave
         where = f"{path}:{line}" if line is not None else path
-        super().__init__(f"{where}: {message}")
+        super().__init__(f"{where}: {self.message}")
 
 
 def guess_format(path: Path) -> str:
@@ -42,18 +81,261 @@ def guess_format(path: Path) -> str:
         raise InputError(str(path), f"unknown RDF file type {path.suffix!r}") from None
 
 
-def parse_file(path: Path, *, base_iri: str, max_bytes: int, rdf_format: str | None = None) -> Graph:
-    """Parse one RDF file, resolving relative IRIs against ``base_iri``."""
+def normalize_format(rdf_format: str) -> str:
+    """rdflib's parser name for a format users may type (``ntriples``, ``jsonld``)."""
+    name = rdf_format.lower()
+    name = _FORMAT_ALIASES.get(name, name)
+    if name not in set(FORMAT_BY_SUFFIX.values()):
+        raise ValueError(f"unknown RDF format {rdf_format!r}")
+    return name
+
+
+def default_contexts() -> dict[str, Path]:
+    """The JSON-LD contexts a document may reference: only the project's own, from disk."""
+    return {CONTEXT_URL: BUNDLED_CONTEXT_PATH}
+
+
+def read_bounded(path: Path, max_bytes: int) -> bytes:
+    """The bytes of ``path``, refusing anything that is not a regular file of at most ``max_bytes``.
+
+    Why both checks: ``stat`` refuses a large file before any byte is read, and the bounded read
+    still holds if the file grows meanwhile or lies about its size.
+    """
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except OSError as error:
-        raise InputError(str(path), f"cannot read: {error.strerror}") from error
-    if size > max_bytes:
-        raise InputError(str(path), f"file is {size} bytes, over the {max_bytes}-byte input cap")
-    data = path.read_bytes()
-    graph = Graph()
+        raise InputError(str(path), f"cannot read: {error.strerror or error}") from error
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(str(path), "cannot read: not a regular file")
+    if info.st_size > max_bytes:
+        raise InputError(
+            str(path), f"file is {info.st_size} bytes, over the {max_bytes}-byte input cap"
+        )
     try:
-        graph.parse(data=data, format=rdf_format or guess_format(path), publicID=base_iri)
+        with path.open("rb") as stream:
+            data = stream.read(max_bytes + 1)
+    except OSError as error:
+        raise InputError(str(path), f"cannot read: {error.strerror or error}") from error
+    if len(data) > max_bytes:
+        raise InputError(str(path), f"file is over the {max_bytes}-byte input cap")
+    return data
+
+
+def parse_bytes(
+    data: bytes,
+    *,
+    source: str,
+    rdf_format: str,
+    base_iri: str,
+    contexts: Mapping[str, Path] | None = None,
+) -> Dataset:
+    """Parse ``data`` into a Dataset; ``source`` names the input in error messages.
+
+    Triple formats fill the default graph; N-Quads and TriG keep their named graphs.
+    """
+    fmt = normalize_format(rdf_format)
+    payload: bytes | str = data
+    if fmt == "xml":
+        _refuse_xml_declarations(data, source)
+    elif fmt == "json-ld":
+        payload = json.dumps(
+            _inline_contexts(_decode_json(data, source), source, contexts or default_contexts())
+        )
+    dataset = Dataset()
+    try:
+        dataset.parse(data=payload, format=fmt, publicID=base_iri)
+    except BadSyntax as error:
+        raise InputError(source, _bad_syntax_reason(error), error.lines + 1) from error
+    except SAXParseException as error:
+        raise InputError(source, error.getMessage(), error.getLineNumber()) from error
+    except ParserError as error:
+        if fmt in LINE_FORMATS:
+            line, reason = _locate_line_error(data, fmt, base_iri)
+            raise InputError(source, reason, line) from error
+        raise InputError(source, str(error)) from error
+    except InputError:
+        raise
     except Exception as error:  # rdflib raises many unrelated types for bad input
-        raise InputError(str(path), str(error)) from error
+        message = str(error).strip().splitlines()
+        raise InputError(source, message[0] if message else type(error).__name__) from error
+    _refuse_file_iris(dataset, source)
+    return dataset
+
+
+def parse_dataset(
+    path: Path,
+    *,
+    base_iri: str,
+    max_bytes: int,
+    rdf_format: str | None = None,
+    contexts: Mapping[str, Path] | None = None,
+) -> Dataset:
+    """Parse one RDF file, keeping named graphs (N-Quads, TriG); triples go to the default graph."""
+    fmt = rdf_format or guess_format(path)
+    data = read_bounded(path, max_bytes)
+    return parse_bytes(data, source=str(path), rdf_format=fmt, base_iri=base_iri, contexts=contexts)
+
+
+def parse_file(
+    path: Path,
+    *,
+    base_iri: str,
+    max_bytes: int,
+    rdf_format: str | None = None,
+    contexts: Mapping[str, Path] | None = None,
+) -> Graph:
+    """Parse one RDF file into one graph (the union of its graphs for N-Quads and TriG).
+
+    Relative IRIs resolve against ``base_iri``, never against the file's location.
+    """
+    dataset = parse_dataset(
+        path, base_iri=base_iri, max_bytes=max_bytes, rdf_format=rdf_format, contexts=contexts
+    )
+    graph = Graph()
+    for prefix, namespace in dataset.namespaces():
+        graph.bind(prefix, namespace, override=False)
+    for s, p, o, _ in dataset.quads((None, None, None, None)):
+        graph.add((s, p, o))
     return graph
+
+
+# --- RDF/XML -----------------------------------------------------------------------------------
+
+
+class _Refused(Exception):
+    pass
+
+
+def _refuse(*_args: object) -> NoReturn:
+    raise _Refused
+
+
+def _refuse_xml_declarations(data: bytes, source: str) -> None:
+    """Refuse DOCTYPE, entity declarations and external references before rdflib parses XML.
+
+    Why expat and not a byte search: the document may be UTF-16 or hide the declaration behind
+    an encoding declaration; expat decodes as the XML parser will.
+    """
+    parser = xml.parsers.expat.ParserCreate()
+    parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartDoctypeDeclHandler = _refuse
+    parser.EntityDeclHandler = _refuse
+    parser.UnparsedEntityDeclHandler = _refuse
+    parser.ExternalEntityRefHandler = _refuse
+    try:
+        parser.Parse(data, True)
+    except _Refused:
+        raise InputError(
+            source,
+            "RDF/XML with a DOCTYPE or ENTITY declaration is refused (entities can read files "
+            "or expand without bound)",
+            parser.CurrentLineNumber,
+        ) from None
+    except xml.parsers.expat.ExpatError as error:
+        raise InputError(
+            source, xml.parsers.expat.ErrorString(error.code) or "malformed XML", error.lineno
+        ) from None
+
+
+# --- JSON-LD -----------------------------------------------------------------------------------
+
+
+def _decode_json(data: bytes, source: str) -> Any:
+    try:
+        return json.loads(data)
+    except json.JSONDecodeError as error:
+        raise InputError(source, f"invalid JSON: {error.msg}", error.lineno) from None
+    except UnicodeDecodeError as error:
+        raise InputError(source, f"invalid JSON: not UTF-8 ({error.reason})") from None
+    except RecursionError:
+        raise InputError(source, "invalid JSON: nested too deeply") from None
+
+
+def _load_bundled(url: str, path: Path, source: str) -> Any:
+    try:
+        document = json.loads(path.read_bytes())
+    except (OSError, json.JSONDecodeError) as error:
+        raise InputError(
+            source, f"bundled JSON-LD context for {url} is unreadable: {error}"
+        ) from None
+    if not isinstance(document, dict) or "@context" not in document:
+        raise InputError(source, f"bundled JSON-LD context for {url} has no @context")
+    return document["@context"]
+
+
+def _inline_contexts(node: Any, source: str, contexts: Mapping[str, Path]) -> Any:
+    """A copy of a JSON-LD document with every context reference replaced by its bundled content.
+
+    Why: rdflib's JSON-LD parser fetches any ``@context`` (or ``@import``) string it meets, with
+    no hook to stop it. Replacing references before rdflib runs means it never sees a URL.
+    """
+    if isinstance(node, list):
+        return [_inline_contexts(item, source, contexts) for item in node]
+    if not isinstance(node, dict):
+        return node
+    result: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "@context":
+            result[key] = _resolve_context(value, source, contexts)
+        else:
+            result[key] = _inline_contexts(value, source, contexts)
+    return result
+
+
+def _resolve_context(value: Any, source: str, contexts: Mapping[str, Path]) -> Any:
+    if isinstance(value, str):
+        if value not in contexts:
+            raise InputError(
+                source,
+                f"JSON-LD context {value!r} refused: remote contexts are not fetched; "
+                f"only {', '.join(sorted(contexts))} is available (bundled)",
+            )
+        return _resolve_context(_load_bundled(value, contexts[value], source), source, contexts)
+    if isinstance(value, list):
+        return [_resolve_context(item, source, contexts) for item in value]
+    if isinstance(value, dict):
+        definitions = {k: v for k, v in value.items() if k != "@import"}
+        resolved = _inline_contexts(definitions, source, contexts)
+        if "@import" not in value:
+            return resolved
+        imported = _resolve_context(value["@import"], source, contexts)
+        if not isinstance(imported, dict):
+            raise InputError(source, "JSON-LD @import must name one context")
+        # JSON-LD 1.1 §4.1.10: the importing context's own definitions win over imported ones.
+        return {**imported, **resolved}
+    return value
+
+
+# --- error messages ----------------------------------------------------------------------------
+
+
+def _bad_syntax_reason(error: BadSyntax) -> str:
+    reason = getattr(error, "_why", None)
+    return f"bad syntax: {reason}" if reason else "bad syntax"
+
+
+def _locate_line_error(data: bytes, fmt: str, base_iri: str) -> tuple[int | None, str]:
+    """The first line of an N-Triples/N-Quads document that fails on its own, and why.
+
+    Why: rdflib's line parser reports the rest of the bad line but not its number; these formats
+    hold one statement per line, so parsing line by line finds it exactly.
+    """
+    for number, line in enumerate(data.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith(b"#"):
+            continue
+        try:
+            Dataset().parse(data=line + b"\n", format=fmt, publicID=base_iri)
+        except Exception:  # same breadth as the parse that failed
+            return number, f"invalid {_LINE_FORMAT_NAMES[fmt]} statement"
+    return None, f"invalid {_LINE_FORMAT_NAMES[fmt]} document"
+
+
+def _refuse_file_iris(dataset: Dataset, source: str) -> None:
+    for quad in dataset.quads((None, None, None, None)):
+        for term in quad:
+            if isinstance(term, URIRef) and term.lower().startswith("file:"):
+                raise InputError(
+                    source,
+                    f"IRI <{term}> refused: file: IRIs point into the machine that parsed the "
+                    "file (relative IRIs resolve against the configured base IRI)",
+                )
