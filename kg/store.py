@@ -90,7 +90,10 @@ def select(store: Store, sparql: str) -> SelectResult:
 
 
 def open_store(spec: str) -> Store:
-    """Open a backend from a spec: ``oxigraph`` (in memory), ``oxigraph:PATH`` (on disk), ``memory``.
+    """Open a backend from a spec.
+
+    ``oxigraph`` (embedded, in memory), ``oxigraph:PATH`` (embedded, on disk), ``memory`` (rdflib),
+    or ``sparql:QUERY_URL[,UPDATE_URL]`` (a remote SPARQL 1.1 endpoint).
 
     >>> type(open_store("memory")).__name__
     'MemoryStore'
@@ -106,4 +109,12 @@ def open_store(spec: str) -> Store:
         from kg.stores.oxigraph import OxigraphStore
 
         return OxigraphStore(path=argument or None)
-    raise StoreError(f"unknown store {spec!r}: expected 'oxigraph', 'oxigraph:PATH' or 'memory'")
+    if kind == "sparql" and argument:
+        from kg.stores.sparql import SparqlStore
+
+        query_url, _, update_url = argument.partition(",")
+        return SparqlStore(query_url=query_url, update_url=update_url or None)
+    raise StoreError(
+        f"unknown store {spec!r}: expected 'oxigraph', 'oxigraph:PATH', 'memory' "
+        "or 'sparql:QUERY_URL[,UPDATE_URL]'"
+    )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from rdflib import Dataset, Graph
 
 from kg.build import build_dataset
 from kg.export import union_graph
 from kg.settings import Settings
+from tests.servers import OxigraphServer, oxigraph_server
 
 
 @pytest.fixture(scope="session")
@@ -26,3 +29,10 @@ def dataset(settings: Settings) -> Dataset:
 def graph(dataset: Dataset) -> Graph:
     """The union of all named graphs."""
     return union_graph(dataset)
+
+
+@pytest.fixture(scope="session")
+def remote_sparql(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
+    """A real Oxigraph SPARQL server on loopback, shared by the tests of the remote backend."""
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph-server")) as server:
+        yield server

@@ -129,12 +129,13 @@ def test_results_told_apart_by_report(exported: Graph) -> None:
 
 
 @pytest.mark.parametrize("question", sorted(p.stem for p in QUESTIONS.glob("*.rq")))
-@pytest.mark.parametrize("backend", ["memory", "oxigraph"])
+@pytest.mark.parametrize("backend", ["memory", "oxigraph", "sparql"])
 def test_store_backends_answer_like_the_export(
-    exported: Graph, settings: Settings, backend: str, question: str
+    exported: Graph, settings: Settings, backend: str, question: str, request: pytest.FixtureRequest
 ) -> None:
     """The store seam gives the same answers as the exported file, whichever backend."""
-    store = load_into(open_store(backend), settings)
+    spec = request.getfixturevalue("remote_sparql").store_spec if backend == "sparql" else backend
+    store = load_into(open_store(spec), settings)
     text = (QUESTIONS / f"{question}.rq").read_text()
     # Compared by value: oxigraph writes decimals canonically ("29" for "29.0").
     from_store = {

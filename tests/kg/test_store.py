@@ -9,6 +9,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from kg.store import QuerySyntaxError, SelectResult, Store, StoreError, open_store, select
+from tests.servers import OxigraphServer
 
 G1 = URIRef("urn:test:g1")
 G2 = URIRef("urn:test:g2")
@@ -21,10 +22,16 @@ def _graph(*values: int) -> Graph:
     return graph
 
 
-@pytest.fixture(params=["memory", "oxigraph", "oxigraph-disk"])
+@pytest.fixture(params=["memory", "oxigraph", "oxigraph-disk", "sparql"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    spec = {"oxigraph-disk": f"oxigraph:{tmp_path / 'db'}"}.get(request.param, request.param)
+    if request.param == "sparql":
+        server: OxigraphServer = request.getfixturevalue("remote_sparql")
+        spec = server.store_spec
+    else:
+        spec = {"oxigraph-disk": f"oxigraph:{tmp_path / 'db'}"}.get(request.param, request.param)
     opened = open_store(spec)
+    for name in opened.graph_names():  # the remote server is shared: start each test empty
+        opened.drop_graph(name)
     yield opened
     opened.close()
 
@@ -112,3 +119,17 @@ def test_on_disk_store_persists_across_reopen(tmp_path: Path) -> None:
 def test_unknown_store_spec_is_refused() -> None:
     with pytest.raises(StoreError, match="unknown store"):
         open_store("postgres://nowhere")
+
+
+def test_read_only_remote_store_refuses_writes(remote_sparql: OxigraphServer) -> None:
+    store = open_store(f"sparql:{remote_sparql.query_url}")
+    with pytest.raises(StoreError, match="read-only"):
+        store.replace_graph(G1, _graph(1))
+
+
+def test_unreachable_remote_store_says_where() -> None:
+    from tests.servers import free_port
+
+    store = open_store(f"sparql:http://127.0.0.1:{free_port()}/query")
+    with pytest.raises(StoreError, match="unreachable"):
+        store.query("ASK {}")
