@@ -1,0 +1,1049 @@
+# strawberry's decorators are untyped without its mypy plugin, which pyproject does not enable.
+# mypy: disable-error-code="untyped-decorator"
+"""GraphQL object types: the public shape of the evidence graph.
+
+IDs are the resources' IRIs. Each type is built from a :mod:`kg.readmodel.model` dataclass; its
+links to other resources are resolved through the request's DataLoaders, so nested queries cost
+a fixed number of store queries whatever the number of trials. Names here are a public contract:
+extend, never rename.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from enum import Enum
+from typing import Any, TypeVar
+
+import strawberry
+
+from api.graphql.context import EvidenceContext
+from kg.readmodel import model
+from kg.vocab import EKG, QUDT_UNIT, SCHEMA
+
+Info = strawberry.Info[EvidenceContext, None]
+M = TypeVar("M")
+
+SIGNIFICANCE_LEVEL = 0.05
+"""Used only to say whether a reported p-value is significant when the source does not say."""
+
+
+def _iri(term: object) -> str:
+    return str(term)
+
+
+async def _many(loader: Any, keys: Sequence[str]) -> list[Any]:
+    """Load ``keys`` through ``loader``, dropping those the graph does not describe."""
+    if not keys:
+        return []
+    return [value for value in await loader.load_many(list(keys)) if value is not None]
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+async def _links(info: Info, subject: str, predicate: object) -> list[str]:
+    found: list[str] = await info.context.loaders.links.load((subject, _iri(predicate)))
+    return found
+
+
+async def _backlinks(info: Info, target: str, predicate: object, cls: object) -> list[str]:
+    found: list[str] = await info.context.loaders.backlinks.load(
+        (target, _iri(predicate), _iri(cls))
+    )
+    return found
+
+
+# Enums -------------------------------------------------------------------------------------------
+
+
+@strawberry.enum(description="The rank of an endpoint in the trial protocol.")
+class EndpointKind(Enum):
+    PRIMARY = "PRIMARY"
+    SECONDARY = "SECONDARY"
+    TERTIARY = "TERTIARY"
+
+
+ENDPOINT_KINDS = {
+    _iri(EKG.PrimaryEndpoint): EndpointKind.PRIMARY,
+    _iri(EKG.SecondaryEndpoint): EndpointKind.SECONDARY,
+    _iri(EKG.TertiaryEndpoint): EndpointKind.TERTIARY,
+}
+
+
+@strawberry.enum(description="The part an arm plays in the trial's comparison.")
+class ArmRole(Enum):
+    EXPERIMENTAL = "EXPERIMENTAL"
+    ACTIVE_COMPARATOR = "ACTIVE_COMPARATOR"
+    PLACEBO_COMPARATOR = "PLACEBO_COMPARATOR"
+
+
+ARM_ROLES = {
+    _iri(EKG.ExperimentalArm): ArmRole.EXPERIMENTAL,
+    _iri(EKG.ActiveComparatorArm): ArmRole.ACTIVE_COMPARATOR,
+    _iri(EKG.PlaceboComparatorArm): ArmRole.PLACEBO_COMPARATOR,
+}
+
+
+@strawberry.enum(description="The kind of statistic an effect estimate is.")
+class StatisticType(Enum):
+    RISK_DIFFERENCE = "RISK_DIFFERENCE"
+    RELATIVE_RISK = "RELATIVE_RISK"
+    ODDS_RATIO = "ODDS_RATIO"
+    HAZARD_RATIO = "HAZARD_RATIO"
+    PROPORTION = "PROPORTION"
+    OTHER = "OTHER"
+
+
+STATISTIC_IRIS = {
+    StatisticType.RISK_DIFFERENCE: _iri(EKG.RiskDifference),
+    StatisticType.RELATIVE_RISK: _iri(EKG.RelativeRisk),
+    StatisticType.ODDS_RATIO: _iri(EKG.OddsRatio),
+    StatisticType.HAZARD_RATIO: _iri(EKG.HazardRatio),
+    StatisticType.PROPORTION: _iri(EKG.Proportion),
+}
+STATISTIC_TYPES = {value: key for key, value in STATISTIC_IRIS.items()}
+
+
+@strawberry.enum(description="Whether a source document is a scholarly publication.")
+class DocumentKind(Enum):
+    PUBLICATION = "PUBLICATION"
+    OTHER = "OTHER"
+
+
+# Node --------------------------------------------------------------------------------------------
+
+
+@strawberry.interface(description="Anything with an IRI; `Query.node` fetches any of them.")
+class Node:
+    id: strawberry.ID = strawberry.field(description="The resource's IRI.")
+
+
+@strawberry.type(description="A value from one of the ontology's concept schemes.")
+class Concept(Node):
+    label: str | None
+
+
+# Sources -----------------------------------------------------------------------------------------
+
+
+@strawberry.type(description="A scholarly article that reports a trial, identified by its DOI.")
+class Publication(Node):
+    key: str | None = strawberry.field(description="The curators' short key (S1, S2, ...).")
+    label: str | None
+    doi: str | None
+    title: str | None
+    journal: str | None
+    date_published: str | None = strawberry.field(
+        description="ISO 8601 date, year-month or year, as precise as the source gives it."
+    )
+    raw_url: strawberry.Private[str | None]
+
+    @strawberry.field(description="A resolvable address: the DOI resolver when there is a DOI.")
+    def url(self) -> str | None:
+        return f"https://doi.org/{self.doi}" if self.doi else self.raw_url
+
+    @strawberry.field(description="Author names in published order.")
+    async def authors(self, info: Info) -> list[str]:
+        found = await info.context.loaders.authors.load(str(self.id))
+        return [author.name or author.id for author in found]
+
+    @staticmethod
+    def of(document: model.SourceDocument) -> Publication:
+        return Publication(
+            id=strawberry.ID(document.id),
+            key=document.key,
+            label=document.label,
+            doi=document.doi,
+            title=document.title,
+            journal=document.journal,
+            date_published=document.date_published,
+            raw_url=document.url,
+        )
+
+
+@strawberry.type(
+    description="Any document a fact rests on: a publication, a registry record, a news summary."
+)
+class Document(Node):
+    key: str | None
+    label: str | None
+    title: str | None
+    kind: DocumentKind
+    url: str | None
+    _document: strawberry.Private[model.SourceDocument]
+
+    @strawberry.field(description="The document as a publication, when it is one.")
+    def publication(self) -> Publication | None:
+        return Publication.of(self._document) if self._document.is_publication else None
+
+    @strawberry.field(description="The document this one summarizes, if any.")
+    async def about(self, info: Info) -> Document | None:
+        if self._document.about is None:
+            return None
+        found = await info.context.loaders.source.load(self._document.about)
+        return Document.of(found) if found is not None else None
+
+    @staticmethod
+    def of(document: model.SourceDocument) -> Document:
+        url = f"https://doi.org/{document.doi}" if document.doi else document.url
+        return Document(
+            id=strawberry.ID(document.id),
+            key=document.key,
+            label=document.label,
+            title=document.title,
+            kind=DocumentKind.PUBLICATION if document.is_publication else DocumentKind.OTHER,
+            url=url,
+            _document=document,
+        )
+
+
+@strawberry.type(description="One source a fact rests on, and what it rests on there.")
+class Source:
+    statement: str | None = strawberry.field(
+        description="What the fact rests on in the source, in the curators' own words."
+    )
+    document: Document = strawberry.field(description="The source document (any kind).")
+
+    @strawberry.field(description="The source as a publication; null for other documents.")
+    def publication(self) -> Publication | None:
+        document = self.document._document
+        return Publication.of(document) if document.is_publication else None
+
+
+async def sources_of(info: Info, subject: str) -> list[Source]:
+    derivations = await info.context.loaders.derivations.load(subject)
+    documents = await info.context.loaders.source.load_many([d.source for d in derivations])
+    return [
+        Source(statement=derivation.statement, document=Document.of(document))
+        for derivation, document in zip(derivations, documents, strict=True)
+        if document is not None
+    ]
+
+
+def _sources_field(description: str = "The sources this fact rests on.") -> Any:
+    async def resolve(root: Node, info: Info) -> list[Source]:
+        return await sources_of(info, str(root.id))
+
+    return strawberry.field(resolver=resolve, description=description)
+
+
+# Drugs and conditions ----------------------------------------------------------------------------
+
+
+@strawberry.type(description="A code for a resource in another vocabulary.")
+class Xref:
+    scheme: str | None = strawberry.field(description="ChEBI, DrugBank, NCIt, MeSH, ...")
+    code: str = strawberry.field(description="The code as the vocabulary writes it.")
+    iri: str | None = strawberry.field(description="The code's IRI or page, when it has one.")
+
+
+def _xrefs(found: list[model.Xref]) -> list[Xref]:
+    return [Xref(scheme=x.scheme, code=x.code, iri=x.iri) for x in found]
+
+
+@strawberry.type(description="A medicinal substance.")
+class Drug(Node):
+    name: str | None
+    proprietary_name: str | None
+    exact_match: str | None = strawberry.field(description="The same substance in ChEBI.")
+
+    @strawberry.field(description="Codes in ChEBI, DrugBank, PubChem, ChEMBL, UNII, RxNorm, ...")
+    async def xrefs(self, info: Info) -> list[Xref]:
+        return _xrefs(await info.context.loaders.xrefs.load(str(self.id)))
+
+    @strawberry.field(description="Trials that give this drug in any arm.")
+    async def trials(self, info: Info) -> list[Trial]:
+        iris = await info.context.loaders.drug_trials.load(str(self.id))
+        return [Trial.of(t) for t in await _many(info.context.loaders.trial, iris)]
+
+    @staticmethod
+    def of(drug: model.Drug) -> Drug:
+        return Drug(
+            id=strawberry.ID(drug.id),
+            name=drug.name,
+            proprietary_name=drug.proprietary_name,
+            exact_match=drug.exact_match,
+        )
+
+
+@strawberry.type(description="A disease or disorder a trial studies.")
+class Condition(Node):
+    name: str | None
+    alternate_name: str | None
+    exact_match: str | None
+
+    @strawberry.field(description="Codes in NCIt, MONDO, ICD-10, ICD-O-3, MeSH, ...")
+    async def xrefs(self, info: Info) -> list[Xref]:
+        return _xrefs(await info.context.loaders.xrefs.load(str(self.id)))
+
+    @staticmethod
+    def of(condition: model.Condition) -> Condition:
+        return Condition(
+            id=strawberry.ID(condition.id),
+            name=condition.name,
+            alternate_name=condition.alternate_name,
+            exact_match=condition.exact_match,
+        )
+
+
+# Arms --------------------------------------------------------------------------------------------
+
+
+@strawberry.type(description="The amount of drug in one dose.")
+class Dose:
+    value: float | None
+    unit: str | None
+    comparator: str | None = strawberry.field(
+        description='">=" when the value is a lower bound ("at least 400 mg").'
+    )
+
+    @strawberry.field(description='The dose as text, e.g. ">= 400 mg".')
+    def text(self) -> str | None:
+        if self.value is None:
+            return None
+        amount = f"{self.value:g} {self.unit or ''}".strip()
+        return f"{self.comparator} {amount}" if self.comparator else amount
+
+
+@strawberry.type(description="A treatment given to an arm.")
+class Intervention(Node):
+    label: str | None
+    dose: Dose
+    route: str | None
+    frequency: str | None
+    dosage_form: str | None
+    maximum_duration: str | None = strawberry.field(description="ISO 8601 duration.")
+    dose_escalation_allowed: bool | None
+    drug_iri: strawberry.Private[str | None]
+    sources: list[Source] = _sources_field()
+
+    @strawberry.field
+    async def drug(self, info: Info) -> Drug | None:
+        if self.drug_iri is None:
+            return None
+        found = await info.context.loaders.drug.load(self.drug_iri)
+        return Drug.of(found) if found is not None else None
+
+    @staticmethod
+    def of(intervention: model.Intervention) -> Intervention:
+        return Intervention(
+            id=strawberry.ID(intervention.id),
+            label=intervention.label,
+            dose=Dose(
+                value=intervention.dose_value,
+                unit=intervention.dose_unit,
+                comparator=intervention.dose_comparator,
+            ),
+            route=intervention.route,
+            frequency=intervention.frequency,
+            dosage_form=intervention.dosage_form,
+            maximum_duration=intervention.maximum_duration,
+            dose_escalation_allowed=intervention.dose_escalation_allowed,
+            drug_iri=intervention.drug,
+        )
+
+
+@strawberry.type(description="A group of participants assigned to one intervention strategy.")
+class Arm(Node):
+    label: str | None
+    role: ArmRole | None
+    participants: int | None = strawberry.field(description="Participants randomized to the arm.")
+    allocation_weight: int | None = strawberry.field(
+        description="The arm's term in the trial's allocation ratio."
+    )
+    sources: list[Source] = _sources_field()
+
+    @strawberry.field
+    async def interventions(self, info: Info) -> list[Intervention]:
+        iris = await _links(info, str(self.id), EKG.intervention)
+        return [Intervention.of(i) for i in await _many(info.context.loaders.intervention, iris)]
+
+    @strawberry.field(description="The trial the arm belongs to.")
+    async def trial(self, info: Info) -> Trial | None:
+        iris = await _backlinks(info, str(self.id), EKG.arm, EKG.Trial)
+        found = await _many(info.context.loaders.trial, iris[:1])
+        return Trial.of(found[0]) if found else None
+
+    @staticmethod
+    def of(arm: model.Arm) -> Arm:
+        return Arm(
+            id=strawberry.ID(arm.id),
+            label=arm.label,
+            role=ARM_ROLES.get(arm.role or ""),
+            participants=arm.participants,
+            allocation_weight=arm.allocation_weight,
+        )
+
+
+async def _arm(info: Info, iri: str | None) -> Arm | None:
+    if iri is None:
+        return None
+    found = await info.context.loaders.arm.load(iri)
+    return Arm.of(found) if found is not None else None
+
+
+async def _report(info: Info, iri: str | None) -> Report | None:
+    if iri is None:
+        return None
+    found = await info.context.loaders.report.load(iri)
+    return Report.of(found) if found is not None else None
+
+
+async def _endpoint(info: Info, iri: str | None) -> Endpoint | None:
+    if iri is None:
+        return None
+    found = await info.context.loaders.endpoint.load(iri)
+    return Endpoint.of(found) if found is not None else None
+
+
+def _concept(iri: str | None, label: str | None) -> Concept | None:
+    return Concept(id=strawberry.ID(iri), label=label) if iri is not None else None
+
+
+# Results -----------------------------------------------------------------------------------------
+
+
+@strawberry.type(description="A procedure that computed a derived figure.")
+class StatisticalMethod(Node):
+    name: str | None
+    definition: str | None
+
+
+@strawberry.type(
+    description=(
+        "A figure for one arm on one endpoint in one report. `value` is as reported; `count` is "
+        "the reported count or, when the source gives none, an approximate count computed from "
+        "the percentage and the arm size (then `countDerived` is true and `countMethod` names "
+        "how)."
+    )
+)
+class ArmResult(Node):
+    label: str | None
+    measure: str | None = strawberry.field(description="What exactly the figure measures.")
+    time_point: str | None
+    value: float | None = strawberry.field(description="The reported figure (see `unit`).")
+    unit: str | None = strawberry.field(description='"%" for percentages, else the QUDT unit.')
+    unit_iri: str | None
+    count: int | None = strawberry.field(
+        description="Participants with the event: reported, or derived (see `countDerived`)."
+    )
+    count_derived: bool = strawberry.field(
+        description="True when `count` and `denominator` were computed, not reported."
+    )
+    count_method: str | None = strawberry.field(
+        description="How a derived count was computed; null for reported counts."
+    )
+    denominator: int | None
+    analysis_population: Concept | None = strawberry.field(
+        description="The analysis the figure belongs to (e.g. intention to treat, accounting "
+        "for crossover); null when the source does not say."
+    )
+    derived: bool = strawberry.field(
+        description="True when this result was computed, not reported."
+    )
+    _result: strawberry.Private[model.ArmResult]
+    sources: list[Source] = _sources_field()
+
+    @strawberry.field
+    async def arm(self, info: Info) -> Arm | None:
+        return await _arm(info, self._result.arm)
+
+    @strawberry.field
+    async def endpoint(self, info: Info) -> Endpoint | None:
+        return await _endpoint(info, self._result.endpoint)
+
+    @strawberry.field
+    async def report(self, info: Info) -> Report | None:
+        return await _report(info, self._result.report)
+
+    @staticmethod
+    def of(result: model.ArmResult) -> ArmResult:
+        derived_count = result.count is None and result.approximate_count is not None
+        unit = result.unit
+        return ArmResult(
+            id=strawberry.ID(result.id),
+            label=result.label,
+            measure=result.measure,
+            time_point=result.time_point,
+            value=result.percentage,
+            unit="%" if unit == _iri(QUDT_UNIT.PERCENT) else unit,
+            unit_iri=unit,
+            count=result.approximate_count if derived_count else result.count,
+            count_derived=derived_count,
+            count_method=result.approximate_method if derived_count else None,
+            denominator=result.approximate_denominator if derived_count else result.denominator,
+            analysis_population=_concept(
+                result.analysis_population, result.analysis_population_label
+            ),
+            derived=result.derived,
+            _result=result,
+        )
+
+
+@strawberry.type(description="A statistic measuring the size of the difference between two arms.")
+class EffectEstimate(Node):
+    label: str | None
+    statistic: StatisticType | None
+    value: float | None
+    ci_lower: float | None
+    ci_upper: float | None
+    ci_level: float | None = strawberry.field(description="0.95 for a 95% interval.")
+    derived: bool = strawberry.field(
+        description="True when this software computed the estimate (see `method`)."
+    )
+    method: StatisticalMethod | None = strawberry.field(
+        description="The method that computed a derived estimate."
+    )
+    sources: list[Source] = _sources_field("Sources of a reported estimate.")
+
+    @staticmethod
+    def of(estimate: model.EffectEstimate) -> EffectEstimate:
+        method = estimate.method
+        statistic = (
+            STATISTIC_TYPES.get(estimate.statistic, StatisticType.OTHER)
+            if estimate.statistic is not None
+            else None
+        )
+        return EffectEstimate(
+            id=strawberry.ID(estimate.id),
+            label=estimate.label,
+            statistic=statistic,
+            value=estimate.value,
+            ci_lower=estimate.ci_lower,
+            ci_upper=estimate.ci_upper,
+            ci_level=estimate.ci_level,
+            derived=estimate.derived,
+            method=StatisticalMethod(
+                id=strawberry.ID(method.id), name=method.name, definition=method.definition
+            )
+            if method is not None
+            else None,
+        )
+
+
+@strawberry.type(
+    description="A contrast of an intervention arm with a comparator arm on one endpoint."
+)
+class Comparison(Node):
+    label: str | None
+    analysis_population: Concept | None
+    analysis_method: str | None
+    p_value: float | None
+    p_value_comparator: str | None = strawberry.field(
+        description='"<" when the source gives only a bound (P < .001).'
+    )
+    significant: bool | None = strawberry.field(
+        description="As the source says; when it does not but gives a p-value, whether the "
+        "p-value is below 0.05 (then `significanceDerived` is true)."
+    )
+    significance_derived: bool
+    _comparison: strawberry.Private[model.Comparison]
+    sources: list[Source] = _sources_field()
+
+    @strawberry.field
+    async def endpoint(self, info: Info) -> Endpoint | None:
+        return await _endpoint(info, self._comparison.endpoint)
+
+    @strawberry.field
+    async def report(self, info: Info) -> Report | None:
+        return await _report(info, self._comparison.report)
+
+    @strawberry.field(description="The arm whose effect is estimated.")
+    async def intervention(self, info: Info) -> Arm | None:
+        return await _arm(info, self._comparison.intervention)
+
+    @strawberry.field(description="The reference arm.")
+    async def comparator(self, info: Info) -> Arm | None:
+        return await _arm(info, self._comparison.comparator)
+
+    @strawberry.field
+    async def intervention_result(self, info: Info) -> ArmResult | None:
+        return await _arm_result(info, self._comparison.intervention_result)
+
+    @strawberry.field
+    async def comparator_result(self, info: Info) -> ArmResult | None:
+        return await _arm_result(info, self._comparison.comparator_result)
+
+    @strawberry.field(description="Effect estimates, reported or derived.")
+    async def estimates(self, info: Info) -> list[EffectEstimate]:
+        iris = await _links(info, str(self.id), EKG.estimate)
+        return [EffectEstimate.of(e) for e in await _many(info.context.loaders.estimate, iris)]
+
+    @staticmethod
+    def of(comparison: model.Comparison) -> Comparison:
+        significant, derived = comparison.significant, False
+        if significant is None and comparison.p_value is not None:
+            significant, derived = comparison.p_value < SIGNIFICANCE_LEVEL, True
+        return Comparison(
+            id=strawberry.ID(comparison.id),
+            label=comparison.label,
+            analysis_population=_concept(
+                comparison.analysis_population, comparison.analysis_population_label
+            ),
+            analysis_method=comparison.analysis_method,
+            p_value=comparison.p_value,
+            p_value_comparator=comparison.p_value_comparator,
+            significant=significant,
+            significance_derived=derived,
+            _comparison=comparison,
+        )
+
+
+async def _arm_result(info: Info, iri: str | None) -> ArmResult | None:
+    if iri is None:
+        return None
+    found = await info.context.loaders.arm_result.load(iri)
+    return ArmResult.of(found) if found is not None else None
+
+
+@strawberry.type(description="Participants of one arm who switched to another arm's treatment.")
+class CrossoverResult(Node):
+    label: str | None
+    count: int | None
+    percentage: float | None
+    median_time_to_crossover_months: float | None
+    _crossover: strawberry.Private[model.CrossoverResult]
+    sources: list[Source] = _sources_field()
+
+    @strawberry.field(description="The arm the participants were randomized to.")
+    async def from_arm(self, info: Info) -> Arm | None:
+        return await _arm(info, self._crossover.arm)
+
+    @strawberry.field(description="The arm whose treatment they switched to.")
+    async def to_arm(self, info: Info) -> Arm | None:
+        return await _arm(info, self._crossover.crossover_to)
+
+    @strawberry.field
+    async def report(self, info: Info) -> Report | None:
+        return await _report(info, self._crossover.report)
+
+    @staticmethod
+    def of(crossover: model.CrossoverResult) -> CrossoverResult:
+        return CrossoverResult(
+            id=strawberry.ID(crossover.id),
+            label=crossover.label,
+            count=crossover.count,
+            percentage=crossover.percentage,
+            median_time_to_crossover_months=crossover.median_months,
+            _crossover=crossover,
+        )
+
+
+@strawberry.type(description="A reported statement without a figure of its own.")
+class Finding(Node):
+    label: str | None
+    kind: str | None
+    statement: str | None
+    about_iri: strawberry.Private[str | None]
+    sources: list[Source] = _sources_field()
+
+    @strawberry.field(description="The trial, endpoint or arm the finding is about.")
+    async def about(self, info: Info) -> Node | None:
+        return await resolve_node(info, self.about_iri) if self.about_iri else None
+
+    @staticmethod
+    def of(finding: model.Finding) -> Finding:
+        return Finding(
+            id=strawberry.ID(finding.id),
+            label=finding.label,
+            kind=finding.kind,
+            statement=finding.statement,
+            about_iri=finding.about,
+        )
+
+
+# Endpoints and reports ---------------------------------------------------------------------------
+
+
+@strawberry.type(description="An outcome measure the protocol declares.")
+class Endpoint(Node):
+    name: str | None
+    alternate_name: str | None
+    kind: EndpointKind | None
+    definition: str | None
+    time_frame: str | None
+    sources: list[Source] = _sources_field()
+
+    @strawberry.field(description="Per-arm results on this endpoint, in every report.")
+    async def results(self, info: Info) -> list[ArmResult]:
+        iris = await _backlinks(info, str(self.id), EKG.endpoint, EKG.ArmResult)
+        return [ArmResult.of(r) for r in await _many(info.context.loaders.arm_result, iris)]
+
+    @strawberry.field(description="Comparisons of arms on this endpoint, in every report.")
+    async def comparisons(self, info: Info) -> list[Comparison]:
+        iris = await _backlinks(info, str(self.id), EKG.endpoint, EKG.Comparison)
+        return [Comparison.of(c) for c in await _many(info.context.loaders.comparison, iris)]
+
+    @staticmethod
+    def of(endpoint: model.Endpoint) -> Endpoint:
+        return Endpoint(
+            id=strawberry.ID(endpoint.id),
+            name=endpoint.name,
+            alternate_name=endpoint.alternate_name,
+            kind=ENDPOINT_KINDS.get(endpoint.kind or ""),
+            definition=endpoint.definition,
+            time_frame=endpoint.time_frame,
+        )
+
+
+@strawberry.type(description="One analysis of a trial as published; each figure belongs to one.")
+class Report(Node):
+    label: str | None
+    kind: str | None
+    follow_up: str | None
+    minimum_follow_up: str | None = strawberry.field(description="ISO 8601 duration.")
+    publication_iri: strawberry.Private[str | None]
+    sources: list[Source] = _sources_field()
+
+    @strawberry.field
+    async def publication(self, info: Info) -> Publication | None:
+        if self.publication_iri is None:
+            return None
+        found = await info.context.loaders.source.load(self.publication_iri)
+        return Publication.of(found) if found is not None else None
+
+    @strawberry.field(description="Per-arm results this report gives.")
+    async def results(self, info: Info) -> list[ArmResult]:
+        iris = await _backlinks(info, str(self.id), EKG.report, EKG.ArmResult)
+        return [ArmResult.of(r) for r in await _many(info.context.loaders.arm_result, iris)]
+
+    @strawberry.field(description="Comparisons this report gives.")
+    async def comparisons(self, info: Info) -> list[Comparison]:
+        iris = await _backlinks(info, str(self.id), EKG.report, EKG.Comparison)
+        return [Comparison.of(c) for c in await _many(info.context.loaders.comparison, iris)]
+
+    @strawberry.field(description="Endpoints this report gives results or comparisons on.")
+    async def endpoints(self, info: Info) -> list[Endpoint]:
+        results = await _many(
+            info.context.loaders.arm_result,
+            await _backlinks(info, str(self.id), EKG.report, EKG.ArmResult),
+        )
+        comparisons = await _many(
+            info.context.loaders.comparison,
+            await _backlinks(info, str(self.id), EKG.report, EKG.Comparison),
+        )
+        iris = _unique(
+            [r.endpoint for r in results if r.endpoint]
+            + [c.endpoint for c in comparisons if c.endpoint]
+        )
+        return _by_rank([Endpoint.of(e) for e in await _many(info.context.loaders.endpoint, iris)])
+
+    @strawberry.field(description="Crossover between arms by this report.")
+    async def crossovers(self, info: Info) -> list[CrossoverResult]:
+        iris = await _backlinks(info, str(self.id), EKG.report, EKG.CrossoverResult)
+        return [CrossoverResult.of(c) for c in await _many(info.context.loaders.crossover, iris)]
+
+    @strawberry.field(description="Statements this report makes without figures.")
+    async def findings(self, info: Info) -> list[Finding]:
+        iris = await _links(info, str(self.id), EKG.finding)
+        return [Finding.of(f) for f in await _many(info.context.loaders.finding, iris)]
+
+    @staticmethod
+    def of(report: model.Report) -> Report:
+        return Report(
+            id=strawberry.ID(report.id),
+            label=report.label,
+            kind=report.kind,
+            follow_up=report.follow_up,
+            minimum_follow_up=report.minimum_follow_up,
+            publication_iri=report.publication,
+        )
+
+
+RANK = {EndpointKind.PRIMARY: 0, EndpointKind.SECONDARY: 1, EndpointKind.TERTIARY: 2}
+
+
+def _by_rank(endpoints: list[Endpoint]) -> list[Endpoint]:
+    """Primary endpoints first, then secondary, tertiary; by name within a rank."""
+    return sorted(endpoints, key=lambda e: (RANK.get(e.kind, 3) if e.kind else 3, e.name or ""))
+
+
+# Trials ------------------------------------------------------------------------------------------
+
+
+@strawberry.type(description="An entry of the trial in a public registry.")
+class Registration(Node):
+    registry: str | None
+    registry_id: str | None
+    registered_phase: str | None = strawberry.field(
+        description="The phase the registry lists; can be coarser than the trial's own."
+    )
+
+
+async def _registrations(info: Info, trial: str) -> list[Registration]:
+    iris = await _links(info, trial, EKG.registration)
+    return [
+        Registration(
+            id=strawberry.ID(r.id),
+            registry=r.registry,
+            registry_id=r.registry_id,
+            registered_phase=r.registered_phase,
+        )
+        for r in await _many(info.context.loaders.registration, iris)
+    ]
+
+
+@strawberry.type(description="How the trial assigns and masks its arms.")
+class Design:
+    allocation: str | None
+    masking: str | None
+    intervention_model: str | None
+    primary_purpose: str | None
+
+
+@strawberry.type(description="The people a trial enrols.")
+class Population(Node):
+    label: str | None
+    inclusion_criteria: list[str]
+    sources: list[Source] = _sources_field()
+
+    @strawberry.field
+    async def conditions(self, info: Info) -> list[Condition]:
+        iris = await _links(info, str(self.id), SCHEMA.healthCondition)
+        return [Condition.of(c) for c in await _many(info.context.loaders.condition, iris)]
+
+
+@strawberry.type(description="A clinical trial.")
+class Trial(Node):
+    acronym: str | None
+    title: str | None
+    phase: str | None = strawberry.field(description="The phase the trial's reports state.")
+    design: Design
+    allocation_ratio: str | None = strawberry.field(description='E.g. "2:1", in arm order.')
+    enrollment: int | None = strawberry.field(description="Enrolled, as the registry records.")
+    randomized: int | None
+    start_date: datetime.date | None
+    primary_completion_date: datetime.date | None
+    results_first_posted: datetime.date | None
+    crossover_rule: str | None
+    population_iri: strawberry.Private[str | None]
+    sources: list[Source] = _sources_field()
+
+    @strawberry.field
+    async def registrations(self, info: Info) -> list[Registration]:
+        return await _registrations(info, str(self.id))
+
+    @strawberry.field(description="Identifiers in trial registries (NCT..., EudraCT ...).")
+    async def registry_ids(self, info: Info) -> list[str]:
+        registrations = await _registrations(info, str(self.id))
+        return [r.registry_id for r in registrations if r.registry_id]
+
+    @strawberry.field
+    async def population(self, info: Info) -> Population | None:
+        if self.population_iri is None:
+            return None
+        found = await info.context.loaders.population.load(self.population_iri)
+        if found is None:
+            return None
+        return Population(
+            id=strawberry.ID(found.id),
+            label=found.label,
+            inclusion_criteria=list(found.inclusion_criteria),
+        )
+
+    @strawberry.field
+    async def conditions(self, info: Info) -> list[Condition]:
+        iris = await _links(info, str(self.id), SCHEMA.healthCondition)
+        return [Condition.of(c) for c in await _many(info.context.loaders.condition, iris)]
+
+    @strawberry.field
+    async def arms(self, info: Info) -> list[Arm]:
+        iris = await _links(info, str(self.id), EKG.arm)
+        return [Arm.of(a) for a in await _many(info.context.loaders.arm, iris)]
+
+    @strawberry.field(description="Endpoints, primary first; `kind` keeps one rank.")
+    async def endpoints(self, info: Info, kind: EndpointKind | None = None) -> list[Endpoint]:
+        iris = await _links(info, str(self.id), EKG.endpoint)
+        endpoints = [Endpoint.of(e) for e in await _many(info.context.loaders.endpoint, iris)]
+        return _by_rank([e for e in endpoints if kind is None or e.kind == kind])
+
+    @strawberry.field(description="Analyses of the trial as published.")
+    async def reports(self, info: Info) -> list[Report]:
+        iris = await _links(info, str(self.id), EKG.report)
+        return [Report.of(r) for r in await _many(info.context.loaders.report, iris)]
+
+    @strawberry.field(description="Scholarly publications about the trial.")
+    async def publications(self, info: Info) -> list[Publication]:
+        documents = await self._documents(info)
+        return [Publication.of(d) for d in documents if d.is_publication]
+
+    @strawberry.field(description="Every document about the trial, publications or not.")
+    async def documents(self, info: Info) -> list[Document]:
+        return [Document.of(d) for d in await self._documents(info)]
+
+    async def _documents(self, info: Info) -> list[model.SourceDocument]:
+        iris = await _links(info, str(self.id), SCHEMA.subjectOf)
+        found: list[model.SourceDocument] = await _many(info.context.loaders.source, iris)
+        return sorted(found, key=lambda d: (d.key or "", d.id))
+
+    @strawberry.field(description="Comparisons of arms on any endpoint of the trial.")
+    async def comparisons(self, info: Info) -> list[Comparison]:
+        endpoints = await _links(info, str(self.id), EKG.endpoint)
+        iris: list[str] = []
+        for endpoint in endpoints:
+            iris += await _backlinks(info, endpoint, EKG.endpoint, EKG.Comparison)
+        found = await _many(info.context.loaders.comparison, _unique(iris))
+        return [Comparison.of(c) for c in found]
+
+    @strawberry.field(description="Participants who switched arms, by report.")
+    async def crossovers(self, info: Info) -> list[CrossoverResult]:
+        arms = await _links(info, str(self.id), EKG.arm)
+        iris: list[str] = []
+        for arm in arms:
+            iris += await _backlinks(info, arm, EKG.arm, EKG.CrossoverResult)
+        found = await _many(info.context.loaders.crossover, _unique(iris))
+        return [CrossoverResult.of(c) for c in found]
+
+    @strawberry.field(description="Statements about the trial without figures.")
+    async def findings(self, info: Info) -> list[Finding]:
+        iris = await _backlinks(info, str(self.id), EKG.about, EKG.Finding)
+        return [Finding.of(f) for f in await _many(info.context.loaders.finding, iris)]
+
+    @staticmethod
+    def of(trial: model.Trial) -> Trial:
+        return Trial(
+            id=strawberry.ID(trial.id),
+            acronym=trial.acronym,
+            title=trial.title,
+            phase=trial.phase,
+            design=Design(
+                allocation=trial.allocation,
+                masking=trial.masking,
+                intervention_model=trial.intervention_model,
+                primary_purpose=trial.primary_purpose,
+            ),
+            allocation_ratio=trial.allocation_ratio,
+            enrollment=trial.enrollment,
+            randomized=trial.randomized,
+            start_date=trial.start_date,
+            primary_completion_date=trial.primary_completion_date,
+            results_first_posted=trial.results_first_posted,
+            crossover_rule=trial.crossover_rule,
+            population_iri=trial.population,
+        )
+
+
+# Node resolution ---------------------------------------------------------------------------------
+
+
+async def _node_of(info: Info, loader: Any, build: Callable[[Any], Node], iri: str) -> Node | None:
+    found = await loader.load(iri)
+    return build(found) if found is not None else None
+
+
+async def _population(info: Info, iri: str) -> Node | None:
+    found = await info.context.loaders.population.load(iri)
+    if found is None:
+        return None
+    return Population(
+        id=strawberry.ID(found.id),
+        label=found.label,
+        inclusion_criteria=list(found.inclusion_criteria),
+    )
+
+
+async def _registration(info: Info, iri: str) -> Node | None:
+    found = await info.context.loaders.registration.load(iri)
+    if found is None:
+        return None
+    return Registration(
+        id=strawberry.ID(found.id),
+        registry=found.registry,
+        registry_id=found.registry_id,
+        registered_phase=found.registered_phase,
+    )
+
+
+def _node_resolvers(info: Info) -> list[tuple[str, Callable[[str], Awaitable[Node | None]]]]:
+    """Ontology class -> how to build its GraphQL type, most specific class first."""
+    loaders = info.context.loaders
+
+    def via(loader: Any, build: Callable[[Any], Node]) -> Callable[[str], Awaitable[Node | None]]:
+        return lambda iri: _node_of(info, loader, build, iri)
+
+    return [
+        (_iri(EKG.Trial), via(loaders.trial, Trial.of)),
+        (_iri(EKG.Arm), via(loaders.arm, Arm.of)),
+        (_iri(EKG.Intervention), via(loaders.intervention, Intervention.of)),
+        (_iri(EKG.Drug), via(loaders.drug, Drug.of)),
+        (_iri(EKG.Condition), via(loaders.condition, Condition.of)),
+        (_iri(EKG.Endpoint), via(loaders.endpoint, Endpoint.of)),
+        (_iri(EKG.Report), via(loaders.report, Report.of)),
+        (_iri(EKG.ArmResult), via(loaders.arm_result, ArmResult.of)),
+        (_iri(EKG.Comparison), via(loaders.comparison, Comparison.of)),
+        (_iri(EKG.EffectEstimate), via(loaders.estimate, EffectEstimate.of)),
+        (_iri(EKG.CrossoverResult), via(loaders.crossover, CrossoverResult.of)),
+        (_iri(EKG.Finding), via(loaders.finding, Finding.of)),
+        (_iri(EKG.Publication), via(loaders.source, Publication.of)),
+        (_iri(EKG.Source), via(loaders.source, Document.of)),
+        (_iri(EKG.Population), lambda iri: _population(info, iri)),
+        (_iri(EKG.Registration), lambda iri: _registration(info, iri)),
+    ]
+
+
+async def resolve_node(info: Info, iri: str) -> Node | None:
+    """The GraphQL object for any resource the graph types with an ontology class."""
+    types = await info.context.loaders.node_types.load(iri)
+    if not types:
+        return None
+    for cls, build in _node_resolvers(info):
+        if cls in types:
+            return await build(iri)
+    return None
+
+
+# Listings ----------------------------------------------------------------------------------------
+
+
+@strawberry.type(description="Where a page of a listing ends (Relay cursor connections).")
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+    start_cursor: str | None
+
+
+@strawberry.type
+class TrialEdge:
+    cursor: str
+    node: Trial
+
+
+@strawberry.type
+class ComparisonEdge:
+    cursor: str
+    node: Comparison
+
+
+CountFunction = Callable[[], Awaitable[int]]
+
+
+@strawberry.type(description="A page of trials.")
+class TrialConnection:
+    edges: list[TrialEdge]
+    page_info: PageInfo
+    count: strawberry.Private[CountFunction]
+
+    @strawberry.field(description="How many trials match the filter, over all pages.")
+    async def total_count(self) -> int:
+        return await self.count()
+
+
+@strawberry.type(description="A page of comparisons.")
+class ComparisonConnection:
+    edges: list[ComparisonEdge]
+    page_info: PageInfo
+    count: strawberry.Private[CountFunction]
+
+    @strawberry.field(description="How many comparisons match the filter, over all pages.")
+    async def total_count(self) -> int:
+        return await self.count()
+
+
+def page_info(cursors: Sequence[str], has_next_page: bool) -> PageInfo:
+    return PageInfo(
+        has_next_page=has_next_page,
+        end_cursor=cursors[-1] if cursors else None,
+        start_cursor=cursors[0] if cursors else None,
+    )

@@ -1,0 +1,43 @@
+"""The /graphql endpoint: GraphQL over HTTP (GET and POST) and GraphiQL in a browser.
+
+Introspection and GraphiQL stay on: this is a public, read-only API whose schema is its
+documentation. Operation batching stays off (a JSON array of operations gets a 400), and
+multipart uploads are off (there are no mutations).
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from strawberry.fastapi import GraphQLRouter
+
+from api.deps import StoreDep
+from api.graphql.context import EvidenceContext, make_context
+from api.graphql.limits import BodySizeLimit, Limits
+from api.graphql.schema import build_schema
+from kg.settings import Settings
+
+PATH = "/graphql"
+
+
+def router(settings: Settings) -> GraphQLRouter[EvidenceContext, None]:
+    """The GraphQL router, its limits taken from ``settings``."""
+    timeout = settings.query_timeout_seconds
+    schema = build_schema(Limits(timeout_seconds=timeout))
+
+    async def context(store: StoreDep) -> EvidenceContext:
+        return await make_context(store, timeout)
+
+    return GraphQLRouter(
+        schema,
+        path=PATH,
+        graphql_ide="graphiql",
+        context_getter=context,
+        multipart_uploads_enabled=False,
+        tags=["graphql"],
+    )
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    """Mount /graphql on ``app`` with its request-body size limit."""
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, path=PATH)
+    app.include_router(router(settings))

@@ -1,0 +1,246 @@
+"""The read model: plain, typed views of the graph's resources, one dataclass per class.
+
+Why a read model between the graph and GraphQL: resolvers get typed values (``int``,
+``float``, ``date``), never RDF terms, and the SPARQL that fills them lives in ``kg`` where it
+can be tested without HTTP. Links to other resources are IRIs; the caller loads them in batches.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Trial:
+    id: str
+    acronym: str | None = None
+    title: str | None = None
+    phase: str | None = None
+    allocation_ratio: str | None = None
+    enrollment: int | None = None
+    randomized: int | None = None
+    start_date: datetime.date | None = None
+    primary_completion_date: datetime.date | None = None
+    results_first_posted: datetime.date | None = None
+    crossover_rule: str | None = None
+    population: str | None = None
+    allocation: str | None = None
+    masking: str | None = None
+    intervention_model: str | None = None
+    primary_purpose: str | None = None
+
+
+@dataclass(frozen=True)
+class Registration:
+    id: str
+    registry: str | None = None
+    registry_id: str | None = None
+    registered_phase: str | None = None
+
+
+@dataclass(frozen=True)
+class Population:
+    id: str
+    label: str | None = None
+    inclusion_criteria: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Arm:
+    id: str
+    label: str | None = None
+    role: str | None = None
+    """IRI of the ekg:ArmRole concept."""
+    participants: int | None = None
+    allocation_weight: int | None = None
+
+
+@dataclass(frozen=True)
+class Intervention:
+    id: str
+    label: str | None = None
+    drug: str | None = None
+    dose_value: float | None = None
+    dose_unit: str | None = None
+    dose_comparator: str | None = None
+    dosage_form: str | None = None
+    route: str | None = None
+    frequency: str | None = None
+    maximum_duration: str | None = None
+    dose_escalation_allowed: bool | None = None
+
+
+@dataclass(frozen=True)
+class Xref:
+    """A code for a resource in another vocabulary (ChEBI, DrugBank, NCIt, ...)."""
+
+    scheme: str | None
+    code: str
+    iri: str | None = None
+
+
+@dataclass(frozen=True)
+class Drug:
+    id: str
+    name: str | None = None
+    proprietary_name: str | None = None
+    exact_match: str | None = None
+
+
+@dataclass(frozen=True)
+class Condition:
+    id: str
+    name: str | None = None
+    alternate_name: str | None = None
+    exact_match: str | None = None
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    id: str
+    name: str | None = None
+    alternate_name: str | None = None
+    kind: str | None = None
+    """IRI of the ekg:EndpointKind concept."""
+    definition: str | None = None
+    time_frame: str | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    id: str
+    label: str | None = None
+    kind: str | None = None
+    follow_up: str | None = None
+    minimum_follow_up: str | None = None
+    publication: str | None = None
+
+
+@dataclass(frozen=True)
+class ArmResult:
+    """A reported figure for one arm; ``approximate_*`` come from a derived count, if any."""
+
+    id: str
+    label: str | None = None
+    arm: str | None = None
+    endpoint: str | None = None
+    report: str | None = None
+    measure: str | None = None
+    time_point: str | None = None
+    analysis_population: str | None = None
+    analysis_population_label: str | None = None
+    percentage: float | None = None
+    unit: str | None = None
+    count: int | None = None
+    denominator: int | None = None
+    derived: bool = False
+    approximate_count: int | None = None
+    approximate_denominator: int | None = None
+    approximate_method: str | None = None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    id: str
+    label: str | None = None
+    endpoint: str | None = None
+    report: str | None = None
+    intervention: str | None = None
+    comparator: str | None = None
+    intervention_result: str | None = None
+    comparator_result: str | None = None
+    analysis_population: str | None = None
+    analysis_population_label: str | None = None
+    analysis_method: str | None = None
+    p_value: float | None = None
+    p_value_comparator: str | None = None
+    significant: bool | None = None
+
+
+@dataclass(frozen=True)
+class StatisticalMethod:
+    id: str
+    name: str | None = None
+    definition: str | None = None
+
+
+@dataclass(frozen=True)
+class EffectEstimate:
+    id: str
+    label: str | None = None
+    statistic: str | None = None
+    """IRI of the ekg:StatisticType concept."""
+    value: float | None = None
+    ci_lower: float | None = None
+    ci_upper: float | None = None
+    ci_level: float | None = None
+    computation: str | None = None
+    """The ekg:Computation that generated the estimate; None for a reported estimate."""
+    method: StatisticalMethod | None = None
+
+    @property
+    def derived(self) -> bool:
+        return self.computation is not None
+
+
+@dataclass(frozen=True)
+class Author:
+    id: str
+    name: str | None
+    position: int
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """A document facts rest on; ``is_publication`` for scholarly articles with a DOI."""
+
+    id: str
+    is_publication: bool = False
+    key: str | None = None
+    label: str | None = None
+    title: str | None = None
+    doi: str | None = None
+    date_published: str | None = None
+    journal: str | None = None
+    url: str | None = None
+    about: str | None = None
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """One source a fact rests on, with what it rests on in the curators' words."""
+
+    subject: str
+    source: str
+    statement: str | None = None
+
+
+@dataclass(frozen=True)
+class CrossoverResult:
+    id: str
+    label: str | None = None
+    arm: str | None = None
+    crossover_to: str | None = None
+    report: str | None = None
+    count: int | None = None
+    percentage: float | None = None
+    median_months: float | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    id: str
+    label: str | None = None
+    kind: str | None = None
+    statement: str | None = None
+    about: str | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a listing: item IRIs with their opaque cursors."""
+
+    items: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    """(IRI, cursor) pairs in order."""
+    has_next_page: bool = False
