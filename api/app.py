@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from api.routes import graphql, health
+from api.routes import dumps, graphql, health, linked_data, sparql, void
 from kg.build import build_store
 from kg.settings import Settings
 from kg.store import Store
@@ -34,5 +34,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             allow_headers=["*"],
         )
     app.include_router(health.router)
+    for router in (sparql.router, dumps.router, void.router, linked_data.router):
+        app.include_router(router)
     graphql.install(app, settings)
     return app

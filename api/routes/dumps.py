@@ -1,0 +1,133 @@
+"""Whole-graph dumps at ``/dump.<ext>``, byte-identical to ``kg export``.
+
+Why they call :func:`kg.export.export` on :func:`kg.build.build_dataset`: that is what
+``kg export`` writes, so a mirror that compares checksums sees one artefact, whichever way it was
+fetched. Each dump is built once per app (on first request), then served with a strong ``ETag``
+(hash of the bytes), ``Last-Modified``, 304 on a matching ``If-None-Match``, and gzip when the
+client accepts it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+
+from api.deps import SettingsDep
+from kg.build import build_dataset
+from kg.export import MEDIA_TYPES, ExportFormat, export
+from kg.settings import Settings
+
+router = APIRouter(tags=["dumps"])
+
+DUMP_EXTENSIONS: dict[str, ExportFormat] = {
+    "ttl": "turtle",
+    "nt": "ntriples",
+    "nq": "nquads",
+    "trig": "trig",
+    "jsonld": "jsonld",
+    "rdf": "xml",
+}
+
+
+@dataclass(frozen=True)
+class Dump:
+    """One serialized dump with its validators and its gzip variant."""
+
+    body: bytes
+    gzipped: bytes
+    etag: str
+    last_modified: str
+
+
+@dataclass
+class DumpCache:
+    """Dumps of one app, built on first request; kept on ``app.state``, never module-level."""
+
+    settings: Settings
+    built_at: datetime
+    _dumps: dict[ExportFormat, Dump]
+    _lock: threading.Lock
+
+    def get(self, fmt: ExportFormat) -> Dump:
+        with self._lock:
+            if fmt not in self._dumps:
+                body = export(build_dataset(self.settings), fmt)
+                digest = hashlib.sha256(body).hexdigest()[:32]
+                self._dumps[fmt] = Dump(
+                    body=body,
+                    # mtime=0 makes the gzip bytes, and so their ETag, reproducible
+                    gzipped=gzip.compress(body, mtime=0),
+                    etag=digest,
+                    last_modified=format_datetime(self.built_at, usegmt=True),
+                )
+            return self._dumps[fmt]
+
+
+def _cache(request: Request, settings: Settings) -> DumpCache:
+    cache = getattr(request.app.state, "dump_cache", None)
+    if cache is None:
+        cache = DumpCache(settings, datetime.now(UTC).replace(microsecond=0), {}, threading.Lock())
+        request.app.state.dump_cache = cache
+    assert isinstance(cache, DumpCache)
+    return cache
+
+
+def _accepts_gzip(header: str | None) -> bool:
+    for part in (header or "").split(","):
+        coding, _, params = part.strip().partition(";")
+        if coding.strip().lower() in ("gzip", "x-gzip", "*"):
+            q = params.strip().removeprefix("q=").strip() if params else "1"
+            try:
+                return float(q) > 0
+            except ValueError:
+                return True
+    return False
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+    return etag in tags
+
+
+@router.get("/dump.{extension}", response_model=None)
+def dump(extension: str, request: Request, settings: SettingsDep) -> Response:
+    """The whole knowledge graph in the format named by the extension."""
+    fmt = DUMP_EXTENSIONS.get(extension)
+    if fmt is None:
+        raise HTTPException(
+            404, f"no dump .{extension}; try " + ", ".join(f"/dump.{e}" for e in DUMP_EXTENSIONS)
+        )
+    item = _cache(request, settings).get(fmt)
+    use_gzip = _accepts_gzip(request.headers.get("accept-encoding"))
+    etag = f'"{item.etag}-gzip"' if use_gzip else f'"{item.etag}"'
+    headers = {
+        "ETag": etag,
+        "Last-Modified": item.last_modified,
+        "Vary": "Accept-Encoding",
+        "Cache-Control": "public, max-age=300",
+        "Content-Disposition": f'inline; filename="evidence-kg.{extension}"',
+    }
+    if _matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=headers)
+    media = MEDIA_TYPES[fmt]
+    if media.startswith("text/") or media in (
+        "application/n-triples",
+        "application/n-quads",
+        "application/trig",
+    ):
+        media += "; charset=utf-8"
+    if use_gzip:
+        headers["Content-Encoding"] = "gzip"
+        return Response(item.gzipped, media_type=media, headers=headers)
+    return Response(item.body, media_type=media, headers=headers)

@@ -1,0 +1,148 @@
+"""Dereferenceable IRIs: ``{base}<path>`` is served at ``/id/<path>``, ontology terms at
+``/ontology/<Term>``, and the whole ontology at ``/ontology``.
+
+Why computed from settings: the base IRI is configurable, so the mapping between IRIs and server
+paths is derived from ``Settings.base_iri`` on every request rather than hard-coded. Each resource
+is negotiated between Turtle, JSON-LD, N-Triples, RDF/XML and HTML (``?format=`` overrides the
+``Accept`` header, so every representation also has a URL of its own), with ``Vary: Accept`` and a
+``Link`` header naming each alternate.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse, Response
+
+from api.conneg import negotiate
+from api.deps import SettingsDep, StoreDep
+from api.pages.html import link
+from api.pages.resource import resource_page
+from kg.build import GraphNames
+from kg.describe import (
+    DESCRIPTION_MEDIA_TYPES,
+    DescriptionFormat,
+    concise_description,
+    is_a,
+    named_graph,
+    serialize,
+    trial_view,
+)
+from kg.settings import Settings
+from kg.store import Store
+from kg.vocab import EKG, ONTOLOGY_IRI
+
+router = APIRouter(tags=["linked data"])
+
+FORMAT_PARAMETERS: dict[str, str] = {
+    "ttl": "text/turtle",
+    "jsonld": "application/ld+json",
+    "nt": "application/n-triples",
+    "rdf": "application/rdf+xml",
+    "html": "text/html",
+}
+OFFERS = ["text/html", *DESCRIPTION_MEDIA_TYPES.values()]
+"""HTML first: a browser's ``*/*`` alongside ``text/html`` should get the page."""
+
+
+def local_path(iri: str, settings: Settings) -> str | None:
+    """The server path that serves ``iri``, or ``None`` if this server does not mint it.
+
+    >>> local_path("https://w3id.org/evidence-kg/id/trial/dascern", Settings())
+    '/id/trial/dascern'
+    >>> local_path("https://w3id.org/evidence-kg/ontology/Trial", Settings())
+    '/ontology/Trial'
+    >>> local_path("https://schema.org/Drug", Settings()) is None
+    True
+    """
+    if iri.startswith(settings.base_iri):
+        return "/id/" + iri[len(settings.base_iri) :]
+    if iri == ONTOLOGY_IRI:
+        return "/ontology"
+    if iri.startswith(ONTOLOGY_IRI):
+        return "/ontology/" + iri[len(ONTOLOGY_IRI) :]
+    return None
+
+
+def _not_found(iri: str) -> Response:
+    return PlainTextResponse(f"nothing is known about <{iri}>\n", status_code=404)
+
+
+def _represent(
+    request: Request,
+    settings: Settings,
+    store: Store,
+    iri: str,
+    path: str,
+    graph_factory: str,
+) -> Response:
+    requested = request.query_params.get("format")
+    if requested is not None:
+        chosen = FORMAT_PARAMETERS.get(requested)
+        if chosen is None:
+            return PlainTextResponse(
+                f"unknown format {requested!r}; use one of {', '.join(FORMAT_PARAMETERS)}\n",
+                status_code=400,
+            )
+    else:
+        chosen = negotiate(request.headers.get("accept"), OFFERS)
+    alternates = [(f"{path}?format={key}", media) for key, media in FORMAT_PARAMETERS.items()]
+    headers = {
+        "Vary": "Accept",
+        "Link": ", ".join(
+            f'<{href}>; rel="alternate"; type="{media}"' for href, media in alternates
+        ),
+    }
+    if chosen is None:
+        return PlainTextResponse(
+            "cannot produce any type in the Accept header; available: " + ", ".join(OFFERS) + "\n",
+            status_code=406,
+            headers=headers,
+        )
+    try:
+        if graph_factory == "ontology":
+            graph = named_graph(store, str(GraphNames(settings.base_iri).ontology))
+            if not len(graph):
+                return _not_found(iri)
+        else:
+            described = concise_description(store, iri)
+            if described is None:
+                return _not_found(iri)
+            graph = described
+    except ValueError:  # not an IRI (spaces, angle brackets...): nothing can be known about it
+        return _not_found(iri)
+    if chosen != "text/html":
+        fmt: DescriptionFormat = next(k for k, v in DESCRIPTION_MEDIA_TYPES.items() if v == chosen)
+        return Response(serialize(graph, fmt), media_type=chosen, headers=headers)
+
+    def href(target: str) -> str | None:
+        return local_path(target, settings)
+
+    trial = trial_view(store, iri) if is_a(graph, iri, EKG.Trial) else None
+    html = resource_page(graph, iri, local_href=href, alternates=alternates, trial=trial)
+    if graph_factory == "ontology":
+        terms = sorted(
+            {str(s) for s in graph.subjects() if str(s).startswith(ONTOLOGY_IRI) and str(s) != iri}
+        )
+        items = "".join(
+            f"<li>{link(local_path(t, settings) or t, t[len(ONTOLOGY_IRI) :])}</li>" for t in terms
+        )
+        html = html.replace("</main>", f"<section><h2>Terms</h2><ul>{items}</ul></section></main>")
+    return Response(html, media_type="text/html; charset=utf-8", headers=headers)
+
+
+@router.get("/id/{path:path}", response_model=None)
+def resource(path: str, request: Request, settings: SettingsDep, store: StoreDep) -> Response:
+    """A resource minted under the base IRI."""
+    return _represent(request, settings, store, settings.base_iri + path, f"/id/{path}", "cbd")
+
+
+@router.get("/ontology", response_model=None)
+def ontology(request: Request, settings: SettingsDep, store: StoreDep) -> Response:
+    """The whole ontology (every triple of its named graph)."""
+    return _represent(request, settings, store, ONTOLOGY_IRI, "/ontology", "ontology")
+
+
+@router.get("/ontology/{term}", response_model=None)
+def ontology_term(term: str, request: Request, settings: SettingsDep, store: StoreDep) -> Response:
+    """One term of the ontology."""
+    return _represent(request, settings, store, ONTOLOGY_IRI + term, f"/ontology/{term}", "cbd")

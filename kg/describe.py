@@ -1,0 +1,221 @@
+"""What dereferencing an IRI returns: a concise bounded description, and the views pages need.
+
+Why bounded: a linked-data client asking for one resource should get that resource (its own
+triples and the blank nodes hanging off it, plus the labels of what it points to), not the
+graph. Why the page views live here: the arms, endpoints and effect estimates of a trial are graph
+questions (``kg/queries/linked_data/trial-*.rq``); the HTTP layer only renders the answers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal as TypingLiteral
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.term import Identifier
+
+from kg import queries
+from kg.store import Store, StoreError, select
+from kg.vocab import bind_prefixes
+
+DescriptionFormat = TypingLiteral["turtle", "ntriples", "jsonld", "xml"]
+DESCRIPTION_MEDIA_TYPES: dict[DescriptionFormat, str] = {
+    "turtle": "text/turtle",
+    "jsonld": "application/ld+json",
+    "ntriples": "application/n-triples",
+    "xml": "application/rdf+xml",
+}
+_RDFLIB_NAMES: dict[DescriptionFormat, str] = {
+    "turtle": "turtle",
+    "jsonld": "json-ld",
+    "ntriples": "nt",
+    "xml": "xml",
+}
+
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def bind_iris(template: str, **iris: str) -> str:
+    """Put IRIs into a query file's ``$name`` placeholders, refusing anything that is not an IRI.
+
+    >>> bind_iris("ASK { $resource ?p ?o }", resource="https://example.org/a")
+    'ASK { <https://example.org/a> ?p ?o }'
+    >>> bind_iris("ASK { $resource ?p ?o }", resource="https://example.org/> } DROP ALL {")
+    Traceback (most recent call last):
+    ...
+    ValueError: not an IRI: 'https://example.org/> } DROP ALL {'
+    """
+    text = template
+    for name, iri in iris.items():
+        if _NOT_IN_IRI.search(iri) or ":" not in iri:
+            raise ValueError(f"not an IRI: {iri!r}")
+        text = re.sub(rf"\${name}\b", lambda _m, iri=iri: f"<{iri}>", text)  # type: ignore[misc]
+    return text
+
+
+def _construct(store: Store, name: str, **iris: str) -> Graph:
+    result = store.query(bind_iris(queries.load(name), **iris))
+    if not isinstance(result, Graph):
+        raise StoreError(f"{name}.rq must be a CONSTRUCT or DESCRIBE query")
+    return result
+
+
+def exists(store: Store, iri: str) -> bool:
+    """Whether ``iri`` is the subject of any triple (what makes it dereferenceable)."""
+    return store.query(bind_iris(queries.load("linked_data/exists"), resource=iri)) is True
+
+
+def concise_description(store: Store, iri: str) -> Graph | None:
+    """The CBD of ``iri`` plus labels of what it points to; ``None`` if the store has no triples
+    about it."""
+    if not exists(store, iri):
+        return None
+    graph = bind_prefixes(Graph())
+    graph += _construct(store, "linked_data/describe", resource=iri)
+    graph += _construct(store, "linked_data/labels", resource=iri)
+    return graph
+
+
+def named_graph(store: Store, graph_name: str) -> Graph:
+    """Every triple of one named graph (the ontology, for ``/ontology``)."""
+    graph = bind_prefixes(Graph())
+    graph += _construct(store, "linked_data/ontology", graph=graph_name)
+    return graph
+
+
+def serialize(graph: Graph, fmt: DescriptionFormat) -> bytes:
+    """Serialize a description with the project's prefixes."""
+    return bind_prefixes(graph).serialize(format=_RDFLIB_NAMES[fmt], encoding="utf-8")
+
+
+def _text(value: Identifier | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _number(value: Identifier | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return float(str(value))
+    except ValueError:
+        return None
+
+
+def _boolean(value: Identifier | None) -> bool | None:
+    if not isinstance(value, Literal):
+        return None
+    return str(value).lower() in ("true", "1")
+
+
+@dataclass(frozen=True)
+class ArmView:
+    iri: str
+    label: str
+    participants: int | None
+    role: str | None
+    intervention: str | None
+
+
+@dataclass(frozen=True)
+class EndpointView:
+    iri: str
+    label: str
+    kind: str | None
+    time_frame: str | None
+
+
+@dataclass(frozen=True)
+class EstimateView:
+    """One effect estimate with its interval; ``derived`` when computed here, not reported."""
+
+    estimate: str
+    comparison: str
+    comparison_label: str
+    statistic: str
+    statistic_label: str
+    value: float
+    ci_lower: float | None
+    ci_upper: float | None
+    ci_level: float | None
+    derived: bool
+
+
+@dataclass(frozen=True)
+class UnquantifiedView:
+    comparison: str
+    label: str
+    significant: bool | None
+    p_value: float | None
+
+
+@dataclass(frozen=True)
+class TrialView:
+    arms: list[ArmView]
+    endpoints: list[EndpointView]
+    estimates: list[EstimateView]
+    unquantified: list[UnquantifiedView]
+
+
+def _rows(store: Store, name: str, iri: str) -> list[dict[str, Identifier]]:
+    return select(store, bind_iris(queries.load(name), resource=iri)).rows
+
+
+def trial_view(store: Store, iri: str) -> TrialView:
+    """Arms, endpoints and effect estimates of trial ``iri``, for its page and forest plot."""
+    arms = [
+        ArmView(
+            str(r["arm"]),
+            _text(r.get("label")) or str(r["arm"]),
+            int(str(r["participants"])) if "participants" in r else None,
+            _text(r.get("roleLabel")) or _text(r.get("role")),
+            _text(r.get("interventionLabel")),
+        )
+        for r in _rows(store, "linked_data/trial-arms", iri)
+    ]
+    endpoints = [
+        EndpointView(
+            str(r["endpoint"]),
+            _text(r.get("label")) or str(r["endpoint"]),
+            _text(r.get("kindLabel")) or _text(r.get("kind")),
+            _text(r.get("timeFrame")),
+        )
+        for r in _rows(store, "linked_data/trial-endpoints", iri)
+    ]
+    estimates = []
+    for r in _rows(store, "linked_data/trial-estimates", iri):
+        value = _number(r.get("value"))
+        if value is None:
+            continue
+        derived = r.get("derived")
+        estimates.append(
+            EstimateView(
+                estimate=str(r["estimate"]),
+                comparison=str(r["comparison"]),
+                comparison_label=_text(r.get("comparisonLabel")) or str(r["comparison"]),
+                statistic=str(r["statistic"]),
+                statistic_label=_text(r.get("statisticLabel")) or str(r["statistic"]),
+                value=value,
+                ci_lower=_number(r.get("ciLower")),
+                ci_upper=_number(r.get("ciUpper")),
+                ci_level=_number(r.get("ciLevel")),
+                derived=_boolean(derived) is True,
+            )
+        )
+    unquantified = [
+        UnquantifiedView(
+            str(r["comparison"]),
+            _text(r.get("label")) or str(r["comparison"]),
+            _boolean(r.get("significant")),
+            _number(r.get("pValue")),
+        )
+        for r in _rows(store, "linked_data/trial-unquantified", iri)
+    ]
+    return TrialView(arms, endpoints, estimates, unquantified)
+
+
+def is_a(graph: Graph, iri: str, cls: URIRef) -> bool:
+    """Whether the description says ``iri`` is an instance of ``cls``."""
+    from rdflib.namespace import RDF
+
+    return (URIRef(iri), RDF.type, cls) in graph
