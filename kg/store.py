@@ -18,6 +18,14 @@ from typing import Protocol, runtime_checkable
 from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Identifier
 
+STAGING_SEGMENT = "/graph/staging/"
+"""Named graphs whose IRI contains this are loads in progress: backends hide them from queries."""
+
+
+def is_staging(name: str) -> bool:
+    """Whether a named graph is a load in progress (invisible to readers)."""
+    return STAGING_SEGMENT in name
+
 
 class StoreError(Exception):
     """A store operation failed; the message says what and where."""

@@ -11,7 +11,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
-from kg.store import QueryResult, QuerySyntaxError, SelectResult, StoreError
+from kg.store import QueryResult, QuerySyntaxError, SelectResult, StoreError, is_staging
 
 
 def to_rdflib(
@@ -62,8 +62,16 @@ class OxigraphStore:
         return self._store
 
     def query(self, sparql: str) -> QueryResult:
+        staging = [g for g in self._store.named_graphs() if is_staging(str(g.value))]
         try:
-            result = self._store.query(sparql, use_default_graph_as_union=True)
+            if staging:
+                # A load is in progress: the default graph is every graph but the stage.
+                visible: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
+                    g for g in self._store.named_graphs() if not is_staging(g.value)
+                ]
+                result = self._store.query(sparql, default_graph=visible)
+            else:
+                result = self._store.query(sparql, use_default_graph_as_union=True)
         except SyntaxError as error:
             raise QuerySyntaxError(str(error)) from error
         if isinstance(result, ox.QueryBoolean):

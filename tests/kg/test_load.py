@@ -1,0 +1,85 @@
+"""Bulk loading: whole or nothing, and invisible until done."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+
+from kg.load import load_files, staging_prefix, sweep_stale_stages
+from kg.store import StoreError, open_store, select
+from kg.synth import write_corpus
+
+BASE = "https://w3id.org/evidence-kg/id/"
+TARGET = URIRef(f"{BASE}graph/synthetic")
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    path = tmp_path / "corpus.nt"
+    write_corpus(path, 5, seed=7, base_iri=BASE)
+    return path
+
+
+@pytest.mark.parametrize("backend", ["oxigraph", "memory"])
+def test_load_replaces_the_graph_whole(backend: str, corpus: Path, tmp_path: Path) -> None:
+    store = open_store(backend)
+    store.replace_graph(TARGET, Graph().add((URIRef("urn:old"), URIRef("urn:p"), Literal(1))))
+    read: list[int] = []
+    summary = load_files(
+        store, [corpus], graph=TARGET, base_iri=BASE, max_bytes=10**8, progress=read.append
+    )
+    assert sum(read) == corpus.stat().st_size
+    assert store.graph_names() == [TARGET]
+    assert not store.query("ASK { <urn:old> ?p ?o }")
+    assert len(store) == sum(1 for _ in corpus.open())
+    assert summary.quads_after == len(store)
+
+
+def test_broken_input_leaves_the_old_graph(tmp_path: Path, corpus: Path) -> None:
+    """Bad input mid-file: nothing of it is visible and what was stored stays."""
+    store = open_store("oxigraph")
+    store.replace_graph(TARGET, Graph().add((URIRef("urn:old"), URIRef("urn:p"), Literal(1))))
+    broken = tmp_path / "broken.nt"
+    broken.write_text(corpus.read_text() + "<urn:a> <urn:b> this is not RDF .\n")
+    with pytest.raises(StoreError, match="cannot load"):
+        load_files(store, [broken], graph=TARGET, base_iri=BASE, max_bytes=10**8)
+    assert store.graph_names() == [TARGET]
+    assert store.query("ASK { <urn:old> ?p ?o }")
+
+
+def test_interrupted_load_leaves_nothing(corpus: Path) -> None:
+    """Ctrl-C during the load drops the stage; the stage was never visible to queries."""
+    store = open_store("oxigraph")
+    calls = 0
+
+    def interrupt_midway(_: int) -> None:
+        nonlocal calls
+        calls += 1
+        # While loading, queries do not see the stage.
+        assert not select(store, "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1").rows
+        if calls > 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        load_files(
+            store, [corpus], graph=TARGET, base_iri=BASE, max_bytes=10**8, progress=interrupt_midway
+        )
+    assert store.graph_names() == []
+
+
+def test_stale_stages_are_swept() -> None:
+    store = open_store("oxigraph")
+    stale = URIRef(staging_prefix(BASE) + "killed")
+    store.replace_graph(stale, Graph().add((URIRef("urn:s"), URIRef("urn:p"), Literal(1))))
+    assert not store.query("ASK { <urn:s> ?p ?o }"), "a stage is invisible to queries"
+    assert sweep_stale_stages(store, BASE) == [stale]
+    assert store.graph_names() == []
+
+
+def test_quad_formats_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "x.nq"
+    path.write_text("<urn:a> <urn:b> <urn:c> <urn:g> .\n")
+    with pytest.raises(StoreError, match="N-Triples, Turtle or RDF/XML"):
+        load_files(open_store("oxigraph"), [path], graph=TARGET, base_iri=BASE, max_bytes=10**8)
