@@ -1,0 +1,397 @@
+"""The ``kg`` console script: parses arguments, calls the library, maps outcomes to exit codes.
+
+Why thin: everything ``kg`` does is also done by the HTTP app or by tests through the same library
+functions (:func:`kg.build.build_dataset`, :func:`kg.export.export`, :mod:`kg.validate`,
+:func:`kg.checks.run_checks`), so the command line cannot drift from them. ``api`` is imported
+only inside ``serve`` and ``export-schema``: ``kg`` must work without importing the web stack.
+
+Every failure is one line on stderr, never a traceback; the exit codes are in ``kg --help``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+from xml.etree import ElementTree
+
+from rdflib import RDF, Dataset, Graph, URIRef
+
+from kg.build import build_dataset
+from kg.checks import CheckError, render_results, run_checks
+from kg.export import EXPORT_FORMATS, ExportFormat, export, union_graph
+from kg.parse import InputError, parse_file
+from kg.settings import Settings
+from kg.store import StoreError
+from kg.vocab import ONTOLOGY_IRI, SCHEMA
+
+if TYPE_CHECKING:
+    from kg.validate import ValidationReport
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_INPUT = 2
+EXIT_INTERNAL = 3
+
+EPILOG = """\
+exit codes:
+  0  success: the graph conforms (warnings allowed), every check passed, the output was written
+  1  the graph does not conform to the SHACL shapes (validate), or a quality check returned rows
+     (check)
+  2  an input could not be read or parsed (the message names the file and line), or the command
+     line or settings are invalid
+  3  an unexpected internal error (a bug: please report the message)
+
+environment: KG_BASE_IRI, KG_STORE, KG_DATA (comma-separated files) and the other KG_* settings
+are read first; --base-iri, --store and --data override them.
+"""
+
+VALIDATION_FORMATS = ("text", "json", "turtle", "junit")
+STATS_FORMATS = ("text", "json")
+
+
+class UsageError(Exception):
+    """The command line or the settings it produces cannot be used (exit 2)."""
+
+
+# --- argument parsing ---------------------------------------------------------------------------
+
+
+def _global_options(parser: argparse.ArgumentParser, *, in_subcommand: bool) -> None:
+    """The options every command shares; repeated on each subcommand so they can follow it.
+
+    Why ``SUPPRESS`` on subcommands: argparse lets a subparser's defaults overwrite values the
+    main parser already set, so ``kg --store memory check`` would silently lose ``--store``.
+    """
+    default = argparse.SUPPRESS if in_subcommand else None
+    parser.add_argument(
+        "--base-iri", default=default, help="base IRI the graph mints (KG_BASE_IRI)"
+    )
+    parser.add_argument(
+        "--store", default=default, help="store: oxigraph, oxigraph:PATH or memory (KG_STORE)"
+    )
+    if in_subcommand:
+        parser.add_argument(
+            "--data",
+            nargs="+",
+            action="extend",
+            type=Path,
+            metavar="FILE",
+            default=argparse.SUPPRESS,
+            help="curated RDF files to load instead of data/*.ttl (KG_DATA)",
+        )
+    else:
+        parser.add_argument(
+            "--data",
+            action="append",
+            type=Path,
+            metavar="FILE",
+            default=None,
+            help="curated RDF file to load instead of data/*.ttl; repeat for several (KG_DATA)",
+        )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kg",
+        description="Build, validate, check, export and serve the evidence knowledge graph.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    _global_options(parser, in_subcommand=False)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(name: str, help_text: str, run: Callable[..., int]) -> argparse.ArgumentParser:
+        sub = commands.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog=EPILOG,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        _global_options(sub, in_subcommand=True)
+        sub.set_defaults(run=run)
+        return sub
+
+    validate = command(
+        "validate",
+        "Validate RDF files, or the built graph, against the SHACL shapes.",
+        cmd_validate,
+    )
+    validate.add_argument(
+        "files",
+        nargs="*",
+        type=Path,
+        metavar="FILE",
+        help="RDF files to validate (with the ontology); none: the built graph",
+    )
+    validate.add_argument("--format", choices=VALIDATION_FORMATS, default="text")
+    validate.add_argument("-o", "--output", type=Path, metavar="FILE", help="default: stdout")
+
+    export_cmd = command("export", "Write the whole graph in one RDF format.", cmd_export)
+    export_cmd.add_argument("--format", choices=EXPORT_FORMATS, default="turtle")
+    export_cmd.add_argument("-o", "--output", type=Path, metavar="FILE", help="default: stdout")
+
+    stats = command(
+        "stats", "Count triples, graphs and instances, and report validation status.", cmd_stats
+    )
+    stats.add_argument("--format", choices=STATS_FORMATS, default="text")
+
+    command("check", "Run the ontology quality checks (ontology/checks/*.rq).", cmd_check)
+
+    serve = command("serve", "Serve the GraphQL, SPARQL and linked-data API.", cmd_serve)
+    serve.add_argument("--host", default=None, help="interface to bind (KG_HOST)")
+    serve.add_argument("--port", type=int, default=None, help="port to bind (KG_PORT)")
+
+    schema = command("export-schema", "Write the GraphQL schema (SDL).", cmd_export_schema)
+    schema.add_argument("-o", "--output", type=Path, metavar="FILE", help="default: stdout")
+    return parser
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """Settings from the environment, overridden by the global options."""
+    try:
+        settings = Settings.from_env()
+    except ValueError as error:
+        raise UsageError(f"invalid KG_* setting: {error}") from error
+    data = getattr(args, "data", None)
+    settings = settings.with_overrides(
+        base_iri=getattr(args, "base_iri", None),
+        store=getattr(args, "store", None),
+        data_files=tuple(data) if data else None,
+        host=getattr(args, "host", None),
+        port=getattr(args, "port", None),
+    )
+    parts = urlsplit(settings.base_iri)
+    if not parts.scheme or not (parts.netloc or parts.scheme == "urn"):
+        raise UsageError(f"base IRI {settings.base_iri!r} is not an absolute IRI")
+    return settings
+
+
+# --- commands -----------------------------------------------------------------------------------
+
+
+def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
+    from kg import validate
+
+    shapes = validate.load_shapes(settings)
+    if args.files:
+        data = Graph()
+        for path in args.files:
+            try:
+                data += _read(path, settings)
+            except InputError as error:
+                if args.format == "junit" and args.output is not None:
+                    _write_text(junit_input_error(error), args.output)
+                raise
+        report = validate.validate_graph(
+            data, shapes=shapes, ontology=validate.load_ontology(settings)
+        )
+    else:  # the built graph holds the ontology already
+        report = validate.validate_graph(union_graph(build_dataset(settings)), shapes=shapes)
+    _write_text(validate.render_report(report, args.format), args.output)
+    return EXIT_OK if report.conforms else EXIT_FAILED
+
+
+def junit_input_error(error: InputError) -> str:
+    """A JUnit report with one erroring test case for a file that could not be parsed.
+
+    Why: CI publishes ``report.xml`` after a failed step; without one it would show "no report"
+    instead of the file and line that broke.
+    """
+    suites = ElementTree.Element("testsuites", name="SHACL validation", tests="1", errors="1")
+    suite = ElementTree.SubElement(
+        suites, "testsuite", name="SHACL validation", tests="1", failures="0", errors="1"
+    )
+    case = ElementTree.SubElement(suite, "testcase", classname="parse", name=error.path)
+    ElementTree.SubElement(case, "error", message=str(error), type="InputError").text = str(error)
+    ElementTree.indent(suites)
+    return ElementTree.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    fmt: ExportFormat = args.format
+    _write_bytes(export(build_dataset(settings), fmt), args.output)
+    return EXIT_OK
+
+
+def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    from kg import validate
+
+    dataset = build_dataset(settings)
+    report = validate.validate_graph(union_graph(dataset), shapes=validate.load_shapes(settings))
+    summary = summarize(dataset, report)
+    text = (
+        json.dumps(summary.as_json(), indent=2) + "\n" if args.format == "json" else summary.text()
+    )
+    _write_text(text, None)
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    results = run_checks(build_dataset(settings), base_iri=settings.base_iri)
+    _write_text(render_results(results), None)
+    return EXIT_OK if all(result.passed for result in results) else EXIT_FAILED
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from api.server import run
+
+    run(settings)
+    return EXIT_OK
+
+
+def cmd_export_schema(args: argparse.Namespace, settings: Settings) -> int:
+    from api.graphql.schema import sdl
+
+    text = sdl()
+    _write_text(text if text.endswith("\n") else text + "\n", args.output)
+    return EXIT_OK
+
+
+# --- stats --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GraphSummary:
+    """What ``kg stats`` reports: sizes, graphs, instances of our classes, validation status."""
+
+    triples: int
+    quads: int
+    graphs: dict[str, int]
+    instances: dict[str, int]
+    conforms: bool
+    violations: int
+    warnings: int
+    other_results: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "triples": self.triples,
+            "quads": self.quads,
+            "namedGraphs": self.graphs,
+            "instancesByClass": self.instances,
+            "validation": {
+                "conforms": self.conforms,
+                "violations": self.violations,
+                "warnings": self.warnings,
+                "infos": self.other_results,
+            },
+        }
+
+    def text(self) -> str:
+        width = max([len(name) for name in (*self.graphs, *self.instances)] + [12])
+        lines = [f"{'triples':<{width}}  {self.triples}", f"{'quads':<{width}}  {self.quads}"]
+        lines.append(f"named graphs ({len(self.graphs)})")
+        lines += [f"  {name:<{width}}{count:>8}" for name, count in self.graphs.items()]
+        lines.append(f"instances by class ({len(self.instances)} classes)")
+        lines += [f"  {name:<{width}}{count:>8}" for name, count in self.instances.items()]
+        status = "conforms" if self.conforms else "does not conform"
+        lines.append(
+            f"validation: {status} ({self.violations} violations, {self.warnings} warnings)"
+        )
+        return "\n".join(lines) + "\n"
+
+
+def summarize(dataset: Dataset, report: ValidationReport) -> GraphSummary:
+    """Counts for ``kg stats``: instances are counted for ``ekg:`` and ``schema:`` classes only.
+
+    Why only those: they are the classes this project curates; counting ``owl:Class`` or
+    ``prov:Derivation`` instances would describe the modelling, not the evidence.
+    """
+    quads = list(dataset.quads((None, None, None, None)))
+    graphs = Counter(str(g) for _, _, _, g in quads)
+    union = union_graph(dataset)
+    instances: Counter[str] = Counter()
+    for _subject, cls in set(union.subject_objects(RDF.type)):
+        if isinstance(cls, URIRef):
+            for namespace, prefix in ((ONTOLOGY_IRI, "ekg:"), (str(SCHEMA), "schema:")):
+                if cls.startswith(namespace):
+                    instances[prefix + cls[len(namespace) :]] += 1
+    severities = Counter(result.severity for result in report.results)
+    return GraphSummary(
+        triples=len(union),
+        quads=len(quads),
+        graphs=dict(sorted(graphs.items())),
+        instances=dict(sorted(instances.items())),
+        conforms=report.conforms,
+        violations=severities["Violation"],
+        warnings=severities["Warning"],
+        other_results=sum(n for s, n in severities.items() if s not in ("Violation", "Warning")),
+    )
+
+
+# --- input and output ---------------------------------------------------------------------------
+
+
+def _read(path: Path, settings: Settings) -> Graph:
+    return parse_file(path, base_iri=settings.base_iri, max_bytes=settings.max_input_bytes)
+
+
+def _write_bytes(data: bytes, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as error:
+        raise UsageError(f"{output}: cannot write: {error.strerror or error}") from error
+
+
+def _write_text(text: str, output: Path | None) -> None:
+    _write_bytes(text.encode("utf-8"), output)
+
+
+def _version() -> str:
+    try:
+        return metadata.version("evidence-kg")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"kg: {' '.join(message.split())}", file=sys.stderr)
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``kg``; returns the exit code (the console script passes it to ``sys.exit``)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # argparse has printed usage or help
+        return int(exit_.code or 0)
+    try:
+        settings = settings_from(args)
+        code: int = args.run(args, settings)
+        return code
+    except InputError as error:
+        return _fail(str(error), EXIT_INPUT)
+    except (UsageError, StoreError, CheckError) as error:
+        return _fail(str(error), EXIT_INPUT)
+    except BrokenPipeError:
+        # The reader (``kg export | head``) went away: not an error of ours.
+        sys.stderr.close()
+        return EXIT_OK
+    except OSError as error:  # a missing shapes folder, an unreadable ontology directory
+        return _fail(str(error), EXIT_INPUT)
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)
+    except ImportError as error:
+        return _fail(f"{args.command} is unavailable: {error}", EXIT_INTERNAL)
+    except Exception as error:  # the promise is one line, never a traceback
+        return _fail(f"internal error: {type(error).__name__}: {error}", EXIT_INTERNAL)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
