@@ -1,0 +1,131 @@
+"""Hostile queries are refused or stopped within the limit, and the server keeps answering.
+
+The server runs with a 1 s time limit and 2 workers (see ``conftest.py``).
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+
+from tests.api.sparql.server import KgServer, child_pids, is_alive, kg_server
+
+LIMIT_SECONDS = 1.0
+SLACK_SECONDS = 1.5
+"""Time over the limit allowed for killing a worker and answering (loaded CI machines)."""
+
+CARTESIAN = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+CARTESIAN_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+PATH = "SELECT * WHERE { ?s (<http://example.org/p>|!<http://example.org/p>)* ?o }"
+SIMPLE = "ASK { ?s a <https://w3id.org/evidence-kg/ontology/Trial> }"
+
+
+def _timed_get(server: KgServer, query: str) -> tuple[httpx.Response, float]:
+    started = time.monotonic()
+    response = httpx.get(server.sparql_url, params={"query": query}, timeout=30)
+    return response, time.monotonic() - started
+
+
+def test_service_to_another_address_refused(server: KgServer) -> None:
+    """SERVICE is refused before evaluation: the target never sees a connection."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.5)
+    port = listener.getsockname()[1]
+    try:
+        for query in (
+            f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
+            f"SELECT * WHERE {{ ?x ?y ?z OPTIONAL {{ SERVICE SILENT <http://127.0.0.1:{port}/> "
+            "{ ?s ?p ?o } } }",
+            f"PREFIX r: <http://127.0.0.1:{port}/> SELECT * WHERE {{ service r:q {{ ?s ?p ?o }} }}",
+        ):
+            response = httpx.get(server.sparql_url, params={"query": query})
+            assert response.status_code == 403, response.text
+            assert "SERVICE" in response.text
+        with pytest.raises(TimeoutError):
+            listener.accept()
+    finally:
+        listener.close()
+
+
+def test_cartesian_product_stopped_within_limit(server: KgServer) -> None:
+    """A three-way cross product of the whole graph hits the row cap or the time limit."""
+    for query in (CARTESIAN, CARTESIAN_COUNT):
+        response, seconds = _timed_get(server, query)
+        assert response.status_code in (422, 503), response.text
+        assert "max_result_rows" in response.text or "query_timeout_seconds" in response.text
+        assert seconds < LIMIT_SECONDS + SLACK_SECONDS
+
+
+def test_time_limit_names_the_limit(server: KgServer) -> None:
+    response, seconds = _timed_get(server, CARTESIAN_COUNT)
+    assert response.status_code == 503
+    assert "time limit of 1 s" in response.text and "query_timeout_seconds" in response.text
+    assert LIMIT_SECONDS <= seconds < LIMIT_SECONDS + SLACK_SECONDS
+
+
+def test_negated_property_path_closure_stopped_within_limit(server: KgServer) -> None:
+    response, seconds = _timed_get(server, PATH)
+    assert response.status_code in (200, 422, 503)
+    assert seconds < LIMIT_SECONDS + SLACK_SECONDS
+
+
+def test_simple_query_answers_while_hostile_queries_run(server: KgServer) -> None:
+    """With one worker busy on a runaway query, another client still gets answers fast."""
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        hostile = executor.submit(_timed_get, server, CARTESIAN_COUNT)
+        time.sleep(0.2)  # let the hostile query reach its worker
+        timings = []
+        for _ in range(5):
+            response, seconds = _timed_get(server, SIMPLE)
+            assert response.json() == {"head": {}, "boolean": True}
+            timings.append(seconds)
+        assert not hostile.done(), "the hostile query should still be running"
+        assert max(timings) < 0.5
+        response, _ = hostile.result()
+        assert response.status_code == 503
+
+
+def test_pool_recovers_after_timeouts(server: KgServer) -> None:
+    """Killed workers are replaced: after two timeouts in a row both workers answer again."""
+    for _ in range(2):
+        assert _timed_get(server, CARTESIAN_COUNT)[0].status_code == 503
+    time.sleep(0.5)
+    with ThreadPoolExecutor(max_workers=4) as executor:
+        results = list(executor.map(lambda _: _timed_get(server, SIMPLE), range(8)))
+    assert all(r.status_code == 200 for r, _ in results)
+    assert len(child_pids(server.pid)) == 2
+
+
+def test_workers_killed_on_timeout_and_stopped_with_server() -> None:
+    """A timed-out worker is killed by pid and replaced; stopping the server leaves no worker."""
+    with kg_server() as running:
+        before = child_pids(running.pid)
+        assert len(before) == 2
+        assert _timed_get(running, CARTESIAN_COUNT)[0].status_code == 503
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and len(child_pids(running.pid) - before) < 1:
+            time.sleep(0.05)
+        after = child_pids(running.pid)
+        assert len(after) == 2 and len(after & before) == 1
+        assert not any(is_alive(pid) for pid in before - after)
+    assert not any(is_alive(pid) for pid in before | after)
+
+
+def test_concurrent_clients_each_get_their_own_answer(server: KgServer) -> None:
+    barrier = threading.Barrier(6)
+
+    def ask(n: int) -> int:
+        barrier.wait()
+        query = f"SELECT ({n} AS ?n) WHERE {{}}"
+        response = httpx.get(server.sparql_url, params={"query": query}, timeout=10)
+        return int(response.json()["results"]["bindings"][0]["n"]["value"])
+
+    with ThreadPoolExecutor(max_workers=6) as executor:
+        assert list(executor.map(ask, range(6))) == list(range(6))
