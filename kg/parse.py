@@ -135,14 +135,13 @@ def parse_bytes(
     """
     fmt = normalize_format(rdf_format)
     payload: bytes | str = data
-    if fmt == "xml":
-        _refuse_xml_declarations(data, source)
-    elif fmt == "json-ld":
-        payload = json.dumps(
-            _inline_contexts(_decode_json(data, source), source, contexts or default_contexts())
-        )
     dataset = Dataset()
     try:
+        if fmt == "xml":
+            _refuse_xml_declarations(data, source)
+        elif fmt == "json-ld":
+            document = _decode_json(data, source)
+            payload = json.dumps(_inline_contexts(document, source, contexts or default_contexts()))
         dataset.parse(data=payload, format=fmt, publicID=base_iri)
     except BadSyntax as error:
         raise InputError(source, _bad_syntax_reason(error), error.lines + 1) from error
@@ -155,6 +154,8 @@ def parse_bytes(
         raise InputError(source, str(error)) from error
     except InputError:
         raise
+    except RecursionError:
+        raise InputError(source, "nested too deeply to parse") from None
     except Exception as error:  # rdflib raises many unrelated types for bad input
         message = str(error).strip().splitlines()
         raise InputError(source, message[0] if message else type(error).__name__) from error

@@ -175,3 +175,24 @@ def test_quad_formats_keep_their_named_graphs(tmp_path: Path) -> None:
     names = {str(g) for _, _, _, g in dataset.quads((None, None, None, None))}
     assert f"{BASE}graph/a" in names
     assert len(parse_file(path, base_iri=BASE, max_bytes=10_000)) == 2
+
+
+@pytest.mark.parametrize(
+    ("fmt", "data"),
+    [
+        (
+            "turtle",
+            b"@prefix e: <https://e.org/> . e:a e:p "
+            + b"[ e:p " * 5000
+            + b"1"
+            + b" ]" * 5000
+            + b" .",
+        ),
+        ("jsonld", b'{"@id": "https://e.org/a", "https://e.org/p": ' * 900 + b'"x"' + b"}" * 900),
+        ("jsonld", b"[" * 200_000 + b"]" * 200_000),
+    ],
+    ids=["turtle", "jsonld-objects", "jsonld-arrays"],
+)
+def test_deeply_nested_input_is_a_clear_error_not_a_crash(fmt: str, data: bytes) -> None:
+    with pytest.raises(InputError, match="nested too deeply"):
+        parse_bytes(data, source=f"deep.{fmt}", rdf_format=fmt, base_iri=BASE)
