@@ -136,7 +136,7 @@ def test_published_context_is_served_from_the_bundle(tmp_path: Path) -> None:
                 "@id": "trial/x",
                 "type": "ekg:Trial",
                 "label": "X",
-                "enrollment": "262",
+                "enrollment": 262,
                 "arm": "trial/x/arm-a",
             }
         )
