@@ -1,0 +1,43 @@
+"""Fixtures for the GraphQL tests: one built store, an app over it, and a query helper."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from kg.build import build_store
+from kg.settings import Settings
+from kg.store import Store
+
+GraphQL = Callable[..., dict[str, Any]]
+
+
+@pytest.fixture(scope="session")
+def store(settings: Settings) -> Store:
+    """The DASCERN knowledge graph (curated + derived) in the default oxigraph backend."""
+    return build_store(settings)
+
+
+@pytest.fixture(scope="session")
+def client(settings: Settings, store: Store) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, store=store)) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def gql(client: TestClient) -> GraphQL:
+    """POST a query; fail on HTTP or GraphQL errors; return ``data``."""
+
+    def run(query: str, **variables: Any) -> dict[str, Any]:
+        response = client.post("/graphql", json={"query": query, "variables": variables})
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert "errors" not in body, body["errors"]
+        data: dict[str, Any] = body["data"]
+        return data
+
+    return run

@@ -1,0 +1,97 @@
+"""No N+1: the number of store queries for a nested request does not grow with the data."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from api.graphql.context import make_context
+from api.graphql.limits import Limits
+from api.graphql.schema import build_schema
+from kg.settings import Settings
+from kg.store import QueryResult, Store
+from tests.api.graphql.synthetic import clone_trials
+
+NESTED = """
+{
+  trials(first: 50) {
+    totalCount
+    edges { node {
+      acronym registryIds
+      arms { label participants interventions { dose { text } drug { name xrefs { code } } } }
+      endpoints {
+        name kind
+        results { value count countDerived arm { label } sources { statement publication { doi } } }
+        comparisons {
+          pValue intervention { label } comparator { label }
+          estimates { statistic value derived method { name } }
+          sources { statement document { key } }
+        }
+      }
+      publications { doi authors }
+    } }
+  }
+}
+"""
+
+
+class CountingStore:
+    """A store wrapper that counts queries (everything else passes through)."""
+
+    def __init__(self, inner: Store) -> None:
+        self.inner = inner
+        self.queries = 0
+
+    def query(self, sparql: str) -> QueryResult:
+        self.queries += 1
+        return self.inner.query(sparql)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+    def __len__(self) -> int:
+        return len(self.inner)
+
+
+def queries_for(settings: Settings, trials: int) -> tuple[int, int]:
+    """(store queries, trials returned) for the nested request over ``trials`` trials.
+
+    Runs in-process with a cost limit raised above this deliberately huge request: the point
+    is the query count, and the HTTP path is the same schema.
+    """
+    store = CountingStore(clone_trials(settings, trials))
+    schema = build_schema(Limits(max_cost=10**8))
+
+    async def execute() -> Any:
+        context = await make_context(store, timeout_seconds=30)  # type: ignore[arg-type]
+        return await schema.execute(NESTED, context_value=context)
+
+    store.queries = 0
+    result = asyncio.run(execute())
+    assert result.errors is None, result.errors
+    data = result.data
+    edges = data["trials"]["edges"]
+    assert data["trials"]["totalCount"] == trials
+    # Every clone carries the full nested DASCERN answer.
+    for edge in edges:
+        (primary,) = [e for e in edge["node"]["endpoints"] if e["kind"] == "PRIMARY"]
+        assert sorted(r["value"] for r in primary["results"]) == [13.0, 29.0]
+        assert len(primary["comparisons"][0]["estimates"]) == 3
+    return store.queries, len(edges)
+
+
+LEVEL_BOUND = 22
+"""Distinct batched reads the nested request needs (17 kinds, some read in two or three waves).
+
+Why a bound and not an exact number: store calls run in worker threads, so whether two loaders'
+batches finish in the same event-loop turn (and their dependants share one batch) varies by a
+query or two from run to run. What must never happen is growth with the number of trials."""
+
+
+def test_store_queries_do_not_grow_with_trials(settings: Settings) -> None:
+    """3 trials and 30 trials cost the same bounded number of store queries (no N+1)."""
+    small, small_count = queries_for(settings, 3)
+    large, large_count = queries_for(settings, 30)
+    assert (small_count, large_count) == (3, 30)
+    assert small <= LEVEL_BOUND and large <= LEVEL_BOUND, (small, large)
+    assert abs(large - small) <= 2, f"3 trials took {small} store queries, 30 took {large}"

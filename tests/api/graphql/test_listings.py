@@ -1,0 +1,156 @@
+"""Listings: filters pushed into SPARQL, stable opaque cursors, counts from the store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from kg.settings import Settings
+from tests.api.graphql.conftest import GraphQL
+from tests.api.graphql.synthetic import clone_trials
+
+TRIALS = """
+query ($filter: TrialFilter, $first: Int, $after: String) {
+  trials(filter: $filter, first: $first, after: $after) {
+    totalCount
+    edges { cursor node { acronym } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+COMPARISONS = """
+query ($filter: ComparisonFilter, $first: Int, $after: String) {
+  comparisons(filter: $filter, first: $first, after: $after) {
+    totalCount
+    edges { cursor node { id label pValue estimates { statistic derived } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("where", "found"),
+    [
+        ({}, 1),
+        ({"drug": "CHEBI:49375"}, 1),
+        ({"drug": "DB00619"}, 1),
+        ({"drug": "dasatinib"}, 1),
+        ({"drug": "nilotinib"}, 0),
+        ({"condition": "chronic myeloid"}, 1),
+        ({"condition": "C3175"}, 1),
+        ({"condition": "breast"}, 0),
+        ({"phase": "Phase 2b"}, 1),
+        ({"phase": "2B"}, 1),
+        ({"phase": "Phase 2"}, 1),
+        ({"phase": "Phase 3"}, 0),
+        ({"text": "dasc"}, 1),
+        ({"text": "suboptimal response"}, 1),
+        ({"text": "nothing like it"}, 0),
+        ({"drug": "DB01254", "phase": "2", "text": "DASCERN", "condition": "CML"}, 1),
+    ],
+)
+def test_trial_filters(gql: GraphQL, where: dict[str, str], found: int) -> None:
+    data = gql(TRIALS, filter=where)["trials"]
+    assert data["totalCount"] == found
+    assert len(data["edges"]) == found
+
+
+@pytest.fixture(scope="module")
+def synthetic(settings: Settings) -> Iterator[TestClient]:
+    """An app over seven DASCERN clones (SYN-000 ... SYN-006)."""
+    with TestClient(create_app(settings, store=clone_trials(settings, 7))) as client:
+        yield client
+
+
+def _post(client: TestClient, query: str, **variables: Any) -> dict[str, Any]:
+    body = client.post("/graphql", json={"query": query, "variables": variables}).json()
+    assert "errors" not in body, body
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+def test_paging_walks_every_trial_once_in_order(synthetic: TestClient) -> None:
+    seen: list[str] = []
+    after = None
+    pages = 0
+    while True:
+        page = _post(synthetic, TRIALS, first=3, after=after)["trials"]
+        assert page["totalCount"] == 7
+        seen += [edge["node"]["acronym"] for edge in page["edges"]]
+        pages += 1
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+        assert after == page["edges"][-1]["cursor"]
+    assert pages == 3
+    assert seen == [f"SYN-{i:03d}" for i in range(7)]
+
+
+def test_cursors_are_stable(synthetic: TestClient) -> None:
+    first = _post(synthetic, TRIALS, first=7)["trials"]["edges"]
+    again = _post(synthetic, TRIALS, first=7)["trials"]["edges"]
+    assert first == again
+    middle = first[3]["cursor"]
+    rest = _post(synthetic, TRIALS, first=7, after=middle)["trials"]["edges"]
+    assert rest == first[4:]
+
+
+def test_first_zero_gives_only_the_count(synthetic: TestClient) -> None:
+    page = _post(synthetic, TRIALS, first=0)["trials"]
+    assert page["edges"] == [] and page["totalCount"] == 7 and page["pageInfo"]["hasNextPage"]
+
+
+@pytest.mark.parametrize(
+    ("where", "labels"),
+    [
+        ({"maxPValue": 0.01}, {"MMR at 12 months: dasatinib vs imatinib"}),
+        ({"maxPValue": 0.001}, set()),
+        (
+            {"endpoint": "survival"},
+            {
+                "Overall survival: dasatinib vs imatinib",
+                "Progression-free survival: dasatinib vs imatinib",
+            },
+        ),
+        (
+            {"drug": "DB01254", "comparator": "CHEBI:45783", "endpoint": "12 months"},
+            {"MMR at 12 months: dasatinib vs imatinib"},
+        ),
+        ({"drug": "imatinib"}, set()),
+        ({"statistic": "HAZARD_RATIO"}, set()),
+        ({"derived": False}, set()),
+    ],
+)
+def test_comparison_filters(gql: GraphQL, where: dict[str, Any], labels: set[str]) -> None:
+    data = gql(COMPARISONS, filter=where, first=100)["comparisons"]
+    assert {edge["node"]["label"] for edge in data["edges"]} == labels
+    assert data["totalCount"] == len(labels)
+
+
+def test_comparisons_with_derived_risk_differences(gql: GraphQL) -> None:
+    """The four comparisons whose two arm results carry figures have derived estimates."""
+    data = gql(COMPARISONS, filter={"statistic": "RISK_DIFFERENCE", "derived": True}, first=100)[
+        "comparisons"
+    ]
+    assert data["totalCount"] == 4
+    for edge in data["edges"]:
+        statistics = {(e["statistic"], e["derived"]) for e in edge["node"]["estimates"]}
+        assert ("RISK_DIFFERENCE", True) in statistics
+    everything = gql(COMPARISONS, first=100)["comparisons"]
+    assert everything["totalCount"] == 7
+
+
+def test_comparisons_page_across_trials(synthetic: TestClient) -> None:
+    first = _post(synthetic, COMPARISONS, filter={"maxPValue": 0.05}, first=4)["comparisons"]
+    assert first["totalCount"] == 7  # one primary comparison per clone
+    assert first["pageInfo"]["hasNextPage"]
+    after = first["pageInfo"]["endCursor"]
+    rest = _post(synthetic, COMPARISONS, filter={"maxPValue": 0.05}, first=4, after=after)
+    ids = [e["node"]["id"] for e in first["edges"] + rest["comparisons"]["edges"]]
+    assert len(ids) == len(set(ids)) == 7
