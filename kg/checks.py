@@ -4,8 +4,12 @@ Why SPARQL files: each check is one readable query that anyone can also run in t
 or a triple store, as OBO ontologies built with ODK do; this module only finds, parameterizes and
 runs them. A check that returns rows has found a problem, and each row says where.
 
-Parameters: a check may name the configured base IRI as ``<urn:x-evidence-kg:base>``; it is
-replaced by the base (``KG_BASE_IRI``) before the query runs, so no check hard-codes a deployment.
+Parameters: a check may name the configured base IRI as ``<urn:x-evidence-kg:base>`` and the
+ontology's named graph as ``<urn:x-evidence-kg:ontology-graph>``; both are replaced (from
+``KG_BASE_IRI``) before the query runs, so no check hard-codes a deployment.
+
+What a check sees: the default graph is the union of every named graph, and each named graph is
+also there by name, so a check can ask what the ontology graph itself declares.
 """
 
 from __future__ import annotations
@@ -14,14 +18,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Dataset, Graph
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.query import Result
 
+from kg.build import GraphNames
 from kg.export import union_graph
 from kg.settings import PROJECT_ROOT
 from kg.vocab import DEFAULT_BASE_IRI
 
 CHECKS_DIR = PROJECT_ROOT / "ontology" / "checks"
 BASE_PLACEHOLDER = "<urn:x-evidence-kg:base>"
+ONTOLOGY_GRAPH_PLACEHOLDER = "<urn:x-evidence-kg:ontology-graph>"
 _FORBIDDEN_IN_IRI = set('<>"{}|^`\\ \t\n\r')
 
 
@@ -71,19 +78,27 @@ def load_checks(checks_dir: Path = CHECKS_DIR) -> list[Check]:
 
 
 def parameterize(query: str, *, base_iri: str) -> str:
-    """The query with ``<urn:x-evidence-kg:base>`` replaced by ``<base_iri>``.
+    """The query with the base IRI and the ontology graph's name in place of their placeholders.
 
     >>> parameterize("FILTER(STRSTARTS(STR(?o), STR(<urn:x-evidence-kg:base>)))",
     ...              base_iri="https://example.org/kg/")
     'FILTER(STRSTARTS(STR(?o), STR(<https://example.org/kg/>)))'
+    >>> parameterize("GRAPH <urn:x-evidence-kg:ontology-graph> {}", base_iri="https://e.org/")
+    'GRAPH <https://e.org/graph/ontology> {}'
     """
     if not base_iri or _FORBIDDEN_IN_IRI & set(base_iri):
         raise CheckError(f"base IRI {base_iri!r} cannot be written as a SPARQL IRI")
-    return query.replace(BASE_PLACEHOLDER, f"<{base_iri}>")
+    ontology_graph = GraphNames(base_iri).ontology
+    return query.replace(BASE_PLACEHOLDER, f"<{base_iri}>").replace(
+        ONTOLOGY_GRAPH_PLACEHOLDER, f"<{ontology_graph}>"
+    )
 
 
 def run_check(check: Check, graph: Graph, *, base_iri: str = DEFAULT_BASE_IRI) -> CheckResult:
-    """Run one check over ``graph``; each row maps variable names to N-Triples-style terms."""
+    """Run one check over ``graph`` (a Dataset for checks that name a graph).
+
+    Each row maps variable names to N-Triples-style terms.
+    """
     try:
         result: Result = graph.query(parameterize(check.query, base_iri=base_iri))
     except CheckError:
@@ -104,9 +119,25 @@ def run_checks(
     base_iri: str = DEFAULT_BASE_IRI,
     checks_dir: Path = CHECKS_DIR,
 ) -> list[CheckResult]:
-    """Run every check over the union of ``dataset``'s graphs, in name order."""
-    graph = union_graph(dataset)
-    return [run_check(check, graph, base_iri=base_iri) for check in load_checks(checks_dir)]
+    """Run every check over ``dataset`` (union as the default graph, named graphs by name)."""
+    target = query_dataset(dataset)
+    return [run_check(check, target, base_iri=base_iri) for check in load_checks(checks_dir)]
+
+
+def query_dataset(dataset: Dataset) -> Dataset:
+    """A copy whose default graph is the union of ``dataset``'s graphs, named graphs kept.
+
+    Why a copy rather than ``default_union=True``: rdflib evaluates patterns over a union
+    default graph several times slower, and the caller's dataset is not ours to change.
+    """
+    target = Dataset()
+    for prefix, namespace in dataset.namespaces():
+        target.bind(prefix, namespace)
+    target.default_graph += union_graph(dataset)
+    for s, p, o, g in dataset.quads((None, None, None, None)):
+        if g is not None and g != DATASET_DEFAULT_GRAPH_ID:
+            target.graph(g).add((s, p, o))
+    return target
 
 
 def render_results(results: list[CheckResult]) -> str:

@@ -29,7 +29,7 @@ PREFIXES = """
 EKG = "https://w3id.org/evidence-kg/ontology/"
 OWL = "http://www.w3.org/2002/07/owl#"
 
-# For every check: small graphs that break it, each with the exact rows it must return (values in
+# For every check: small graphs (TriG) that break it, each with the exact rows it must return (values in
 # the order of the check's SELECT variables, as N-Triples terms). Good terms sit beside the bad
 # ones, so a check that flags everything fails too.
 BROKEN: dict[str, list[tuple[str, set[tuple[str, ...]]]]] = {
@@ -69,14 +69,19 @@ BROKEN: dict[str, list[tuple[str, set[tuple[str, ...]]]]] = {
     "undeclared-term": [
         (
             """
-            ekg:Trial a owl:Class .
-            ekg:enrollment a owl:DatatypeProperty .
+            <graph/ontology> {
+                ekg:Trial a owl:Class .
+                ekg:enrollment a owl:DatatypeProperty .
+            }
             <trial/good> a ekg:Trial ; ekg:enrollment 10 .
             <trial/bad> a ekg:Trail ; ekg:enrolment 10 ; ekg:enrollment 10 ;
                 ex:phase ekg:Phase9 .
+            ekg:SelfMade a owl:Class .
+            <trial/self> a ekg:SelfMade .
             """,
             {
                 (f"<{EKG}Phase9>", '"object"', f"<{BASE}trial/bad>"),
+                (f"<{EKG}SelfMade>", '"class"', f"<{BASE}trial/self>"),
                 (f"<{EKG}Trail>", '"class"', f"<{BASE}trial/bad>"),
                 (f"<{EKG}enrolment>", '"predicate"', f"<{BASE}trial/bad>"),
             },
@@ -129,9 +134,10 @@ BROKEN: dict[str, list[tuple[str, set[tuple[str, ...]]]]] = {
 CHECK_NAMES = [check.name for check in load_checks()]
 
 
-def broken_dataset(turtle: str) -> Dataset:
+def broken_dataset(trig: str) -> Dataset:
+    """TriG, so a fixture can put declarations in the ontology's named graph."""
     return parse_bytes(
-        (PREFIXES + turtle).encode(), source="broken.ttl", rdf_format="turtle", base_iri=BASE
+        (PREFIXES + trig).encode(), source="broken.trig", rdf_format="trig", base_iri=BASE
     )
 
 
