@@ -569,7 +569,11 @@ class Comparison(Node):
     @strawberry.field(description="Effect estimates, reported or derived.")
     async def estimates(self, info: Info) -> list[EffectEstimate]:
         iris = await _links(info, str(self.id), EKG.estimate)
-        return [EffectEstimate.of(e) for e in await _many(info.context.loaders.estimate, iris)]
+        found = [EffectEstimate.of(e) for e in await _many(info.context.loaders.estimate, iris)]
+        order = list(StatisticType)
+        return sorted(
+            found, key=lambda e: (order.index(e.statistic) if e.statistic else 9, str(e.id))
+        )
 
     @staticmethod
     def of(comparison: model.Comparison) -> Comparison:
@@ -752,6 +756,9 @@ class Report(Node):
         )
 
 
+REPORT_ORDER = [_iri(EKG.PrimaryAnalysis), _iri(EKG.FollowUpAnalysis), _iri(EKG.FinalAnalysis)]
+"""Reports in the order of a trial's life."""
+
 RANK = {EndpointKind.PRIMARY: 0, EndpointKind.SECONDARY: 1, EndpointKind.TERTIARY: 2}
 
 
@@ -851,7 +858,9 @@ class Trial(Node):
     @strawberry.field
     async def arms(self, info: Info) -> list[Arm]:
         iris = await _links(info, str(self.id), EKG.arm)
-        return [Arm.of(a) for a in await _many(info.context.loaders.arm, iris)]
+        arms = [Arm.of(a) for a in await _many(info.context.loaders.arm, iris)]
+        order = list(ArmRole)
+        return sorted(arms, key=lambda a: (order.index(a.role) if a.role else 9, str(a.id)))
 
     @strawberry.field(description="Endpoints, primary first; `kind` keeps one rank.")
     async def endpoints(self, info: Info, kind: EndpointKind | None = None) -> list[Endpoint]:
@@ -862,7 +871,10 @@ class Trial(Node):
     @strawberry.field(description="Analyses of the trial as published.")
     async def reports(self, info: Info) -> list[Report]:
         iris = await _links(info, str(self.id), EKG.report)
-        return [Report.of(r) for r in await _many(info.context.loaders.report, iris)]
+        found: list[model.Report] = await _many(info.context.loaders.report, iris)
+        order = REPORT_ORDER
+        found.sort(key=lambda r: (order.index(r.kind_iri) if r.kind_iri in order else 9, r.id))
+        return [Report.of(r) for r in found]
 
     @strawberry.field(description="Scholarly publications about the trial.")
     async def publications(self, info: Info) -> list[Publication]:

@@ -112,6 +112,8 @@ class Report:
     id: str
     label: str | None = None
     kind: str | None = None
+    """Label of the ekg:ReportKind concept."""
+    kind_iri: str | None = None
     follow_up: str | None = None
     minimum_follow_up: str | None = None
     publication: str | None = None

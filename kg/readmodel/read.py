@@ -241,7 +241,8 @@ def read_reports(store: Store, ids: Sequence[str]) -> dict[str, model.Report]:
         lambda key, row: model.Report(
             id=key,
             label=_str(row, "label"),
-            kind=_str(row, "kind"),
+            kind=_str(row, "kindLabel"),
+            kind_iri=_str(row, "kind"),
             follow_up=_str(row, "followUp"),
             minimum_follow_up=_str(row, "minimumFollowUp"),
             publication=_str(row, "publication"),

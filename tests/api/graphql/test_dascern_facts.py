@@ -340,3 +340,19 @@ def test_finding_about_is_a_node(gql: GraphQL) -> None:
         id=f"{TRIAL}/finding-safety",
     )
     assert data["node"]["about"] == {"__typename": "Endpoint", "id": f"{TRIAL}/endpoint-safety"}
+
+
+def test_lists_come_in_a_meaningful_order(gql: GraphQL) -> None:
+    """Arms experimental first, reports in the trial's life order, estimates RD, RR, OR."""
+    data = gql(
+        """{ trial(id: "DASCERN") { arms { role } reports { kind }
+             endpoints(kind: PRIMARY) { comparisons { estimates { statistic } } } } }"""
+    )["trial"]
+    assert [a["role"] for a in data["arms"]] == ["EXPERIMENTAL", "ACTIVE_COMPARATOR"]
+    assert [r["kind"] for r in data["reports"]] == [
+        "Primary analysis",
+        "Follow-up analysis",
+        "Final analysis",
+    ]
+    estimates = data["endpoints"][0]["comparisons"][0]["estimates"]
+    assert [e["statistic"] for e in estimates] == ["RISK_DIFFERENCE", "RELATIVE_RISK", "ODDS_RATIO"]
