@@ -76,6 +76,15 @@ def page_size(first: int | None) -> int:
     return size
 
 
+def statistic_iri(statistic: StatisticType | None) -> str | None:
+    """The ekg:StatisticType IRI a filter asks for; OTHER names no single type."""
+    if statistic is None:
+        return None
+    if statistic not in STATISTIC_IRIS:
+        raise BadArgument(f"statistic {statistic.name} cannot be used as a filter")
+    return STATISTIC_IRIS[statistic]
+
+
 @strawberry.type
 class Query:
     @strawberry.field(description="Any resource by IRI.")
@@ -161,7 +170,7 @@ class Query:
             comparator=given.comparator,
             endpoint=given.endpoint,
             max_p_value=given.max_p_value,
-            statistic=STATISTIC_IRIS.get(given.statistic) if given.statistic else None,
+            statistic=statistic_iri(given.statistic),
             derived=given.derived,
         )
         page = await info.context.run(read.page_comparisons, where, page_size(first), after)

@@ -55,6 +55,15 @@ async def _backlinks(info: Info, target: str, predicate: object, cls: object) ->
     return found
 
 
+async def _backlinks_many(
+    info: Info, targets: Sequence[str], predicate: object, cls: object
+) -> list[str]:
+    """Subjects linking to any of ``targets``, in one batch (never one await per target)."""
+    keys = [(target, _iri(predicate), _iri(cls)) for target in targets]
+    found: list[list[str]] = await info.context.loaders.backlinks.load_many(keys)
+    return _unique(iri for subjects in found for iri in subjects)
+
+
 # Enums -------------------------------------------------------------------------------------------
 
 
@@ -720,14 +729,14 @@ class Report(Node):
 
     @strawberry.field(description="Endpoints this report gives results or comparisons on.")
     async def endpoints(self, info: Info) -> list[Endpoint]:
-        results = await _many(
-            info.context.loaders.arm_result,
-            await _backlinks(info, str(self.id), EKG.report, EKG.ArmResult),
+        result_iris, comparison_iris = await info.context.loaders.backlinks.load_many(
+            [
+                (str(self.id), _iri(EKG.report), _iri(EKG.ArmResult)),
+                (str(self.id), _iri(EKG.report), _iri(EKG.Comparison)),
+            ]
         )
-        comparisons = await _many(
-            info.context.loaders.comparison,
-            await _backlinks(info, str(self.id), EKG.report, EKG.Comparison),
-        )
+        results = await _many(info.context.loaders.arm_result, result_iris)
+        comparisons = await _many(info.context.loaders.comparison, comparison_iris)
         iris = _unique(
             [r.endpoint for r in results if r.endpoint]
             + [c.endpoint for c in comparisons if c.endpoint]
@@ -893,19 +902,15 @@ class Trial(Node):
     @strawberry.field(description="Comparisons of arms on any endpoint of the trial.")
     async def comparisons(self, info: Info) -> list[Comparison]:
         endpoints = await _links(info, str(self.id), EKG.endpoint)
-        iris: list[str] = []
-        for endpoint in endpoints:
-            iris += await _backlinks(info, endpoint, EKG.endpoint, EKG.Comparison)
-        found = await _many(info.context.loaders.comparison, _unique(iris))
+        iris = await _backlinks_many(info, endpoints, EKG.endpoint, EKG.Comparison)
+        found = await _many(info.context.loaders.comparison, iris)
         return [Comparison.of(c) for c in found]
 
     @strawberry.field(description="Participants who switched arms, by report.")
     async def crossovers(self, info: Info) -> list[CrossoverResult]:
         arms = await _links(info, str(self.id), EKG.arm)
-        iris: list[str] = []
-        for arm in arms:
-            iris += await _backlinks(info, arm, EKG.arm, EKG.CrossoverResult)
-        found = await _many(info.context.loaders.crossover, _unique(iris))
+        iris = await _backlinks_many(info, arms, EKG.arm, EKG.CrossoverResult)
+        found = await _many(info.context.loaders.crossover, iris)
         return [CrossoverResult.of(c) for c in found]
 
     @strawberry.field(description="Statements about the trial without figures.")

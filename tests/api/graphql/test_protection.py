@@ -209,3 +209,8 @@ def test_introspection_and_graphiql_stay_on(client: TestClient) -> None:
 def test_queries_via_get(client: TestClient) -> None:
     response = client.get("/graphql", params={"query": '{ trial(id: "DASCERN") { acronym } }'})
     assert response.json() == {"data": {"trial": {"acronym": "DASCERN"}}}
+
+
+def test_statistic_other_is_not_a_filter(client: TestClient) -> None:
+    messages = errors_of(client, "{ comparisons(filter: {statistic: OTHER}) { totalCount } }")
+    assert messages == ["statistic OTHER cannot be used as a filter"]
