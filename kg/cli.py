@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -366,6 +367,8 @@ def _fail(message: str, code: int) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``kg``; returns the exit code (the console script passes it to ``sys.exit``)."""
+    # rdflib logs a warning before some parse errors that we report ourselves, on one line.
+    logging.getLogger("rdflib").setLevel(logging.ERROR)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

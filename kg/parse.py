@@ -17,6 +17,7 @@ reported with its name and line, not as a stack trace. Concretely:
 from __future__ import annotations
 
 import json
+import re
 import stat
 import xml.parsers.expat
 from collections.abc import Mapping
@@ -59,7 +60,16 @@ _FORMAT_ALIASES = {
 
 QUAD_FORMATS = frozenset({"nquads", "trig"})
 LINE_FORMATS = frozenset({"nt", "nquads"})
-_LINE_FORMAT_NAMES = {"nt": "N-Triples", "nquads": "N-Quads"}
+_FORMAT_NAMES = {
+    "turtle": "Turtle",
+    "nt": "N-Triples",
+    "nquads": "N-Quads",
+    "trig": "TriG",
+    "json-ld": "JSON-LD",
+    "xml": "RDF/XML",
+}
+_LOCATED_MESSAGE = re.compile(r"^\S*?:(?P<line>\d+):\d+: (?P<why>.+)$", re.DOTALL)
+_INVALID_IRI_CHARACTERS = frozenset('<>"{}|^`\\ \t\n\r')
 
 
 class InputError(Exception):
@@ -151,15 +161,19 @@ def parse_bytes(
         if fmt in LINE_FORMATS:
             line, reason = _locate_line_error(data, fmt, base_iri)
             raise InputError(source, reason, line) from error
-        raise InputError(source, str(error)) from error
+        located = _LOCATED_MESSAGE.match(str(error).strip())
+        if located:  # rdflib's RDF/XML parser says "None:4:0: why"
+            raise InputError(source, located["why"], int(located["line"])) from error
+        raise InputError(source, f"invalid {_FORMAT_NAMES[fmt]}: {error}") from error
     except InputError:
         raise
     except RecursionError:
         raise InputError(source, "nested too deeply to parse") from None
     except Exception as error:  # rdflib raises many unrelated types for bad input
         message = str(error).strip().splitlines()
-        raise InputError(source, message[0] if message else type(error).__name__) from error
-    _refuse_file_iris(dataset, source)
+        reason = message[0] if message else type(error).__name__
+        raise InputError(source, f"invalid {_FORMAT_NAMES[fmt]}: {reason}") from error
+    _refuse_unsafe_iris(dataset, source)
     return dataset
 
 
@@ -327,16 +341,27 @@ def _locate_line_error(data: bytes, fmt: str, base_iri: str) -> tuple[int | None
         try:
             Dataset().parse(data=line + b"\n", format=fmt, publicID=base_iri)
         except Exception:  # same breadth as the parse that failed
-            return number, f"invalid {_LINE_FORMAT_NAMES[fmt]} statement"
-    return None, f"invalid {_LINE_FORMAT_NAMES[fmt]} document"
+            return number, f"invalid {_FORMAT_NAMES[fmt]} statement"
+    return None, f"invalid {_FORMAT_NAMES[fmt]} document"
 
 
-def _refuse_file_iris(dataset: Dataset, source: str) -> None:
+def _refuse_unsafe_iris(dataset: Dataset, source: str) -> None:
+    """Refuse ``file:`` IRIs and IRIs with characters no RDF syntax allows in an IRI.
+
+    Why the second: rdflib accepts ``<bad iri>`` with a logged warning, and the triple would
+    then break every N-Triples export and SPARQL query that contains it.
+    """
     for quad in dataset.quads((None, None, None, None)):
         for term in quad:
-            if isinstance(term, URIRef) and term.lower().startswith("file:"):
+            if not isinstance(term, URIRef):
+                continue
+            if term.lower().startswith("file:"):
                 raise InputError(
                     source,
                     f"IRI <{term}> refused: file: IRIs point into the machine that parsed the "
                     "file (relative IRIs resolve against the configured base IRI)",
+                )
+            if _INVALID_IRI_CHARACTERS & set(term):
+                raise InputError(
+                    source, f'invalid IRI <{term}>: contains a space or one of <>"{{}}|^`\\'
                 )

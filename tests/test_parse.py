@@ -33,6 +33,9 @@ EXPECTED: dict[str, tuple[int | None, str]] = {
     "remote-import.jsonld": (None, "'https://example.org/imported.jsonld' refused"),
     "relative-context.jsonld": (None, "'context.jsonld' refused"),
     "file-base.ttl": (None, "file: IRIs"),
+    "invalid-iri.ttl": (None, "invalid IRI <https://w3id.org/evidence-kg/id/bad iri>"),
+    "bad-rdf-attribute.rdf": (4, "Invalid property attribute URI"),
+    "bad-value-object.jsonld": (None, "invalid JSON-LD: "),
 }
 
 
