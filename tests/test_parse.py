@@ -76,10 +76,19 @@ def test_every_expectation_has_a_fixture() -> None:
     assert set(EXPECTED) == {path.name for path in fixture_files()}
 
 
-def test_input_over_the_cap_is_refused_before_reading(tmp_path: Path) -> None:
+def test_input_over_the_cap_is_refused_before_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The size is checked from the file system; not one byte is read (opening would fail)."""
     path = tmp_path / "big.ttl"
     path.write_bytes(b"# " + b"x" * 200 + b"\n")
-    with pytest.raises(InputError, match=r"over the 100-byte input cap"):
+
+    def no_open(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the file was opened")
+
+    monkeypatch.setattr(Path, "open", no_open)
+    monkeypatch.setattr(Path, "read_bytes", no_open)
+    with pytest.raises(InputError, match=r"is 203 bytes, over the 100-byte input cap"):
         parse_file(path, base_iri=BASE, max_bytes=100)
 
 
