@@ -22,6 +22,11 @@ STAGING_SEGMENT = "/graph/staging/"
 """Named graphs whose IRI contains this are loads in progress: backends hide them from queries."""
 
 
+LOADING = "urn:evidence-kg:loading"
+"""Predicate of marker triples ``<stage> <urn:evidence-kg:loading> <graph>``, kept in a staging
+graph, that hide a graph being bulk-loaded in place until the load completes."""
+
+
 def is_staging(name: str) -> bool:
     """Whether a named graph is a load in progress (invisible to readers)."""
     return STAGING_SEGMENT in name

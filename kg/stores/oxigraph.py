@@ -11,7 +11,14 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
-from kg.store import QueryResult, QuerySyntaxError, SelectResult, StoreError, is_staging
+from kg.store import (
+    LOADING,
+    QueryResult,
+    QuerySyntaxError,
+    SelectResult,
+    StoreError,
+    is_staging,
+)
 
 
 def to_rdflib(
@@ -62,12 +69,12 @@ class OxigraphStore:
         return self._store
 
     def query(self, sparql: str) -> QueryResult:
-        staging = [g for g in self._store.named_graphs() if is_staging(str(g.value))]
+        hidden = self.hidden_graphs()
         try:
-            if staging:
-                # A load is in progress: the default graph is every graph but the stage.
+            if hidden:
+                # A load is in progress: the default graph is every graph but the hidden ones.
                 visible: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
-                    g for g in self._store.named_graphs() if not is_staging(g.value)
+                    g for g in self._store.named_graphs() if g.value not in hidden
                 ]
                 result = self._store.query(sparql, default_graph=visible)
             else:
@@ -93,6 +100,16 @@ class OxigraphStore:
                 (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
             )
         return graph
+
+    def hidden_graphs(self) -> set[str]:
+        """Stages, and graphs that a marker says are being loaded in place (see kg.load)."""
+        stages = [g for g in self._store.named_graphs() if is_staging(str(g.value))]
+        hidden = {str(g.value) for g in stages}
+        for stage in stages:
+            for quad in self._store.quads_for_pattern(None, ox.NamedNode(LOADING), None, stage):
+                if isinstance(quad.object, ox.NamedNode):
+                    hidden.add(quad.object.value)
+        return hidden
 
     def replace_graph(self, name: URIRef, graph: Graph) -> None:
         # One SPARQL update is one oxigraph transaction: readers see the old graph or the new

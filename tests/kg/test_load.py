@@ -83,3 +83,35 @@ def test_quad_formats_are_refused(tmp_path: Path) -> None:
     path.write_text("<urn:a> <urn:b> <urn:c> <urn:g> .\n")
     with pytest.raises(StoreError, match="N-Triples, Turtle or RDF/XML"):
         load_files(open_store("oxigraph"), [path], graph=TARGET, base_iri=BASE, max_bytes=10**8)
+
+
+def test_killed_in_place_load_is_swept(corpus: Path) -> None:
+    """A load killed mid-way (no chance to clean up) is hidden, then dropped by the next load."""
+    import pyoxigraph as ox
+
+    from kg.store import LOADING
+    from kg.stores.oxigraph import OxigraphStore
+
+    store = open_store("oxigraph")
+    assert isinstance(store, OxigraphStore)
+    stage = staging_prefix(BASE) + "killed"
+    store.native.add(
+        ox.Quad(
+            ox.NamedNode(stage),
+            ox.NamedNode(LOADING),
+            ox.NamedNode(str(TARGET)),
+            ox.NamedNode(stage),
+        )
+    )
+    store.native.add(
+        ox.Quad(
+            ox.NamedNode("urn:half"),
+            ox.NamedNode("urn:p"),
+            ox.Literal("x"),
+            ox.NamedNode(str(TARGET)),
+        )
+    )
+    assert not store.query("ASK { <urn:half> ?p ?o }"), "a half-loaded graph is invisible"
+    load_files(store, [corpus], graph=TARGET, base_iri=BASE, max_bytes=10**8)
+    assert not store.query("ASK { <urn:half> ?p ?o }"), "and gone after the next load"
+    assert store.graph_names() == [TARGET]
