@@ -16,7 +16,7 @@ Decisions:
   check. It is also an order of magnitude faster than RDFS inference.
 * **Term strings.** Results carry plain strings: an IRI as itself, a blank node as ``_:id``, a
   literal as its lexical form, and a complex path in SPARQL property-path syntax with IRIs in
-  angle brackets (``^<…registration>``, ``<…percentage>|<…count>``).
+  angle brackets (``^<…registration>``, ``(<…percentage>|<…count>)``).
 * **JSON** (``fmt="json"``) is, with keys in this order::
 
       {"version": 1, "conforms": bool,
@@ -361,11 +361,9 @@ def validate_settings(settings: Settings) -> ValidationReport:
     from kg.build import build_dataset  # build imports derive; keep it off the import path
     from kg.export import union_graph
 
-    return validate_graph(
-        union_graph(build_dataset(settings)),
-        shapes=load_shapes(settings),
-        ontology=load_ontology(settings),
-    )
+    data = union_graph(build_dataset(settings))
+    data.bind("id", settings.base_iri)  # so reports print id:trial/dascern, not the full IRI
+    return validate_graph(data, shapes=load_shapes(settings), ontology=load_ontology(settings))
 
 
 ###############################################################################
@@ -374,7 +372,11 @@ def validate_settings(settings: Settings) -> ValidationReport:
 
 
 def compact(iri: str | None, prefixes: Iterable[tuple[str, str]]) -> str:
-    """``iri`` as ``prefix:local`` with the longest matching namespace, else unchanged."""
+    """``iri`` as ``prefix:local`` with the longest matching namespace, else unchanged.
+
+    For display only: the local part may contain ``/`` (``id:trial/dascern``), which a Turtle
+    prefixed name could not.
+    """
     if iri is None:
         return "-"
     best = ""
@@ -382,7 +384,7 @@ def compact(iri: str | None, prefixes: Iterable[tuple[str, str]]) -> str:
     for prefix, namespace in prefixes:
         if iri.startswith(namespace) and len(namespace) > len(best):
             local = iri[len(namespace):]
-            if local and all(c.isalnum() or c in "-_." for c in local):
+            if local and all(c.isalnum() or c in "-_./" for c in local):
                 best, best_prefix = namespace, prefix
     return f"{best_prefix}:{iri[len(best):]}" if best else iri
 
