@@ -25,7 +25,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from api.graphql.context import make_context  # noqa: E402
+from api.graphql.context import make_context, runs_inline  # noqa: E402
 from api.graphql.schema import build_schema  # noqa: E402
 from kg import queries  # noqa: E402
 from kg.build import build_store  # noqa: E402
@@ -62,12 +62,12 @@ def sparql_samples(store: Store, runs: int) -> list[float]:
     return timed(lambda: select(store, query), runs)
 
 
-def in_process_samples(store: Store, runs: int) -> list[float]:
+def in_process_samples(store: Store, runs: int, threaded: bool) -> list[float]:
     schema = build_schema()
 
     async def measure() -> list[float]:
         async def once() -> None:
-            context = await make_context(store, timeout_seconds=5.0)
+            context = await make_context(store, 5.0, threaded=threaded)
             result = await schema.execute(README_QUERY, context_value=context)
             assert result.errors is None, result.errors
 
@@ -138,10 +138,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=300, help="measured runs per mode")
     args = parser.parse_args()
-    store = build_store(Settings.from_env({}))
+    settings = Settings.from_env({})
+    store = build_store(settings)
+    inline = runs_inline(settings.store)
     figures = {
         "SPARQL (one hand-written query)": percentiles(sparql_samples(store, args.runs)),
-        "GraphQL in-process (schema.execute)": percentiles(in_process_samples(store, args.runs)),
+        "GraphQL in-process (schema.execute)": percentiles(
+            in_process_samples(store, args.runs, threaded=not inline)
+        ),
+        "  same, store calls in threads": percentiles(
+            in_process_samples(store, args.runs, threaded=True)
+        ),
         "GraphQL over HTTP (uvicorn, httpx)": percentiles(http_samples(args.runs)),
     }
     print(f"README query, {args.runs} runs each, store: oxigraph in memory")

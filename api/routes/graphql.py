@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from strawberry.fastapi import GraphQLRouter
 
 from api.deps import StoreDep
-from api.graphql.context import EvidenceContext, make_context
+from api.graphql.context import EvidenceContext, make_context, runs_inline
 from api.graphql.limits import BodySizeLimit, Limits
 from api.graphql.schema import build_schema
 from kg.settings import Settings
@@ -23,9 +23,10 @@ def router(settings: Settings) -> GraphQLRouter[EvidenceContext, None]:
     """The GraphQL router, its limits taken from ``settings``."""
     timeout = settings.query_timeout_seconds
     schema = build_schema(Limits(timeout_seconds=timeout))
+    threaded = not runs_inline(settings.store)
 
     async def context(store: StoreDep) -> EvidenceContext:
-        return await make_context(store, timeout)
+        return await make_context(store, timeout, threaded=threaded)
 
     return GraphQLRouter(
         schema,

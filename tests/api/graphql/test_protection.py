@@ -138,10 +138,12 @@ class SlowStore:
         return len(self.inner)
 
 
-def test_time_limit(settings: Settings, store: Store) -> None:
-    """A request that outlives the time limit ends with a clear error, promptly."""
+@pytest.mark.parametrize("backend", ["oxigraph", "memory"], ids=["inline", "threaded"])
+def test_time_limit(settings: Settings, store: Store, backend: str) -> None:
+    """A request that outlives the time limit ends with a clear error, promptly, whether store
+    calls run on the event loop (embedded oxigraph) or in worker threads (other backends)."""
     slow = SlowStore(store, delay=0.3)
-    quick = settings.with_overrides(query_timeout_seconds=0.5)
+    quick = settings.with_overrides(query_timeout_seconds=0.5, store=backend)
     with TestClient(create_app(quick, store=slow)) as client:  # type: ignore[arg-type]
         started = time.monotonic()
         messages = errors_of(
