@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from pyshacl import validate as pyshacl_validate
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
@@ -307,12 +307,17 @@ def validate_graph(
 
     Pass the ontology unless ``data`` already contains it (the union of a built dataset does):
     concept values such as ``ekg:Phase2b`` are typed there, and ``sh:class ekg:Source`` needs
-    ``ekg:Publication rdfs:subClassOf ekg:Source``. ``data`` itself is never modified.
+    ``ekg:Publication rdfs:subClassOf ekg:Source``. ``data`` itself is never modified; a
+    :class:`~rdflib.Dataset` is validated as the union of its graphs.
     """
     # Mixing the ontology in ourselves (instead of pyshacl's ont_graph) lets pyshacl validate
     # our own copy in place, so it runs its queries on the caching graph.
     combined = _PreparedQueryGraph()
-    combined += data
+    if isinstance(data, Dataset):  # a Dataset iterates its default graph only: take every graph
+        for s, p, o, _ in data.quads((None, None, None, None)):
+            combined.add((s, p, o))
+    else:
+        combined += data
     if ontology is not None:
         combined += ontology
     _, report_graph, _ = pyshacl_validate(
