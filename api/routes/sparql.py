@@ -24,20 +24,12 @@ from api.deps import SettingsDep, StoreDep
 from api.pages.query import graph_result, query_page, results_table
 from kg.describe import DESCRIPTION_MEDIA_TYPES, serialize
 from kg.settings import Settings
-from kg.sparql.guard import (
-    CheckedQuery,
-    RefusedQuery,
-    ServiceRefused,
-    UnknownGraph,
-    UpdateRefused,
-    check_graph_parameters,
-    check_query,
-)
+from kg.sparql.guard import CheckedQuery, UnknownGraph, check_graph_parameters
 from kg.sparql.pool import PoolBusy, PoolError, QueryTimeout, WorkerPool, start_pool
-from kg.sparql.protocol import QueryRequest
+from kg.sparql.protocol import CheckRequest, CheckResponse, QueryRequest, QueryResponse
 from kg.sparql.results import GRAPH_MEDIA_TYPES, RESULT_MEDIA_TYPES, GraphFormat, ResultFormat
 from kg.sparql.service import example_queries, service_description
-from kg.store import QuerySyntaxError, Store
+from kg.store import Store
 
 
 @asynccontextmanager
@@ -161,55 +153,44 @@ def _answer(
     default_graphs: list[str],
     named_graphs: list[str],
 ) -> Response:
-    """Check, negotiate, evaluate in a worker, and map every failure to a clear status."""
+    """Check and evaluate in one worker under one time limit; map every failure to a status.
+
+    The check runs in the worker too: rdflib's parser can take seconds on a large query, which
+    in this process would stall other clients, and there it is killed like a slow query.
+    """
     known: frozenset[str] = getattr(request.app.state, "sparql_graphs", frozenset())
     try:
-        checked = check_query(text, known_graphs=known)
         check_graph_parameters([*default_graphs, *named_graphs], known_graphs=known)
-    except QuerySyntaxError as error:
-        return _error(400, f"Malformed query: {error}")
-    except (UpdateRefused, ServiceRefused) as error:
-        return _error(403, str(error))
     except UnknownGraph as error:
         return _error(400, str(error))
-    except RefusedQuery as error:
-        return _error(403, str(error))
-    offers: dict[str, ResultFormat | GraphFormat | None]
-    if checked.form == "SELECT":
-        offers = dict(SOLUTION_OFFERS)
-    elif checked.form == "ASK":
-        offers = dict(BOOLEAN_OFFERS)
-    else:
-        offers = dict(GRAPH_OFFERS)
-    chosen = negotiate(request.headers.get("accept"), list(offers))
-    if chosen is None:
-        return _error(
-            406,
-            f"cannot produce any type in the Accept header for a {checked.form} query; "
-            "available: " + ", ".join(offers),
-        )
-    fmt = offers[chosen]
-    html = fmt is None
-    if fmt is None:
-        fmt = "turtle" if checked.form in ("CONSTRUCT", "DESCRIBE") else "json"
     pool = get_pool(request)
     if pool is None:
         return _error(503, "the SPARQL query workers are not running")
-    protocol_dataset = bool(default_graphs or named_graphs)
-    query_dataset = bool(checked.from_graphs or checked.from_named_graphs)
-    job = QueryRequest(
-        text=checked.text,
-        result_format=fmt,
-        max_rows=settings.max_result_rows,
-        default_graphs=tuple(default_graphs)
-        if protocol_dataset
-        else (checked.from_graphs if query_dataset else None),
-        named_graphs=tuple(named_graphs)
-        if protocol_dataset
-        else (checked.from_named_graphs if query_dataset else None),
-    )
+    checked: CheckedQuery | None = None
+    html = False
     try:
-        response = pool.execute(job)
+        with pool.session() as session:
+            check = session.ask(CheckRequest(text, known))
+            assert isinstance(check, CheckResponse)
+            if check.status != "ok" or check.checked is None:
+                status = CHECK_STATUSES.get(check.status, 400)
+                prefix = "Malformed query: " if check.status == "syntax" else ""
+                return _error(status, prefix + check.message)
+            checked = check.checked
+            offers = _offers(checked)
+            chosen = negotiate(request.headers.get("accept"), list(offers))
+            if chosen is None:
+                return _error(
+                    406,
+                    f"cannot produce any type in the Accept header for a {checked.form} query; "
+                    "available: " + ", ".join(offers),
+                )
+            fmt = offers[chosen]
+            html = fmt is None
+            if fmt is None:
+                fmt = "turtle" if checked.form in ("CONSTRUCT", "DESCRIBE") else "json"
+            response = session.ask(_job(checked, fmt, settings, default_graphs, named_graphs))
+            assert isinstance(response, QueryResponse)
     except QueryTimeout as error:
         return _failure(html, checked, 503, str(error))
     except PoolBusy as error:
@@ -224,16 +205,49 @@ def _answer(
         return _failure(html, checked, 400, f"Query evaluation failed: {response.message}")
     if html:
         return _html_result(checked, response.body)
-    media = (
-        RESULT_MEDIA_TYPES[fmt]
-        if fmt in RESULT_MEDIA_TYPES
-        else GRAPH_MEDIA_TYPES[fmt]  # type: ignore[index]
-    )
+    media = RESULT_MEDIA_TYPES[fmt] if fmt in RESULT_MEDIA_TYPES else GRAPH_MEDIA_TYPES[fmt]  # type: ignore[index]
     charset = "; charset=utf-8" if media.startswith("text/") else ""
     return Response(
         response.body,
         media_type=media + charset,
         headers={"Vary": "Accept", "X-Result-Rows": str(response.rows)},
+    )
+
+
+CHECK_STATUSES = {"syntax": 400, "update": 403, "service": 403, "unknown-graph": 400}
+
+
+def _offers(checked: CheckedQuery) -> dict[str, ResultFormat | GraphFormat | None]:
+    if checked.form == "SELECT":
+        return dict(SOLUTION_OFFERS)
+    if checked.form == "ASK":
+        return dict(BOOLEAN_OFFERS)
+    return dict(GRAPH_OFFERS)
+
+
+def _job(
+    checked: CheckedQuery,
+    fmt: ResultFormat | GraphFormat,
+    settings: Settings,
+    default_graphs: list[str],
+    named_graphs: list[str],
+) -> QueryRequest:
+    """The evaluation request; protocol graph parameters override the query's FROM clauses."""
+    if default_graphs or named_graphs:
+        dataset: tuple[tuple[str, ...] | None, tuple[str, ...] | None] = (
+            tuple(default_graphs),
+            tuple(named_graphs),
+        )
+    elif checked.from_graphs or checked.from_named_graphs:
+        dataset = (checked.from_graphs, checked.from_named_graphs)
+    else:
+        dataset = (None, None)
+    return QueryRequest(
+        text=checked.text,
+        result_format=fmt,
+        max_rows=settings.max_result_rows,
+        default_graphs=dataset[0],
+        named_graphs=dataset[1],
     )
 
 
@@ -243,12 +257,12 @@ def _examples() -> list[tuple[str, str]]:
 
 def _failure(
     html: bool,
-    checked: CheckedQuery,
+    checked: CheckedQuery | None,
     status: int,
     message: str,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    if not html:
+    if not html or checked is None:
         return _error(status, message, headers)
     body = query_page(query=checked.text, examples=_examples(), error=message)
     return Response(

@@ -21,14 +21,15 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
 from kg.export import export
 from kg.settings import Settings
-from kg.sparql.protocol import HEADER, QueryRequest, QueryResponse
+from kg.sparql.protocol import HEADER, CheckRequest, CheckResponse, QueryRequest, QueryResponse
 from kg.store import Store
 from kg.stores.oxigraph import OxigraphStore
 from kg.vocab import PREFIXES
@@ -68,12 +69,12 @@ class Worker:
         self.process.stdin.write(HEADER.pack(len(payload)) + payload)
         self.process.stdin.flush()
 
-    def receive(self, deadline: float) -> QueryResponse:
+    def receive(self, deadline: float) -> QueryResponse | CheckResponse:
         """Read one message, raising TimeoutError if it has not fully arrived by ``deadline``."""
         header = self._read_exact(HEADER.size, deadline)
         (size,) = HEADER.unpack(header)
         message = pickle.loads(self._read_exact(size, deadline))
-        assert isinstance(message, QueryResponse)
+        assert isinstance(message, QueryResponse | CheckResponse)
         return message
 
     def _read_exact(self, size: int, deadline: float) -> bytes:
@@ -106,6 +107,35 @@ class Worker:
                     stream.close()
                 except OSError:
                     pass
+
+
+@dataclass
+class Session:
+    """One worker lent to one request; see :meth:`WorkerPool.session`."""
+
+    pool: WorkerPool
+    worker: Worker
+    deadline: float
+    broken: bool = False
+
+    def ask(self, message: QueryRequest | CheckRequest) -> QueryResponse | CheckResponse:
+        """Send ``message`` and wait for the answer until the session's deadline."""
+        if self.broken:
+            raise PoolError("this session's worker was already stopped")
+        try:
+            self.worker.send(message)
+            return self.worker.receive(self.deadline)
+        except TimeoutError:
+            self.broken = True
+            self.pool._replace(self.worker)
+            raise QueryTimeout(
+                f"the query ran over the time limit of {self.pool.timeout_seconds:g} s "
+                "(query_timeout_seconds) and was stopped"
+            ) from None
+        except (EOFError, OSError, pickle.UnpicklingError) as error:
+            self.broken = True
+            self.pool._replace(self.worker)
+            raise WorkerFailed(f"the query worker died while evaluating: {error!r}") from None
 
 
 @dataclass
@@ -154,8 +184,13 @@ class WorkerPool:
         with self._lock:
             return sorted(self._all)
 
-    def execute(self, request: QueryRequest) -> QueryResponse:
-        """Evaluate ``request`` in a free worker; kill the worker if it runs over the limit."""
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """Hold one free worker for a few messages (check, then evaluate) under one deadline.
+
+        The time limit runs from when the worker is acquired; a worker that misses it is killed
+        and replaced, and the session raises :class:`QueryTimeout`.
+        """
         if self._closed:
             raise PoolError("the query pool is stopped")
         try:
@@ -164,21 +199,17 @@ class WorkerPool:
             raise PoolBusy(
                 f"every query worker stayed busy for {self.timeout_seconds:g} s; try again"
             ) from None
-        deadline = time.monotonic() + self.timeout_seconds
+        session = Session(self, worker, time.monotonic() + self.timeout_seconds)
         try:
-            worker.send(request)
-            response = worker.receive(deadline)
-        except TimeoutError:
-            self._replace(worker)
-            raise QueryTimeout(
-                f"the query ran over the time limit of {self.timeout_seconds:g} s "
-                "(query_timeout_seconds) and was stopped"
-            ) from None
-        except (EOFError, OSError, pickle.UnpicklingError) as error:
-            self._replace(worker)
-            raise WorkerFailed(f"the query worker died while evaluating: {error!r}") from None
-        self._idle.put(worker)
-        return response
+            yield session
+        finally:
+            if not session.broken:
+                self._idle.put(worker)
+
+    def execute(self, request: QueryRequest | CheckRequest) -> QueryResponse | CheckResponse:
+        """Send one message to a free worker and return its answer."""
+        with self.session() as session:
+            return session.ask(request)
 
     def close(self) -> None:
         """Stop the spawner and kill every worker by its pid; safe to call twice."""
@@ -215,7 +246,7 @@ class WorkerPool:
                 except (TimeoutError, EOFError, OSError):
                     worker.kill()
                     continue
-                if ready.status != "ready" or self._closed:
+                if not isinstance(ready, QueryResponse) or ready.status != "ready" or self._closed:
                     worker.kill()
                     continue
                 with self._lock:

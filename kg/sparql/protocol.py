@@ -11,6 +11,7 @@ import struct
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from kg.sparql.guard import CheckedQuery
 from kg.sparql.results import GraphFormat, ResultFormat
 
 HEADER = struct.Struct(">Q")
@@ -55,3 +56,21 @@ def read_message(stream: BinaryIO) -> object:
     if len(payload) < size:
         raise EOFError
     return pickle.loads(payload)
+
+
+@dataclass(frozen=True)
+class CheckRequest:
+    """Parse and check a query (in the worker, so that a slow parse is killable too)."""
+
+    text: str
+    known_graphs: frozenset[str]
+
+
+@dataclass(frozen=True)
+class CheckResponse:
+    """``status`` is ``ok`` (then ``checked`` is set), ``syntax``, ``update``, ``service`` or
+    ``unknown-graph``; ``message`` says why."""
+
+    status: str
+    checked: CheckedQuery | None = None
+    message: str = ""

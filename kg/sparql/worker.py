@@ -4,8 +4,9 @@ Run as ``python -m kg.sparql.worker`` by :mod:`kg.sparql.pool`, which talks to i
 stdin/stdout with length-prefixed pickles. Why a process: neither pyoxigraph nor rdflib can cancel
 a running query, so the only way to stop one is to kill the process evaluating it.
 
-Why so little is imported: every worker killed on a timeout is replaced, and the replacement must
-be ready fast; this module needs pyoxigraph and nothing else of the project's.
+Queries are also *checked* here (:mod:`kg.sparql.guard`, rdflib's parser): parsing a large
+query can take seconds of pure Python, which in the server would hold its interpreter lock and
+stall every client, while here it counts against the time limit and is killed like a slow query.
 """
 
 from __future__ import annotations
@@ -18,12 +19,26 @@ import sys
 
 import pyoxigraph as ox
 
-from kg.sparql.protocol import QueryRequest, QueryResponse, read_message, write_message
+from kg.sparql.guard import (
+    ServiceRefused,
+    UnknownGraph,
+    UpdateRefused,
+    check_query,
+)
+from kg.sparql.protocol import (
+    CheckRequest,
+    CheckResponse,
+    QueryRequest,
+    QueryResponse,
+    read_message,
+    write_message,
+)
 from kg.sparql.results import (
     serialize_boolean,
     serialize_solutions,
     serialize_triples,
 )
+from kg.store import QuerySyntaxError
 
 MEMORY_LIMIT_BYTES = 4 * 1024**3
 """Address-space cap per worker: a query that materializes too much dies alone, not the host."""
@@ -71,6 +86,23 @@ def evaluate(store: ox.Store, request: QueryRequest, prefixes: dict[str, str]) -
         return QueryResponse("error", message=f"{type(error).__name__}: {error}")
 
 
+def check(request: CheckRequest) -> CheckResponse:
+    """Run the guard on a query; a parse that takes too long is stopped like any query."""
+    try:
+        return CheckResponse("ok", check_query(request.text, known_graphs=request.known_graphs))
+    except QuerySyntaxError as error:
+        message = str(error)
+        if "recursion" in message:
+            message = "the query is nested too deeply for the parser"
+        return CheckResponse("syntax", message=message)
+    except UpdateRefused as error:
+        return CheckResponse("update", message=str(error))
+    except ServiceRefused as error:
+        return CheckResponse("service", message=str(error))
+    except UnknownGraph as error:
+        return CheckResponse("unknown-graph", message=str(error))
+
+
 def _too_large(limit: int) -> QueryResponse:
     return QueryResponse(
         "too-large",
@@ -107,9 +139,12 @@ def main() -> None:
             request = read_message(stdin)
         except EOFError:
             break
-        if not isinstance(request, QueryRequest):
+        if isinstance(request, CheckRequest):
+            write_message(stdout, check(request))
+        elif isinstance(request, QueryRequest):
+            write_message(stdout, evaluate(store, request, prefixes))
+        else:
             break
-        write_message(stdout, evaluate(store, request, prefixes))
     os._exit(0)
 
 

@@ -129,3 +129,29 @@ def test_concurrent_clients_each_get_their_own_answer(server: KgServer) -> None:
 
     with ThreadPoolExecutor(max_workers=6) as executor:
         assert list(executor.map(ask, range(6))) == list(range(6))
+
+
+def test_slow_parse_is_stopped_and_does_not_stall_others(server: KgServer) -> None:
+    """Parsing runs in the killable worker: a 60 kB query that takes seconds to parse is stopped
+    at the limit, and other clients are answered meanwhile."""
+    huge = "SELECT * WHERE { " + " UNION ".join(f"{{ ?s ?p {i} }}" for i in range(2900)) + " }"
+    assert len(huge.encode()) < 64 * 1024
+
+    def post_huge() -> tuple[httpx.Response, float]:
+        started = time.monotonic()
+        response = httpx.post(
+            server.sparql_url,
+            content=huge,
+            headers={"Content-Type": "application/sparql-query"},
+            timeout=30,
+        )
+        return response, time.monotonic() - started
+
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        slow = executor.submit(post_huge)
+        time.sleep(0.2)
+        response, seconds = _timed_get(server, SIMPLE)
+        assert response.status_code == 200 and seconds < 0.5
+        response, seconds = slow.result()
+    assert response.status_code in (200, 503)
+    assert seconds < LIMIT_SECONDS + SLACK_SECONDS

@@ -11,7 +11,7 @@ import pytest
 from kg.build import load_into
 from kg.settings import Settings
 from kg.sparql.pool import QueryTimeout, WorkerPool, start_pool
-from kg.sparql.protocol import QueryRequest
+from kg.sparql.protocol import CheckRequest, QueryRequest
 from kg.store import Store, open_store
 from tests.api.sparql.server import is_alive as _alive
 
@@ -67,3 +67,13 @@ def test_close_stops_every_worker(store: Store, settings: Settings) -> None:
     running.close()
     assert not any(_alive(pid) for pid in pids)
     running.close()  # idempotent
+
+
+def test_queries_are_checked_in_the_worker(pool: WorkerPool) -> None:
+    answers = {
+        text: pool.execute(CheckRequest(text, frozenset()))
+        for text in ("ASK {}", "DROP ALL", "SELECT * { SERVICE <http://x/> { ?s ?p ?o } }", "SELEC")
+    }
+    assert [a.status for a in answers.values()] == ["ok", "update", "service", "syntax"]
+    nested = pool.execute(CheckRequest("SELECT * WHERE " + "{" * 600 + "}" * 600, frozenset()))
+    assert nested.status == "syntax" and "nested too deeply" in nested.message
