@@ -167,7 +167,9 @@ def _answer(
     if pool is None:
         return _error(503, "the SPARQL query workers are not running")
     checked: CheckedQuery | None = None
-    html = False
+    # Browsers get failures on the query page, with their query in the form, before we even
+    # know the query's form (the check itself may fail).
+    html = negotiate(request.headers.get("accept"), list(SOLUTION_OFFERS)) == "text/html"
     try:
         with pool.session() as session:
             check = session.ask(CheckRequest(text, known))
@@ -175,12 +177,14 @@ def _answer(
             if check.status != "ok" or check.checked is None:
                 status = CHECK_STATUSES.get(check.status, 400)
                 prefix = "Malformed query: " if check.status == "syntax" else ""
-                return _error(status, prefix + check.message)
+                return _failure(html, text, status, prefix + check.message)
             checked = check.checked
             offers = _offers(checked)
             chosen = negotiate(request.headers.get("accept"), list(offers))
             if chosen is None:
-                return _error(
+                return _failure(
+                    False,
+                    text,
                     406,
                     f"cannot produce any type in the Accept header for a {checked.form} query; "
                     "available: " + ", ".join(offers),
@@ -192,17 +196,17 @@ def _answer(
             response = session.ask(_job(checked, fmt, settings, default_graphs, named_graphs))
             assert isinstance(response, QueryResponse)
     except QueryTimeout as error:
-        return _failure(html, checked, 503, str(error))
+        return _failure(html, text, 503, str(error))
     except PoolBusy as error:
-        return _failure(html, checked, 503, str(error), {"Retry-After": "1"})
+        return _failure(html, text, 503, str(error), {"Retry-After": "1"})
     except PoolError as error:
-        return _failure(html, checked, 503, str(error))
+        return _failure(html, text, 503, str(error))
     if response.status == "syntax":
-        return _failure(html, checked, 400, f"Malformed query: {response.message}")
+        return _failure(html, text, 400, f"Malformed query: {response.message}")
     if response.status == "too-large":
-        return _failure(html, checked, 422, response.message)
+        return _failure(html, text, 422, response.message)
     if response.status != "ok":
-        return _failure(html, checked, 400, f"Query evaluation failed: {response.message}")
+        return _failure(html, text, 400, f"Query evaluation failed: {response.message}")
     if html:
         return _html_result(checked, response.body)
     media = RESULT_MEDIA_TYPES[fmt] if fmt in RESULT_MEDIA_TYPES else GRAPH_MEDIA_TYPES[fmt]  # type: ignore[index]
@@ -257,14 +261,14 @@ def _examples() -> list[tuple[str, str]]:
 
 def _failure(
     html: bool,
-    checked: CheckedQuery | None,
+    query: str,
     status: int,
     message: str,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    if not html or checked is None:
+    if not html:
         return _error(status, message, headers)
-    body = query_page(query=checked.text, examples=_examples(), error=message)
+    body = query_page(query=query, examples=_examples(), error=message)
     return Response(
         body, status_code=status, media_type="text/html; charset=utf-8", headers=headers
     )

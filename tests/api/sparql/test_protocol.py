@@ -262,3 +262,12 @@ def test_query_page_for_browsers(server: KgServer) -> None:
     results = httpx.get(server.sparql_url, params={"query": ARM_SIZES}, headers={"Accept": accept})
     assert results.headers["content-type"].startswith("text/html")
     assert "<table>" in results.text and "<td>174 " in results.text
+
+
+def test_query_page_shows_errors_with_the_query_kept(server: KgServer) -> None:
+    accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    broken = "SELECT ?s WHERE { ?s <x> "
+    response = httpx.get(server.sparql_url, params={"query": broken}, headers={"Accept": accept})
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("text/html")
+    assert 'role="alert"' in response.text and "SELECT ?s WHERE { ?s &lt;x&gt; " in response.text
