@@ -16,10 +16,10 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
-from rdflib import Literal
+from rdflib import Literal, URIRef
 from rdflib.term import Identifier
 
 from kg.readmodel import model
@@ -28,11 +28,13 @@ from kg.readmodel.sparql import (
     decimal_literal,
     fragment,
     iri,
+    is_iri,
     render,
     string_literal,
     values,
 )
 from kg.store import Store, select
+from kg.vocab import EKG, PROV, RDF, RDFS, SCHEMA, SKOS
 
 Row = dict[str, Identifier]
 T = TypeVar("T")
@@ -84,7 +86,7 @@ def _date(row: Row, key: str) -> datetime.date | None:
 
 
 def _rows(store: Store, name: str, ids: Iterable[str]) -> list[Row]:
-    body = values(ids)
+    body = values(i for i in ids if is_iri(i))
     if not body:
         return []
     return select(store, render(name, ids=body)).rows
@@ -103,110 +105,236 @@ def _first_by_id(rows: Iterable[Row], build: Callable[[str, Row], T]) -> dict[st
 # Entities ----------------------------------------------------------------------------------------
 
 
+@dataclass
+class Bag:
+    """The values of one resource's properties, with the labels of its objects."""
+
+    values: dict[str, list[Identifier]] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def first(self, predicate: object) -> Identifier | None:
+        found = self.values.get(str(predicate))
+        return min(found, key=str) if found else None
+
+    def all(self, predicate: object) -> list[Identifier]:
+        return sorted(self.values.get(str(predicate), []), key=str)
+
+    def is_a(self, *classes: object) -> bool:
+        types = self.values.get(str(RDF.type), [])
+        return any(URIRef(str(cls)) in types for cls in classes)
+
+    def text(self, *predicates: object) -> str | None:
+        """The first value of the first predicate that has one, as text."""
+        for predicate in predicates:
+            term = self.first(predicate)
+            if term is not None:
+                return str(term)
+        return None
+
+    def label(self, predicate: object) -> str | None:
+        """The label of the (first) object of ``predicate``, e.g. a concept's name."""
+        term = self.first(predicate)
+        return self.labels.get(str(term)) if term is not None else None
+
+    def integer(self, predicate: object) -> int | None:
+        return _int({"v": term} if (term := self.first(predicate)) is not None else {}, "v")
+
+    def number(self, predicate: object) -> float | None:
+        return _float({"v": term} if (term := self.first(predicate)) is not None else {}, "v")
+
+    def boolean(self, predicate: object) -> bool | None:
+        return _bool({"v": term} if (term := self.first(predicate)) is not None else {}, "v")
+
+    def date(self, predicate: object) -> datetime.date | None:
+        return _date({"v": term} if (term := self.first(predicate)) is not None else {}, "v")
+
+
+def read_bags(
+    store: Store, ids: Iterable[str], predicates: Iterable[object], *classes: object
+) -> dict[str, Bag]:
+    """Property bags of the resources among ``ids`` typed with one of ``classes``, in one
+    query. Blank nodes among ``ids`` are skipped: they cannot be named in a query."""
+    body = values(i for i in ids if is_iri(i))
+    if not body:
+        return {}
+    wanted = values(dict.fromkeys([str(RDF.type), *(str(p) for p in predicates)]))
+    bags: dict[str, Bag] = defaultdict(Bag)
+    for row in select(store, render("properties", ids=body, predicates=wanted)).rows:
+        bag = bags[str(row["id"])]
+        objects = bag.values.setdefault(str(row["p"]), [])
+        if row["o"] not in objects:
+            objects.append(row["o"])
+        label = row.get("label")
+        if label is not None:
+            bag.labels.setdefault(str(row["o"]), str(label))
+    return {key: bag for key, bag in bags.items() if bag.is_a(*classes)}
+
+
+def _build(
+    store: Store,
+    ids: Sequence[str],
+    cls: object,
+    predicates: Iterable[object],
+    build: Callable[[str, Bag], T],
+) -> dict[str, T]:
+    """``build`` applied to the bag of each resource among ``ids`` typed ``cls`` (a class or a
+    tuple of classes, any of which will do)."""
+    classes = cls if isinstance(cls, tuple) else (cls,)
+    bags = read_bags(store, ids, predicates, *classes)
+    return {key: build(key, bag) for key, bag in bags.items()}
+
+
 def read_trials(store: Store, ids: Sequence[str]) -> dict[str, model.Trial]:
     """Trials by IRI (absent IRIs are absent from the answer)."""
-    return _first_by_id(
-        _rows(store, "trial", ids),
-        lambda key, row: model.Trial(
+    predicates = [
+        SCHEMA.alternateName,
+        RDFS.label,
+        SCHEMA.name,
+        EKG.phase,
+        EKG.allocationRatio,
+        EKG.enrollment,
+        EKG.randomized,
+        EKG.startDate,
+        EKG.primaryCompletionDate,
+        EKG.resultsFirstPosted,
+        EKG.crossoverRule,
+        EKG.population,
+        EKG.allocation,
+        EKG.masking,
+        EKG.interventionModel,
+        EKG.primaryPurpose,
+    ]
+    return _build(
+        store,
+        ids,
+        EKG.Trial,
+        predicates,
+        lambda key, bag: model.Trial(
             id=key,
-            acronym=_str(row, "acronym"),
-            title=_str(row, "title"),
-            phase=_str(row, "phase"),
-            allocation_ratio=_str(row, "allocationRatio"),
-            enrollment=_int(row, "enrollment"),
-            randomized=_int(row, "randomized"),
-            start_date=_date(row, "startDate"),
-            primary_completion_date=_date(row, "primaryCompletionDate"),
-            results_first_posted=_date(row, "resultsFirstPosted"),
-            crossover_rule=_str(row, "crossoverRule"),
-            population=_str(row, "population"),
-            allocation=_str(row, "allocation"),
-            masking=_str(row, "masking"),
-            intervention_model=_str(row, "interventionModel"),
-            primary_purpose=_str(row, "primaryPurpose"),
+            acronym=bag.text(SCHEMA.alternateName, RDFS.label),
+            title=bag.text(SCHEMA.name),
+            phase=bag.label(EKG.phase),
+            allocation_ratio=bag.text(EKG.allocationRatio),
+            enrollment=bag.integer(EKG.enrollment),
+            randomized=bag.integer(EKG.randomized),
+            start_date=bag.date(EKG.startDate),
+            primary_completion_date=bag.date(EKG.primaryCompletionDate),
+            results_first_posted=bag.date(EKG.resultsFirstPosted),
+            crossover_rule=bag.text(EKG.crossoverRule),
+            population=bag.text(EKG.population),
+            allocation=bag.label(EKG.allocation),
+            masking=bag.label(EKG.masking),
+            intervention_model=bag.label(EKG.interventionModel),
+            primary_purpose=bag.label(EKG.primaryPurpose),
         ),
     )
 
 
 def read_registrations(store: Store, ids: Sequence[str]) -> dict[str, model.Registration]:
-    return _first_by_id(
-        _rows(store, "registration", ids),
-        lambda key, row: model.Registration(
+    return _build(
+        store,
+        ids,
+        EKG.Registration,
+        [EKG.registry, EKG.registryId, EKG.registeredPhase],
+        lambda key, bag: model.Registration(
             id=key,
-            registry=_str(row, "registry"),
-            registry_id=_str(row, "registryId"),
-            registered_phase=_str(row, "registeredPhase"),
+            registry=bag.text(EKG.registry),
+            registry_id=bag.text(EKG.registryId),
+            registered_phase=bag.label(EKG.registeredPhase),
         ),
     )
 
 
 def read_populations(store: Store, ids: Sequence[str]) -> dict[str, model.Population]:
-    labels: dict[str, str | None] = {}
-    criteria: dict[str, list[str]] = defaultdict(list)
-    for row in _rows(store, "population", ids):
-        key = str(row["id"])
-        labels.setdefault(key, _str(row, "label"))
-        criterion = _str(row, "criterion")
-        if criterion is not None and criterion not in criteria[key]:
-            criteria[key].append(criterion)
-    return {
-        key: model.Population(id=key, label=label, inclusion_criteria=tuple(criteria[key]))
-        for key, label in labels.items()
-    }
+    return _build(
+        store,
+        ids,
+        EKG.Population,
+        [RDFS.label, EKG.inclusionCriterion],
+        lambda key, bag: model.Population(
+            id=key,
+            label=bag.text(RDFS.label),
+            inclusion_criteria=tuple(str(c) for c in bag.all(EKG.inclusionCriterion)),
+        ),
+    )
 
 
 def read_arms(store: Store, ids: Sequence[str]) -> dict[str, model.Arm]:
-    return _first_by_id(
-        _rows(store, "arm", ids),
-        lambda key, row: model.Arm(
+    return _build(
+        store,
+        ids,
+        EKG.Arm,
+        [RDFS.label, EKG.armRole, EKG.participants, EKG.allocationWeight],
+        lambda key, bag: model.Arm(
             id=key,
-            label=_str(row, "label"),
-            role=_str(row, "role"),
-            participants=_int(row, "participants"),
-            allocation_weight=_int(row, "allocationWeight"),
+            label=bag.text(RDFS.label),
+            role=bag.text(EKG.armRole),
+            participants=bag.integer(EKG.participants),
+            allocation_weight=bag.integer(EKG.allocationWeight),
         ),
     )
 
 
 def read_interventions(store: Store, ids: Sequence[str]) -> dict[str, model.Intervention]:
-    return _first_by_id(
-        _rows(store, "intervention", ids),
-        lambda key, row: model.Intervention(
+    predicates = [
+        RDFS.label,
+        EKG.drug,
+        EKG.doseValue,
+        EKG.doseUnit,
+        EKG.doseComparator,
+        SCHEMA.dosageForm,
+        EKG.route,
+        EKG.frequency,
+        EKG.maximumDuration,
+        EKG.doseEscalationAllowed,
+    ]
+    return _build(
+        store,
+        ids,
+        EKG.Intervention,
+        predicates,
+        lambda key, bag: model.Intervention(
             id=key,
-            label=_str(row, "label"),
-            drug=_str(row, "drug"),
-            dose_value=_float(row, "doseValue"),
-            dose_unit=_str(row, "doseUnit"),
-            dose_comparator=_str(row, "doseComparator"),
-            dosage_form=_str(row, "dosageForm"),
-            route=_str(row, "route"),
-            frequency=_str(row, "frequency"),
-            maximum_duration=_str(row, "maximumDuration"),
-            dose_escalation_allowed=_bool(row, "doseEscalationAllowed"),
+            label=bag.text(RDFS.label),
+            drug=bag.text(EKG.drug),
+            dose_value=bag.number(EKG.doseValue),
+            dose_unit=bag.text(EKG.doseUnit),
+            dose_comparator=bag.text(EKG.doseComparator),
+            dosage_form=bag.text(SCHEMA.dosageForm),
+            route=bag.label(EKG.route),
+            frequency=bag.text(EKG.frequency),
+            maximum_duration=bag.text(EKG.maximumDuration),
+            dose_escalation_allowed=bag.boolean(EKG.doseEscalationAllowed),
         ),
     )
 
 
 def read_drugs(store: Store, ids: Sequence[str]) -> dict[str, model.Drug]:
-    return _first_by_id(
-        _rows(store, "drug", ids),
-        lambda key, row: model.Drug(
+    return _build(
+        store,
+        ids,
+        EKG.Drug,
+        [SCHEMA.name, RDFS.label, SCHEMA.proprietaryName, SKOS.exactMatch],
+        lambda key, bag: model.Drug(
             id=key,
-            name=_str(row, "name"),
-            proprietary_name=_str(row, "proprietaryName"),
-            exact_match=_str(row, "exactMatch"),
+            name=bag.text(SCHEMA.name, RDFS.label),
+            proprietary_name=bag.text(SCHEMA.proprietaryName),
+            exact_match=bag.text(SKOS.exactMatch),
         ),
     )
 
 
 def read_conditions(store: Store, ids: Sequence[str]) -> dict[str, model.Condition]:
-    return _first_by_id(
-        _rows(store, "condition", ids),
-        lambda key, row: model.Condition(
+    return _build(
+        store,
+        ids,
+        EKG.Condition,
+        [SCHEMA.name, RDFS.label, SCHEMA.alternateName, SKOS.exactMatch],
+        lambda key, bag: model.Condition(
             id=key,
-            name=_str(row, "name"),
-            alternate_name=_str(row, "alternateName"),
-            exact_match=_str(row, "exactMatch"),
+            name=bag.text(SCHEMA.name, RDFS.label),
+            alternate_name=bag.text(SCHEMA.alternateName),
+            exact_match=bag.text(SKOS.exactMatch),
         ),
     )
 
@@ -222,122 +350,186 @@ def read_xrefs(store: Store, ids: Sequence[str]) -> dict[str, list[model.Xref]]:
 
 
 def read_endpoints(store: Store, ids: Sequence[str]) -> dict[str, model.Endpoint]:
-    return _first_by_id(
-        _rows(store, "endpoint", ids),
-        lambda key, row: model.Endpoint(
+    return _build(
+        store,
+        ids,
+        EKG.Endpoint,
+        [RDFS.label, SCHEMA.alternateName, EKG.endpointKind, SKOS.definition, EKG.timeFrame],
+        lambda key, bag: model.Endpoint(
             id=key,
-            name=_str(row, "name"),
-            alternate_name=_str(row, "alternateName"),
-            kind=_str(row, "kind"),
-            definition=_str(row, "definition"),
-            time_frame=_str(row, "timeFrame"),
+            name=bag.text(RDFS.label),
+            alternate_name=bag.text(SCHEMA.alternateName),
+            kind=bag.text(EKG.endpointKind),
+            definition=bag.text(SKOS.definition),
+            time_frame=bag.text(EKG.timeFrame),
         ),
     )
 
 
 def read_reports(store: Store, ids: Sequence[str]) -> dict[str, model.Report]:
-    return _first_by_id(
-        _rows(store, "report", ids),
-        lambda key, row: model.Report(
+    return _build(
+        store,
+        ids,
+        EKG.Report,
+        [RDFS.label, EKG.reportKind, EKG.followUp, EKG.minimumFollowUp, EKG.publication],
+        lambda key, bag: model.Report(
             id=key,
-            label=_str(row, "label"),
-            kind=_str(row, "kindLabel"),
-            kind_iri=_str(row, "kind"),
-            follow_up=_str(row, "followUp"),
-            minimum_follow_up=_str(row, "minimumFollowUp"),
-            publication=_str(row, "publication"),
+            label=bag.text(RDFS.label),
+            kind=bag.label(EKG.reportKind),
+            kind_iri=bag.text(EKG.reportKind),
+            follow_up=bag.text(EKG.followUp),
+            minimum_follow_up=bag.text(EKG.minimumFollowUp),
+            publication=bag.text(EKG.publication),
         ),
     )
 
 
 def read_arm_results(store: Store, ids: Sequence[str]) -> dict[str, model.ArmResult]:
-    return _first_by_id(
-        _rows(store, "arm_result", ids),
-        lambda key, row: model.ArmResult(
+    """Arm results, each with the derived approximate count computed for it, if any."""
+    predicates = [
+        RDFS.label,
+        EKG.arm,
+        EKG.endpoint,
+        EKG.report,
+        EKG.measure,
+        EKG.timePoint,
+        EKG.analysisPopulation,
+        EKG.percentage,
+        EKG.unit,
+        EKG.count,
+        EKG.denominator,
+        PROV.wasGeneratedBy,
+    ]
+    bags = read_bags(store, ids, predicates, EKG.ArmResult)
+    approximations = _first_by_id(_rows(store, "approximate_count", bags), lambda _, row: row)
+    results: dict[str, model.ArmResult] = {}
+    for key, bag in bags.items():
+        approximation = approximations.get(key, {})
+        results[key] = model.ArmResult(
             id=key,
-            label=_str(row, "label"),
-            arm=_str(row, "arm"),
-            endpoint=_str(row, "endpoint"),
-            report=_str(row, "report"),
-            measure=_str(row, "measure"),
-            time_point=_str(row, "timePoint"),
-            analysis_population=_str(row, "analysisPopulation"),
-            analysis_population_label=_str(row, "analysisPopulationLabel"),
-            percentage=_float(row, "percentage"),
-            unit=_str(row, "unit"),
-            count=_int(row, "count"),
-            denominator=_int(row, "denominator"),
-            derived="generatedBy" in row,
-            approximate_count=_int(row, "approximateCount"),
-            approximate_denominator=_int(row, "approximateDenominator"),
-            approximate_method=_str(row, "approximateMethod"),
-        ),
-    )
+            label=bag.text(RDFS.label),
+            arm=bag.text(EKG.arm),
+            endpoint=bag.text(EKG.endpoint),
+            report=bag.text(EKG.report),
+            measure=bag.text(EKG.measure),
+            time_point=bag.text(EKG.timePoint),
+            analysis_population=bag.text(EKG.analysisPopulation),
+            analysis_population_label=bag.label(EKG.analysisPopulation),
+            percentage=bag.number(EKG.percentage),
+            unit=bag.text(EKG.unit),
+            count=bag.integer(EKG.count),
+            denominator=bag.integer(EKG.denominator),
+            derived=bag.first(PROV.wasGeneratedBy) is not None,
+            approximate_count=_int(approximation, "count"),
+            approximate_denominator=_int(approximation, "denominator"),
+            approximate_method=_str(approximation, "method"),
+        )
+    return results
 
 
 def read_comparisons(store: Store, ids: Sequence[str]) -> dict[str, model.Comparison]:
-    return _first_by_id(
-        _rows(store, "comparison", ids),
-        lambda key, row: model.Comparison(
+    predicates = [
+        RDFS.label,
+        EKG.endpoint,
+        EKG.report,
+        EKG.intervention,
+        EKG.comparator,
+        EKG.interventionResult,
+        EKG.comparatorResult,
+        EKG.analysisPopulation,
+        EKG.analysisMethod,
+        EKG.pValue,
+        EKG.pValueComparator,
+        EKG.significant,
+    ]
+    return _build(
+        store,
+        ids,
+        EKG.Comparison,
+        predicates,
+        lambda key, bag: model.Comparison(
             id=key,
-            label=_str(row, "label"),
-            endpoint=_str(row, "endpoint"),
-            report=_str(row, "report"),
-            intervention=_str(row, "intervention"),
-            comparator=_str(row, "comparator"),
-            intervention_result=_str(row, "interventionResult"),
-            comparator_result=_str(row, "comparatorResult"),
-            analysis_population=_str(row, "analysisPopulation"),
-            analysis_population_label=_str(row, "analysisPopulationLabel"),
-            analysis_method=_str(row, "analysisMethod"),
-            p_value=_float(row, "pValue"),
-            p_value_comparator=_str(row, "pValueComparator"),
-            significant=_bool(row, "significant"),
+            label=bag.text(RDFS.label),
+            endpoint=bag.text(EKG.endpoint),
+            report=bag.text(EKG.report),
+            intervention=bag.text(EKG.intervention),
+            comparator=bag.text(EKG.comparator),
+            intervention_result=bag.text(EKG.interventionResult),
+            comparator_result=bag.text(EKG.comparatorResult),
+            analysis_population=bag.text(EKG.analysisPopulation),
+            analysis_population_label=bag.label(EKG.analysisPopulation),
+            analysis_method=bag.text(EKG.analysisMethod),
+            p_value=bag.number(EKG.pValue),
+            p_value_comparator=bag.text(EKG.pValueComparator),
+            significant=bag.boolean(EKG.significant),
         ),
-    )
-
-
-def _method(row: Row) -> model.StatisticalMethod | None:
-    method = _str(row, "method")
-    if method is None:
-        return None
-    return model.StatisticalMethod(
-        id=method, name=_str(row, "methodLabel"), definition=_str(row, "methodDefinition")
     )
 
 
 def read_estimates(store: Store, ids: Sequence[str]) -> dict[str, model.EffectEstimate]:
-    return _first_by_id(
-        _rows(store, "estimate", ids),
-        lambda key, row: model.EffectEstimate(
-            id=key,
-            label=_str(row, "label"),
-            statistic=_str(row, "statistic"),
-            value=_float(row, "value"),
-            ci_lower=_float(row, "ciLower"),
-            ci_upper=_float(row, "ciUpper"),
-            ci_level=_float(row, "ciLevel"),
-            computation=_str(row, "computation"),
-            method=_method(row),
+    """Effect estimates; derived ones carry the method their computation ran."""
+    predicates = [
+        RDFS.label,
+        EKG.statistic,
+        RDF.value,
+        EKG.ciLower,
+        EKG.ciUpper,
+        EKG.ciLevel,
+        PROV.wasGeneratedBy,
+    ]
+    bags = read_bags(store, ids, predicates, EKG.EffectEstimate)
+    computations = [c for bag in bags.values() if (c := bag.text(PROV.wasGeneratedBy))]
+    methods = _first_by_id(
+        _rows(store, "computation_method", computations),
+        lambda _, row: model.StatisticalMethod(
+            id=str(row["method"]), name=_str(row, "label"), definition=_str(row, "definition")
         ),
     )
+    estimates: dict[str, model.EffectEstimate] = {}
+    for key, bag in bags.items():
+        computation = bag.text(PROV.wasGeneratedBy)
+        estimates[key] = model.EffectEstimate(
+            id=key,
+            label=bag.text(RDFS.label),
+            statistic=bag.text(EKG.statistic),
+            value=bag.number(RDF.value),
+            ci_lower=bag.number(EKG.ciLower),
+            ci_upper=bag.number(EKG.ciUpper),
+            ci_level=bag.number(EKG.ciLevel),
+            computation=computation,
+            method=methods.get(computation) if computation else None,
+        )
+    return estimates
 
 
 def read_sources(store: Store, ids: Sequence[str]) -> dict[str, model.SourceDocument]:
     """Source documents by IRI; publications have ``is_publication`` set."""
-    return _first_by_id(
-        _rows(store, "source", ids),
-        lambda key, row: model.SourceDocument(
+    predicates = [
+        EKG.sourceKey,
+        RDFS.label,
+        SCHEMA.name,
+        EKG.doi,
+        SCHEMA.datePublished,
+        SCHEMA.isPartOf,
+        SCHEMA.url,
+        SCHEMA.about,
+    ]
+    return _build(
+        store,
+        ids,
+        (EKG.Source, EKG.Publication),
+        predicates,
+        lambda key, bag: model.SourceDocument(
             id=key,
-            is_publication=bool(_bool(row, "isPublication")),
-            key=_str(row, "key"),
-            label=_str(row, "label"),
-            title=_str(row, "title"),
-            doi=_str(row, "doi"),
-            date_published=_str(row, "datePublished"),
-            journal=_str(row, "journal"),
-            url=_str(row, "url"),
-            about=_str(row, "about"),
+            is_publication=bag.is_a(EKG.Publication),
+            key=bag.text(EKG.sourceKey),
+            label=bag.text(RDFS.label),
+            title=bag.text(SCHEMA.name),
+            doi=bag.text(EKG.doi),
+            date_published=bag.text(SCHEMA.datePublished),
+            journal=bag.label(SCHEMA.isPartOf),
+            url=bag.text(SCHEMA.url),
+            about=bag.text(SCHEMA.about),
         ),
     )
 
@@ -355,30 +547,45 @@ def read_authors(store: Store, ids: Sequence[str]) -> dict[str, list[model.Autho
 
 
 def read_crossovers(store: Store, ids: Sequence[str]) -> dict[str, model.CrossoverResult]:
-    return _first_by_id(
-        _rows(store, "crossover", ids),
-        lambda key, row: model.CrossoverResult(
+    predicates = [
+        RDFS.label,
+        EKG.arm,
+        EKG.crossoverTo,
+        EKG.report,
+        EKG.count,
+        EKG.percentage,
+        EKG.medianTimeToCrossoverMonths,
+    ]
+    return _build(
+        store,
+        ids,
+        EKG.CrossoverResult,
+        predicates,
+        lambda key, bag: model.CrossoverResult(
             id=key,
-            label=_str(row, "label"),
-            arm=_str(row, "arm"),
-            crossover_to=_str(row, "crossoverTo"),
-            report=_str(row, "report"),
-            count=_int(row, "count"),
-            percentage=_float(row, "percentage"),
-            median_months=_float(row, "medianMonths"),
+            label=bag.text(RDFS.label),
+            arm=bag.text(EKG.arm),
+            crossover_to=bag.text(EKG.crossoverTo),
+            report=bag.text(EKG.report),
+            count=bag.integer(EKG.count),
+            percentage=bag.number(EKG.percentage),
+            median_months=bag.number(EKG.medianTimeToCrossoverMonths),
         ),
     )
 
 
 def read_findings(store: Store, ids: Sequence[str]) -> dict[str, model.Finding]:
-    return _first_by_id(
-        _rows(store, "finding", ids),
-        lambda key, row: model.Finding(
+    return _build(
+        store,
+        ids,
+        EKG.Finding,
+        [RDFS.label, EKG.findingKind, EKG.statement, EKG.about],
+        lambda key, bag: model.Finding(
             id=key,
-            label=_str(row, "label"),
-            kind=_str(row, "kind"),
-            statement=_str(row, "statement"),
-            about=_str(row, "about"),
+            label=bag.text(RDFS.label),
+            kind=bag.label(EKG.findingKind),
+            statement=bag.text(EKG.statement),
+            about=bag.text(EKG.about),
         ),
     )
 

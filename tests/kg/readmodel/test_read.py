@@ -91,4 +91,4 @@ def test_unsafe_values_are_refused_or_escaped() -> None:
         read.decode_cursor("!!!")
     assert string_literal('"\\\n') == '"\\"\\\\\\n"'
     with pytest.raises(KeyError):
-        render("trial")  # every placeholder must be filled
+        render("properties", ids="")  # every placeholder must be filled
