@@ -141,9 +141,14 @@ def _trig(dataset: Dataset) -> bytes:
         target = single.default_graph if is_default else single.graph(graph.identifier)
         for triple in sorted(graph, key=lambda t: (t[0].n3(), t[1].n3(), t[2].n3())):
             target.add(triple)
-        text = single.serialize(format="trig", encoding="utf-8")
-        body = [line for line in text.splitlines() if not line.startswith(b"@prefix ")]
-        prefixes.update(line for line in text.splitlines() if line.startswith(b"@prefix "))
+        lines = single.serialize(format="trig", encoding="utf-8").splitlines()
+        # The prefix block is the leading run of @prefix lines; a multi-line literal further
+        # down may also hold a line that starts with "@prefix ", and must stay where it is.
+        header = 0
+        while header < len(lines) and (lines[header].startswith(b"@prefix ") or not lines[header]):
+            header += 1
+        prefixes.update(line for line in lines[:header] if line)
+        body = lines[header:]
         name = "" if is_default else graph.identifier.n3()
         blocks.append((name, b"\n".join(body).strip(b"\n") + b"\n"))
     head = b"".join(line + b"\n" for line in sorted(prefixes))

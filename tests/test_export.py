@@ -183,3 +183,13 @@ def test_interchangeable_blank_nodes_keep_their_number_and_a_stable_labelling() 
     back = parse_bytes(export(first, "nquads"), source="x.nq", rdf_format="nquads", base_iri=ex)
     assert len(back) == 4
     assert isomorphic(union_graph(back), union_graph(first))
+
+
+def test_trig_keeps_a_literal_line_that_looks_like_a_prefix() -> None:
+    """Only the leading prefix block is merged; text inside a long literal is left alone."""
+    ex = "https://example.org/"
+    dataset = Dataset()
+    value = Literal("first line\n@prefix x: <https://evil.example/> .\nlast line")
+    dataset.graph(URIRef(f"{ex}g")).add((URIRef(f"{ex}s"), URIRef(f"{ex}p"), value))
+    back = parse_bytes(export(dataset, "trig"), source="x.trig", rdf_format="trig", base_iri=ex)
+    assert set(union_graph(back)) == {(URIRef(f"{ex}s"), URIRef(f"{ex}p"), value)}
