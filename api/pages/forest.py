@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from api.pages.html import esc
+from api.pages.layout import esc
 from kg.describe import EstimateView
 
 RATIO_SUFFIXES = ("RelativeRisk", "OddsRatio", "HazardRatio", "RateRatio", "Ratio")

@@ -6,20 +6,35 @@ browser's ``Accept`` header asks for HTML, which brings the results back on this
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from urllib.parse import urlencode
 
-from api.pages.html import esc, link, page
+from api.pages.layout import esc, link, page
 
 Binding = Mapping[str, object]
+LocalHref = Callable[[str], str | None]
 
 
-def _cell(binding: Binding | None) -> str:
+def shorten(iri: str, prefixes: Mapping[str, str]) -> str:
+    """``prefix:name`` for an IRI in a known namespace, else the IRI.
+
+    >>> shorten("https://schema.org/Drug", {"schema": "https://schema.org/"})
+    'schema:Drug'
+    """
+    for prefix, namespace in prefixes.items():
+        if iri.startswith(namespace) and "/" not in iri[len(namespace) :]:
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return iri
+
+
+def _cell(binding: Binding | None, local_href: LocalHref, prefixes: Mapping[str, str]) -> str:
     if not binding:
         return "<td></td>"
     kind, value = binding.get("type"), str(binding.get("value", ""))
     if kind == "uri":
-        return f"<td>{link(value, value)}</td>"
+        href = local_href(value)
+        text = shorten(value, prefixes)
+        return f"<td>{link(href, text) if href else link(value, text, external=True)}</td>"
     if kind == "bnode":
         return f"<td>_:{esc(value)}</td>"
     extra = ""
@@ -31,11 +46,18 @@ def _cell(binding: Binding | None) -> str:
     return f"<td>{esc(value)}{extra}</td>"
 
 
-def results_table(variables: Sequence[str], bindings: Sequence[Mapping[str, Binding]]) -> str:
-    """SELECT results (SPARQL JSON bindings) as an HTML table."""
+def results_table(
+    variables: Sequence[str],
+    bindings: Sequence[Mapping[str, Binding]],
+    *,
+    local_href: LocalHref,
+    prefixes: Mapping[str, str],
+) -> str:
+    """SELECT results (SPARQL JSON bindings) as an HTML table; IRIs we serve link locally."""
     head = "".join(f"<th>{esc(name)}</th>" for name in variables)
     rows = "".join(
-        "<tr>" + "".join(_cell(row.get(name)) for name in variables) + "</tr>" for row in bindings
+        "<tr>" + "".join(_cell(row.get(name), local_href, prefixes) for name in variables) + "</tr>"
+        for row in bindings
     )
     count = f"<p>{len(bindings)} row{'s' if len(bindings) != 1 else ''}</p>"
     return f"{count}<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"

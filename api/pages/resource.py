@@ -1,7 +1,7 @@
 """The HTML page of a dereferenced resource: its description as a table, and for a trial its
 arms, endpoints and forest plot.
 
-Every piece of text from the graph goes through :func:`api.pages.html.esc`; IRIs we serve become
+Every piece of text from the graph goes through :func:`api.pages.layout.esc`; IRIs we serve become
 local links (via ``local_href``), other IRIs external links.
 """
 
@@ -14,7 +14,7 @@ from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
 from api.pages.forest import forest_plot
-from api.pages.html import esc, link, page
+from api.pages.layout import esc, link, page
 from kg.describe import TrialView
 
 LocalHref = Callable[[str], str | None]

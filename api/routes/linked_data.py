@@ -15,7 +15,7 @@ from fastapi.responses import PlainTextResponse, Response
 
 from api.conneg import negotiate
 from api.deps import SettingsDep, StoreDep
-from api.pages.html import link
+from api.pages.layout import link
 from api.pages.resource import resource_page
 from kg.build import GraphNames
 from kg.describe import (

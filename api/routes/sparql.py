@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from api.conneg import negotiate
 from api.deps import SettingsDep, StoreDep
 from api.pages.query import graph_result, query_page, results_table
+from api.routes.linked_data import local_path
 from kg.describe import DESCRIPTION_MEDIA_TYPES, serialize
 from kg.settings import Settings
 from kg.sparql.guard import CheckedQuery, UnknownGraph, check_graph_parameters
@@ -30,6 +31,7 @@ from kg.sparql.protocol import CheckRequest, CheckResponse, QueryRequest, QueryR
 from kg.sparql.results import GRAPH_MEDIA_TYPES, RESULT_MEDIA_TYPES, GraphFormat, ResultFormat
 from kg.sparql.service import example_queries, service_description
 from kg.store import Store
+from kg.vocab import PREFIXES
 
 
 @asynccontextmanager
@@ -208,7 +210,7 @@ def _answer(
     if response.status != "ok":
         return _failure(html, text, 400, f"Query evaluation failed: {response.message}")
     if html:
-        return _html_result(checked, response.body)
+        return _html_result(checked, response.body, settings)
     media = RESULT_MEDIA_TYPES[fmt] if fmt in RESULT_MEDIA_TYPES else GRAPH_MEDIA_TYPES[fmt]  # type: ignore[index]
     charset = "; charset=utf-8" if media.startswith("text/") else ""
     return Response(
@@ -274,7 +276,7 @@ def _failure(
     )
 
 
-def _html_result(checked: CheckedQuery, body: bytes) -> Response:
+def _html_result(checked: CheckedQuery, body: bytes, settings: Settings) -> Response:
     if checked.form in ("CONSTRUCT", "DESCRIBE"):
         results = graph_result(body.decode("utf-8"))
     else:
@@ -284,7 +286,12 @@ def _html_result(checked: CheckedQuery, body: bytes) -> Response:
                 f"<p>ASK answered <strong>{'yes' if document['boolean'] else 'no'}</strong></p>"
             )
         else:
-            results = results_table(document["head"]["vars"], document["results"]["bindings"])
+            results = results_table(
+                document["head"]["vars"],
+                document["results"]["bindings"],
+                local_href=lambda iri: local_path(iri, settings),
+                prefixes=PREFIXES,
+            )
     page = query_page(query=checked.text, examples=_examples(), results_html=results)
     return Response(page, media_type="text/html; charset=utf-8", headers={"Vary": "Accept"})
 
