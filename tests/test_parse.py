@@ -208,3 +208,15 @@ def test_quad_formats_keep_their_named_graphs(tmp_path: Path) -> None:
 def test_deeply_nested_input_is_a_clear_error_not_a_crash(fmt: str, data: bytes) -> None:
     with pytest.raises(InputError, match="nested too deeply"):
         parse_bytes(data, source=f"deep.{fmt}", rdf_format=fmt, base_iri=BASE)
+
+
+@pytest.mark.parametrize("suffix", [".nt", ".nq"])
+def test_relative_iris_in_line_formats_are_errors_not_resolved(tmp_path: Path, suffix: str) -> None:
+    """N-Triples and N-Quads allow only absolute IRIs; a relative one is named, never resolved."""
+    path = tmp_path / f"relative{suffix}"
+    path.write_text(
+        "<https://example.org/a> <https://example.org/p> <https://example.org/b> .\n<trial/x> <https://example.org/p> <arm/y> .\n"
+    )
+    with pytest.raises(InputError) as caught:
+        parse_file(path, base_iri=BASE, max_bytes=10_000)
+    assert caught.value.line == 2
