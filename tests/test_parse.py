@@ -215,7 +215,8 @@ def test_relative_iris_in_line_formats_are_errors_not_resolved(tmp_path: Path, s
     """N-Triples and N-Quads allow only absolute IRIs; a relative one is named, never resolved."""
     path = tmp_path / f"relative{suffix}"
     path.write_text(
-        "<https://example.org/a> <https://example.org/p> <https://example.org/b> .\n<trial/x> <https://example.org/p> <arm/y> .\n"
+        "<https://example.org/a> <https://example.org/p> <https://example.org/b> .\n"
+        "<trial/x> <https://example.org/p> <arm/y> .\n"
     )
     with pytest.raises(InputError) as caught:
         parse_file(path, base_iri=BASE, max_bytes=10_000)
