@@ -59,7 +59,7 @@ def _fixture_graph(*names: str) -> Graph:
 
 @pytest.fixture(scope="module")
 def mixed_report(shapes: Graph, ontology: Graph) -> ValidationReport:
-    """Two violations and two warnings on top of the conforming context."""
+    """One violation and three warnings on top of the conforming context."""
     data = _fixture_graph("crosschecks/percentage-count_FAIL.ttl", "crosschecks/arms-sum_FAIL.ttl")
     return validate_graph(data, shapes=shapes, ontology=ontology)
 
@@ -139,12 +139,12 @@ def test_warnings_alone_do_not_break_conformance(warning_report: ValidationRepor
 
 
 def test_a_violation_breaks_conformance(mixed_report: ValidationReport) -> None:
-    assert mixed_report.counts == {"Violation": 1, "Warning": 2}
+    assert mixed_report.counts == {"Violation": 1, "Warning": 3}
     assert not mixed_report.conforms
 
 
 def test_results_are_sorted_violations_first(mixed_report: ValidationReport) -> None:
-    assert [r.severity for r in mixed_report.results] == ["Violation", "Warning", "Warning"]
+    assert [r.severity for r in mixed_report.results] == ["Violation", "Warning", "Warning", "Warning"]
 
 
 def test_result_fields_are_plain_strings(mixed_report: ValidationReport) -> None:
@@ -229,7 +229,7 @@ def test_text_has_one_line_per_result_and_a_summary(mixed_report: ValidationRepo
     assert "path=ekg:randomized" in first and "value=120" in first
     assert "add up to 105" in first and "[ekgsh:ArmsSumToRandomized]" in first
     assert lines[1].startswith("Warning: ")
-    assert lines[-1].startswith("DOES NOT CONFORM: 1 violation(s), 2 warning(s), 0 info(s);")
+    assert lines[-1].startswith("DOES NOT CONFORM: 1 violation(s), 3 warning(s), 0 info(s);")
 
 
 def test_text_summary_of_a_conforming_graph(warning_report: ValidationReport) -> None:
@@ -244,7 +244,7 @@ def test_json_has_the_documented_stable_structure(mixed_report: ValidationReport
     assert document["version"] == 1
     assert document["conforms"] is False
     summary = document["summary"]
-    assert (summary["violations"], summary["warnings"], summary["infos"]) == (1, 2, 0)
+    assert (summary["violations"], summary["warnings"], summary["infos"]) == (1, 3, 0)
     assert summary["shapes"] == len(mixed_report.checked_shapes)
     assert list(document["results"][0]) == [
         "severity", "focusNode", "path", "value", "message", "sourceShape", "shape",
@@ -257,7 +257,7 @@ def test_turtle_is_the_shacl_validation_report(mixed_report: ValidationReport) -
     graph = Graph().parse(data=render_report(mixed_report, "turtle"), format="turtle")
     report = next(graph.subjects(RDF.type, SH.ValidationReport))
     assert graph.value(report, SH.conforms) == Literal(False)
-    assert len(set(graph.subjects(RDF.type, SH.ValidationResult))) == 3
+    assert len(set(graph.subjects(RDF.type, SH.ValidationResult))) == 4
 
 
 def test_junit_has_a_case_per_shape_and_focus_node(mixed_report: ValidationReport) -> None:
@@ -273,11 +273,11 @@ def test_junit_has_a_case_per_shape_and_focus_node(mixed_report: ValidationRepor
     assert root.attrib["failures"] == "1"
     printed = [c for c in cases if c.find("system-out") is not None]
     assert {c.attrib["name"] for c in printed} == {
-        "ex:result-off", "ex:crossover-off",
+        "ex:result-off", "ex:crossover-off", "ex:trial-sum",
     }
     assert all(c.find("failure") is None for c in printed)
     passing = [c for c in cases if len(c) == 0]
-    assert len(passing) == expected_cases - 3
+    assert len(passing) == expected_cases - 4
 
 
 def test_junit_names_blank_nodes_by_what_holds_them(shipped_report: ValidationReport) -> None:
