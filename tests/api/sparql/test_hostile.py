@@ -5,6 +5,8 @@ The server runs with a 1 s time limit and 2 workers (see ``conftest.py``).
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import threading
 import time
@@ -155,3 +157,24 @@ def test_slow_parse_is_stopped_and_does_not_stall_others(server: KgServer) -> No
         response, seconds = slow.result()
     assert response.status_code in (200, 503)
     assert seconds < LIMIT_SECONDS + SLACK_SECONDS
+
+
+def test_workers_die_with_a_killed_server() -> None:
+    """Even a server killed with SIGKILL (no lifespan shutdown) leaves no worker behind."""
+    with kg_server() as running:
+        workers = child_pids(running.pid)
+        assert len(workers) == 2
+        os.kill(running.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and any(is_alive(pid) for pid in workers):
+            time.sleep(0.05)
+        assert not any(is_alive(pid) for pid in workers)
+
+
+def test_endpoint_over_the_memory_backend() -> None:
+    """Workers load their snapshot from any backend (here rdflib's), not only pyoxigraph."""
+    with kg_server({"KG_STORE": "memory"}) as running:
+        response, _ = _timed_get(running, SIMPLE)
+        assert response.json() == {"head": {}, "boolean": True}
+        page = httpx.get(f"{running.base_url}/id/trial/dascern", headers={"Accept": "text/html"})
+        assert page.text.count('class="estimate ') == 12
