@@ -187,7 +187,7 @@ def rdflib_path(shapes: Graph, path: Node) -> URIRef | RdfPath:
         return path
     inverse = shapes.value(path, SH.inversePath)
     if inverse is not None:
-        return InvPath(rdflib_path(shapes, inverse))  # type: ignore[arg-type]
+        return InvPath(rdflib_path(shapes, inverse))
     alternatives = shapes.value(path, SH.alternativePath)
     assert alternatives is not None, f"unsupported path {path}"
     return AlternativePath(*(rdflib_path(shapes, m) for m in Collection(shapes, alternatives)))
