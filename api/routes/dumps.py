@@ -100,7 +100,7 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
     return etag in tags
 
 
-@router.get("/dump.{extension}", response_model=None)
+@router.api_route("/dump.{extension}", methods=["GET", "HEAD"], response_model=None)
 def dump(extension: str, request: Request, settings: SettingsDep) -> Response:
     """The whole knowledge graph in the format named by the extension."""
     fmt = DUMP_EXTENSIONS.get(extension)

@@ -130,19 +130,19 @@ def _represent(
     return Response(html, media_type="text/html; charset=utf-8", headers=headers)
 
 
-@router.get("/id/{path:path}", response_model=None)
+@router.api_route("/id/{path:path}", methods=["GET", "HEAD"], response_model=None)
 def resource(path: str, request: Request, settings: SettingsDep, store: StoreDep) -> Response:
     """A resource minted under the base IRI."""
     return _represent(request, settings, store, settings.base_iri + path, f"/id/{path}", "cbd")
 
 
-@router.get("/ontology", response_model=None)
+@router.api_route("/ontology", methods=["GET", "HEAD"], response_model=None)
 def ontology(request: Request, settings: SettingsDep, store: StoreDep) -> Response:
     """The whole ontology (every triple of its named graph)."""
     return _represent(request, settings, store, ONTOLOGY_IRI, "/ontology", "ontology")
 
 
-@router.get("/ontology/{term}", response_model=None)
+@router.api_route("/ontology/{term}", methods=["GET", "HEAD"], response_model=None)
 def ontology_term(term: str, request: Request, settings: SettingsDep, store: StoreDep) -> Response:
     """One term of the ontology."""
     return _represent(request, settings, store, ONTOLOGY_IRI + term, f"/ontology/{term}", "cbd")

@@ -19,7 +19,7 @@ from kg.sparql.service import void_description
 router = APIRouter(tags=["linked data"])
 
 
-@router.get("/.well-known/void", response_model=None)
+@router.api_route("/.well-known/void", methods=["GET", "HEAD"], response_model=None)
 def void(request: Request, settings: SettingsDep, store: StoreDep) -> Response:
     """VoID in Turtle (default), JSON-LD, N-Triples or RDF/XML."""
     offers = list(DESCRIPTION_MEDIA_TYPES.values())

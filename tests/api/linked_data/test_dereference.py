@@ -189,3 +189,13 @@ def test_void_describes_the_dataset(client: TestClient) -> None:
         for p in graph.objects(dataset, URIRef(void + "classPartition"))
     }
     assert str(EKG.Trial) in classes
+
+
+@pytest.mark.parametrize(
+    "path", ["/id/trial/dascern", "/ontology", "/ontology/Arm", "/.well-known/void"]
+)
+def test_head_answers_like_get_without_a_body(client: TestClient, path: str) -> None:
+    head = client.head(path, headers={"Accept": "text/turtle"})
+    get = client.get(path, headers={"Accept": "text/turtle"})
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-type"] == get.headers["content-type"]

@@ -90,3 +90,11 @@ def test_dump_matches_the_kg_export_command(client: TestClient, tmp_path: Path) 
     )
     served = client.get("/dump.nq", headers={"Accept-Encoding": "identity"}).content
     assert served == output.read_bytes()
+
+
+def test_head_gives_validators_without_a_body(client: TestClient) -> None:
+    head = client.head("/dump.nt", headers={"Accept-Encoding": "identity"})
+    get = client.get("/dump.nt", headers={"Accept-Encoding": "identity"})
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["etag"] == get.headers["etag"]
+    assert int(head.headers["content-length"]) == len(get.content)
