@@ -58,6 +58,22 @@ def _ticks(low: float, high: float, ratio: bool) -> list[float]:
     return [round(first + i * step, 10) for i in range(count)]
 
 
+def _interval_heading(rows: Sequence[EstimateView]) -> str:
+    levels = {row.ci_level for row in rows if row.ci_lower is not None}
+    if len(levels) == 1 and None not in levels:
+        level = levels.pop()
+        assert level is not None
+        return f"Estimate ({level * 100:g}% CI)"
+    return "Estimate (CI)"
+
+
+def _interval_text(row: EstimateView, shared_heading: bool) -> str:
+    if row.ci_lower is None or row.ci_upper is None:
+        return _fmt(row.value)
+    level = f"{row.ci_level * 100:g}% CI " if row.ci_level and not shared_heading else ""
+    return f"{_fmt(row.value)} ({level}{_fmt(row.ci_lower)} to {_fmt(row.ci_upper)})"
+
+
 def _panel(statistic: str, rows: Sequence[EstimateView], top: float) -> tuple[str, float]:
     ratio = is_ratio(statistic)
     null = 1.0 if ratio else 0.0
@@ -83,8 +99,9 @@ def _panel(statistic: str, rows: Sequence[EstimateView], top: float) -> tuple[st
         f'<text x="0" y="{top + 20}" font-weight="600" font-size="14">{esc(label)}'
         f"{' (log scale)' if ratio else ''}</text>",
         f'<text x="{LABEL_WIDTH + PLOT_WIDTH + 10}" y="{top + 20}" font-size="12" '
-        f'fill="#57606a">Estimate (CI)</text>',
+        f'fill="#57606a">{esc(_interval_heading(rows))}</text>',
     ]
+    shared = _interval_heading(rows) != "Estimate (CI)"
     body_top = top + PANEL_HEAD
     body_bottom = body_top + ROW * len(rows)
     for index in range(0, len(rows), 2):
@@ -142,7 +159,7 @@ def _panel(statistic: str, rows: Sequence[EstimateView], top: float) -> tuple[st
             )
         parts.append(
             f'<text x="{LABEL_WIDTH + PLOT_WIDTH + 10}" y="{y + 4:.1f}" font-size="12">'
-            f"{esc(_fmt(row.value) + interval.replace('95% CI ', ''))}</text></g>"
+            f"{esc(_interval_text(row, shared))}</text></g>"
         )
     axis_y = body_bottom + 4
     parts.append(
@@ -188,7 +205,7 @@ def forest_plot(estimates: Sequence[EstimateView], *, title: str) -> str:
     height = int(top)
     return (
         f'<figure class="forest"><svg xmlns="http://www.w3.org/2000/svg" role="img" '
-        f'aria-label="{esc(title)}" width="{WIDTH}" height="{height}" '
+        f'aria-label="{esc(title)}" width="{WIDTH}" height="{height}" style="max-width:100%;height:auto" '
         f'viewBox="0 0 {WIDTH} {height}" font-family="system-ui, sans-serif">'
         f"<title>{esc(title)}</title>{legend}{''.join(drawn)}</svg>"
         "<figcaption>Point estimates with confidence intervals; hover a row for details."
