@@ -98,6 +98,8 @@ def sparql_get(
     """Query via GET (``?query=``); without a query, the service description or query page."""
     if update is not None:
         return _error(403, UPDATE_REFUSED)
+    if len(request.query_params.getlist("query")) > 1:
+        return _error(400, "send exactly one 'query' parameter")
     if query is None:
         return _describe_service(request, store)
     return _answer(request, settings, query, default_graph_uri or [], named_graph_uri or [])

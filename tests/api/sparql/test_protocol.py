@@ -271,3 +271,27 @@ def test_query_page_shows_errors_with_the_query_kept(server: KgServer) -> None:
     assert response.status_code == 400
     assert response.headers["content-type"].startswith("text/html")
     assert 'role="alert"' in response.text and "SELECT ?s WHERE { ?s &lt;x&gt; " in response.text
+
+
+def test_bad_multiple_queries_400(server: KgServer) -> None:
+    params = [("query", "ASK {}"), ("query", "ASK { ?s ?p ?o }")]
+    assert httpx.get(server.sparql_url, params=params).status_code == 400
+    assert httpx.post(server.sparql_url, data={"query": ["ASK {}", "ASK {}"]}).status_code == 400
+
+
+def test_bad_query_missing_form_type_415(server: KgServer) -> None:
+    response = httpx.post(server.sparql_url, content=b"query=ASK%20%7B%7D")
+    assert response.status_code == 415
+
+
+def test_bad_query_non_utf8_400(server: KgServer) -> None:
+    response = httpx.post(
+        server.sparql_url,
+        content='ASK { ?s ?p "é" }'.encode("latin-1"),
+        headers={"Content-Type": "application/sparql-query"},
+    )
+    assert response.status_code == 400
+
+
+def test_bad_query_method_405(server: KgServer) -> None:
+    assert httpx.put(server.sparql_url, content="ASK {}").status_code == 405
