@@ -17,7 +17,7 @@ from rdflib.term import Identifier
 
 from kg import queries
 from kg.store import Store, StoreError, select
-from kg.vocab import bind_prefixes
+from kg.vocab import RDF, bind_prefixes
 
 DescriptionFormat = TypingLiteral["turtle", "ntriples", "jsonld", "xml"]
 DESCRIPTION_MEDIA_TYPES: dict[DescriptionFormat, str] = {
@@ -216,6 +216,4 @@ def trial_view(store: Store, iri: str) -> TrialView:
 
 def is_a(graph: Graph, iri: str, cls: URIRef) -> bool:
     """Whether the description says ``iri`` is an instance of ``cls``."""
-    from rdflib.namespace import RDF
-
     return (URIRef(iri), RDF.type, cls) in graph
