@@ -23,10 +23,10 @@ from rdflib.query import Result
 
 from kg.build import GraphNames
 from kg.export import union_graph
-from kg.settings import PROJECT_ROOT
+from kg.settings import RESOURCE_ROOT
 from kg.vocab import DEFAULT_BASE_IRI
 
-CHECKS_DIR = PROJECT_ROOT / "ontology" / "checks"
+CHECKS_DIR = RESOURCE_ROOT / "ontology" / "checks"
 BASE_PLACEHOLDER = "<urn:x-evidence-kg:base>"
 ONTOLOGY_GRAPH_PLACEHOLDER = "<urn:x-evidence-kg:ontology-graph>"
 _FORBIDDEN_IN_IRI = set('<>"{}|^`\\ \t\n\r')

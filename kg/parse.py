@@ -29,12 +29,12 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
-from kg.settings import PROJECT_ROOT
+from kg.settings import RESOURCE_ROOT
 
 CONTEXT_URL = "https://w3id.org/evidence-kg/context.jsonld"
 """Where the project's JSON-LD context is published; documents may reference it by this URL."""
 
-BUNDLED_CONTEXT_PATH = PROJECT_ROOT / "ontology" / "context.jsonld"
+BUNDLED_CONTEXT_PATH = RESOURCE_ROOT / "ontology" / "context.jsonld"
 
 FORMAT_BY_SUFFIX = {
     ".ttl": "turtle",

@@ -7,6 +7,7 @@ limits; passing one frozen value around beats each module reading the environmen
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -14,7 +15,22 @@ from pathlib import Path
 from kg.vocab import DEFAULT_BASE_IRI
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-"""The checkout holding ``ontology/`` and ``data/``."""
+"""The checkout (or, once installed, site-packages) this package was imported from."""
+
+
+def _resource_root() -> Path:
+    """Where ``ontology/`` and ``data/`` are: the checkout, or ``share/evidence-kg`` once installed.
+
+    Why both: developers run from a checkout (editable install), while users of the pre-commit
+    hook or ``pip install`` get the files as data files of the wheel under ``{prefix}/share``.
+    """
+    if (PROJECT_ROOT / "ontology" / "evidence.ttl").is_file():
+        return PROJECT_ROOT
+    return Path(sys.prefix) / "share" / "evidence-kg"
+
+
+RESOURCE_ROOT = _resource_root()
+"""The folder holding ``ontology/`` and ``data/``."""
 
 
 def _split(value: str) -> tuple[str, ...]:
@@ -31,8 +47,8 @@ class Settings:
     """Backend spec for :func:`kg.store.open_store`: ``oxigraph``, ``oxigraph:PATH`` or ``memory``."""
     data_files: tuple[Path, ...] = ()
     """Curated RDF to load; empty means every ``*.ttl`` in ``data/``."""
-    ontology_dir: Path = PROJECT_ROOT / "ontology"
-    data_dir: Path = PROJECT_ROOT / "data"
+    ontology_dir: Path = RESOURCE_ROOT / "ontology"
+    data_dir: Path = RESOURCE_ROOT / "data"
     max_input_bytes: int = 50 * 1024 * 1024
     """Inputs larger than this are refused before parsing."""
     host: str = "127.0.0.1"
