@@ -13,9 +13,10 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -55,6 +56,8 @@ are read first; --base-iri, --store and --data override them.
 """
 
 VALIDATION_FORMATS = ("text", "json", "turtle", "junit")
+SERVE_DEFAULT_STORE = "oxigraph:var/store"
+"""Where ``kg serve`` keeps its store when none is configured (relative to the working folder)."""
 STATS_FORMATS = ("text", "json")
 
 
@@ -148,7 +151,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("check", "Run the ontology quality checks (ontology/checks/*.rq).", cmd_check)
 
-    serve = command("serve", "Serve the GraphQL, SPARQL and linked-data API.", cmd_serve)
+    serve = command(
+        "serve",
+        "Serve the GraphQL, SPARQL and linked-data API (store: KG_STORE or --store; "
+        f"default {SERVE_DEFAULT_STORE}, on disk, so a restart loses nothing).",
+        cmd_serve,
+    )
     serve.add_argument("--host", default=None, help="interface to bind (KG_HOST)")
     serve.add_argument("--port", type=int, default=None, help="port to bind (KG_PORT)")
 
@@ -265,10 +273,20 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK if all(result.passed for result in results) else EXIT_FAILED
 
 
+def serve_settings(
+    args: argparse.Namespace, settings: Settings, environ: Mapping[str, str]
+) -> Settings:
+    """The server keeps its store on disk unless told otherwise: what a long-running service
+    loaded (``kg load``) must survive a restart, while one-shot commands build in memory."""
+    if getattr(args, "store", None) is None and "KG_STORE" not in environ:
+        return settings.with_overrides(store=SERVE_DEFAULT_STORE)
+    return settings
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from api.server import run
 
-    run(settings)
+    run(serve_settings(args, settings, os.environ))
     return EXIT_OK
 
 

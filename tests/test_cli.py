@@ -261,6 +261,22 @@ def test_serve_passes_the_settings_to_the_server(monkeypatch: pytest.MonkeyPatch
     assert (seen[0].host, seen[0].port, seen[0].data_files) == ("0.0.0.0", 8123, (CURATED,))
 
 
+def test_serve_keeps_its_store_on_disk_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """kg serve must survive a restart: with no store configured it uses an on-disk oxigraph."""
+    import api.server
+
+    seen: list[Settings] = []
+    monkeypatch.setattr(api.server, "run", seen.append)
+    monkeypatch.delenv("KG_STORE", raising=False)
+    assert cli.main(["serve"]) == 0
+    assert seen[-1].store == cli.SERVE_DEFAULT_STORE
+    monkeypatch.setenv("KG_STORE", "memory")
+    assert cli.main(["serve"]) == 0
+    assert seen[-1].store == "memory"
+    assert cli.main(["serve", "--store", "oxigraph"]) == 0
+    assert seen[-1].store == "oxigraph"
+
+
 def test_export_schema_writes_the_sdl(tmp_path: Path) -> None:
     schema = pytest.importorskip("api.graphql.schema")
     output = tmp_path / "schema.graphql"

@@ -6,6 +6,8 @@ rdflib's evaluator did not finish over 10,000, and it persists to disk (RocksDB)
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
@@ -58,6 +60,9 @@ class OxigraphStore:
 
     def __init__(self, path: str | None = None) -> None:
         try:
+            if path:
+                # RocksDB creates the store's own folder but not its parents (var/ in var/store).
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
             self._store = ox.Store(path) if path else ox.Store()
         except OSError as error:
             raise StoreError(f"cannot open oxigraph store at {path}: {error}") from error

@@ -116,6 +116,13 @@ def test_on_disk_store_persists_across_reopen(tmp_path: Path) -> None:
     assert len(reopened) == 2
 
 
+def test_on_disk_store_creates_missing_parent_folders(tmp_path: Path) -> None:
+    """Regression: `kg serve` defaults to oxigraph:var/store, and var/ did not exist."""
+    store = open_store(f"oxigraph:{tmp_path / 'var' / 'nested' / 'store'}")
+    store.replace_graph(G1, _graph(1))
+    assert len(store) == 1
+
+
 def test_unknown_store_spec_is_refused() -> None:
     with pytest.raises(StoreError, match="unknown store"):
         open_store("postgres://nowhere")
