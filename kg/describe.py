@@ -16,21 +16,16 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Identifier
 
 from kg import queries
+from kg.export import MEDIA_TYPES, RDFLIB_NAMES
 from kg.store import Store, StoreError, select
 from kg.vocab import RDF, bind_prefixes
 
 DescriptionFormat = TypingLiteral["turtle", "ntriples", "jsonld", "xml"]
+DESCRIPTION_FORMATS: tuple[DescriptionFormat, ...] = ("turtle", "jsonld", "ntriples", "xml")
+"""The triple formats a description is offered in, most preferred first (content negotiation
+breaks ties in this order); their media types and parsers are :mod:`kg.export`'s."""
 DESCRIPTION_MEDIA_TYPES: dict[DescriptionFormat, str] = {
-    "turtle": "text/turtle",
-    "jsonld": "application/ld+json",
-    "ntriples": "application/n-triples",
-    "xml": "application/rdf+xml",
-}
-_RDFLIB_NAMES: dict[DescriptionFormat, str] = {
-    "turtle": "turtle",
-    "jsonld": "json-ld",
-    "ntriples": "nt",
-    "xml": "xml",
+    fmt: MEDIA_TYPES[fmt] for fmt in DESCRIPTION_FORMATS
 }
 
 _NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
@@ -86,7 +81,7 @@ def named_graph(store: Store, graph_name: str) -> Graph:
 
 def serialize(graph: Graph, fmt: DescriptionFormat) -> bytes:
     """Serialize a description with the project's prefixes."""
-    return bind_prefixes(graph).serialize(format=_RDFLIB_NAMES[fmt], encoding="utf-8")
+    return bind_prefixes(graph).serialize(format=RDFLIB_NAMES[fmt], encoding="utf-8")
 
 
 def _text(value: Identifier | None) -> str | None:

@@ -41,7 +41,7 @@ MEDIA_TYPES: dict[ExportFormat, str] = {
     "xml": "application/rdf+xml",
 }
 
-_RDFLIB_NAMES: dict[ExportFormat, str] = {
+RDFLIB_NAMES: dict[ExportFormat, str] = {
     "turtle": "turtle",
     "ntriples": "nt",
     "nquads": "nquads",
@@ -68,7 +68,7 @@ def export(dataset: Dataset, fmt: ExportFormat) -> bytes:
 
     The same graph gives the same bytes, whatever blank-node labels or insertion order it has.
     """
-    if fmt not in _RDFLIB_NAMES:
+    if fmt not in RDFLIB_NAMES:
         raise ValueError(
             f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}"
         )
@@ -80,7 +80,7 @@ def export(dataset: Dataset, fmt: ExportFormat) -> bytes:
     graph = _ordered_union(canonical)
     if fmt == "jsonld":
         return _jsonld(graph)
-    data = graph.serialize(format=_RDFLIB_NAMES[fmt], encoding="utf-8")
+    data = graph.serialize(format=RDFLIB_NAMES[fmt], encoding="utf-8")
     return _sorted_lines(data) if fmt == "ntriples" else data
 
 
