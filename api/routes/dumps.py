@@ -17,11 +17,12 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, Response
 
 from api.deps import SettingsDep
 from kg.build import build_dataset
 from kg.export import MEDIA_TYPES, ExportFormat, export
+from kg.parse import BUNDLED_CONTEXT_PATH
 from kg.settings import Settings
 
 router = APIRouter(tags=["dumps"])
@@ -131,3 +132,10 @@ def dump(extension: str, request: Request, settings: SettingsDep) -> Response:
         headers["Content-Encoding"] = "gzip"
         return Response(item.gzipped, media_type=media, headers=headers)
     return Response(item.body, media_type=media, headers=headers)
+
+
+@router.get("/context.jsonld", response_model=None)
+def jsonld_context() -> FileResponse:
+    """The JSON-LD context the JSON-LD dump refers to, so that a client can expand the dump
+    without reaching the published address (which resolves to a deployment like this one)."""
+    return FileResponse(BUNDLED_CONTEXT_PATH, media_type="application/ld+json")
