@@ -157,7 +157,7 @@ def read_bags(
     body = values(i for i in ids if is_iri(i))
     if not body:
         return {}
-    wanted = values(dict.fromkeys([str(RDF.type), *(str(p) for p in predicates)]))
+    wanted = ", ".join(iri(p) for p in dict.fromkeys([str(RDF.type), *map(str, predicates)]))
     bags: dict[str, Bag] = defaultdict(Bag)
     for row in select(store, render("properties", ids=body, predicates=wanted)).rows:
         bag = bags[str(row["id"])]
@@ -384,6 +384,23 @@ def read_reports(store: Store, ids: Sequence[str]) -> dict[str, model.Report]:
     )
 
 
+def read_methods(store: Store, computations: Sequence[str]) -> dict[str, model.StatisticalMethod]:
+    """The statistical method each computation ran, by computation IRI."""
+    return _first_by_id(
+        _rows(store, "computation_method", computations),
+        lambda _, row: model.StatisticalMethod(
+            id=str(row["method"]), name=_str(row, "label"), definition=_str(row, "definition")
+        ),
+    )
+
+
+def _method_name(
+    methods: dict[str, model.StatisticalMethod], computation: str | None
+) -> str | None:
+    method = methods.get(computation) if computation else None
+    return method.name if method else None
+
+
 def read_arm_results(store: Store, ids: Sequence[str]) -> dict[str, model.ArmResult]:
     """Arm results, each with the derived approximate count computed for it, if any."""
     predicates = [
@@ -402,6 +419,9 @@ def read_arm_results(store: Store, ids: Sequence[str]) -> dict[str, model.ArmRes
     ]
     bags = read_bags(store, ids, predicates, EKG.ArmResult)
     approximations = _first_by_id(_rows(store, "approximate_count", bags), lambda _, row: row)
+    methods = read_methods(
+        store, [c for a in approximations.values() if (c := _str(a, "computation"))]
+    )
     results: dict[str, model.ArmResult] = {}
     for key, bag in bags.items():
         approximation = approximations.get(key, {})
@@ -422,7 +442,7 @@ def read_arm_results(store: Store, ids: Sequence[str]) -> dict[str, model.ArmRes
             derived=bag.first(PROV.wasGeneratedBy) is not None,
             approximate_count=_int(approximation, "count"),
             approximate_denominator=_int(approximation, "denominator"),
-            approximate_method=_str(approximation, "method"),
+            approximate_method=_method_name(methods, _str(approximation, "computation")),
         )
     return results
 
@@ -478,13 +498,7 @@ def read_estimates(store: Store, ids: Sequence[str]) -> dict[str, model.EffectEs
         PROV.wasGeneratedBy,
     ]
     bags = read_bags(store, ids, predicates, EKG.EffectEstimate)
-    computations = [c for bag in bags.values() if (c := bag.text(PROV.wasGeneratedBy))]
-    methods = _first_by_id(
-        _rows(store, "computation_method", computations),
-        lambda _, row: model.StatisticalMethod(
-            id=str(row["method"]), name=_str(row, "label"), definition=_str(row, "definition")
-        ),
-    )
+    methods = read_methods(store, [c for b in bags.values() if (c := b.text(PROV.wasGeneratedBy))])
     estimates: dict[str, model.EffectEstimate] = {}
     for key, bag in bags.items():
         computation = bag.text(PROV.wasGeneratedBy)
@@ -662,10 +676,28 @@ def find_trial(store: Store, identifier: str) -> str | None:
     return _single(select(store, query).rows, "trial")
 
 
-def find_drug(store: Store, identifier: str) -> str | None:
-    """The drug an IRI, name, brand name or code (CHEBI:49375, DB01254, ...) names, if any."""
+def find_drugs(store: Store, identifier: str) -> list[str]:
+    """Every drug an IRI, name, brand name or code (CHEBI:49375, DB01254, ...) names."""
     match = fragment("drug_match", value=string_literal(identifier.strip().lower()))
-    return _single(select(store, render("drug_lookup", drug_match=match)).rows, "drug")
+    return [str(row["drug"]) for row in select(store, render("drug_lookup", drug_match=match))]
+
+
+def find_drug(store: Store, identifier: str) -> str | None:
+    """The drug an identifier names, if any (the first by IRI if several match)."""
+    found = find_drugs(store, identifier)
+    return found[0] if found else None
+
+
+def find_conditions(store: Store, text: str) -> list[str]:
+    """Conditions whose name contains ``text``, or whose code or (mapped) IRI it is."""
+    query = render("condition_lookup", value=string_literal(text.strip().lower()))
+    return [str(row["condition"]) for row in select(store, query)]
+
+
+def find_phases(store: Store, phase: str) -> list[str]:
+    """The phase ``phase`` names and the phases narrower than it."""
+    query = render("phase_lookup", value=string_literal(normalize_phase(phase)))
+    return [str(row["phase"]) for row in select(store, query)]
 
 
 def list_drugs(store: Store, limit: int) -> list[str]:
@@ -727,29 +759,46 @@ def _lower(value: str) -> str:
     return string_literal(value.strip().lower())
 
 
-def _trial_match(where: TrialFilter) -> str:
+def _trial_match(store: Store, where: TrialFilter) -> str | None:
+    """The trial_match pattern for ``where``; None when a filter names nothing in the graph.
+
+    Identifiers (drug, condition, phase) are resolved to IRIs first, by small lookups, and the
+    listing joins on those IRIs: matching names inside the listing query would evaluate the
+    name match once per trial (seconds at a few hundred trials).
+    """
     filters: list[str] = []
     if where.drug:
-        match = fragment("drug_match", value=_lower(where.drug))
-        filters.append(fragment("trial_filter_drug", drug_match=match))
+        drugs = find_drugs(store, where.drug)
+        if not drugs:
+            return None
+        filters.append(fragment("trial_filter_drug", drugs=values(drugs)))
     if where.condition:
-        filters.append(fragment("trial_filter_condition", value=_lower(where.condition)))
+        conditions = find_conditions(store, where.condition)
+        if not conditions:
+            return None
+        filters.append(fragment("trial_filter_condition", conditions=values(conditions)))
     if where.phase:
-        value = string_literal(normalize_phase(where.phase))
-        filters.append(fragment("trial_filter_phase", value=value))
+        phases = find_phases(store, where.phase)
+        if not phases:
+            return None
+        filters.append(fragment("trial_filter_phase", phases=values(phases)))
     if where.text:
         filters.append(fragment("trial_filter_text", value=_lower(where.text)))
     return fragment("trial_match", filters="\n".join(filters))
 
 
-def _comparison_match(where: ComparisonFilter) -> str:
+def _comparison_match(store: Store, where: ComparisonFilter) -> str | None:
+    """The comparison_match pattern for ``where``; None when a filter names nothing."""
     filters: list[str] = []
-    if where.drug:
-        match = fragment("drug_match", value=_lower(where.drug))
-        filters.append(fragment("comparison_filter_drug", drug_match=match))
-    if where.comparator:
-        match = fragment("drug_match", value=_lower(where.comparator))
-        filters.append(fragment("comparison_filter_comparator", drug_match=match))
+    for name, identifier in (
+        ("comparison_filter_drug", where.drug),
+        ("comparison_filter_comparator", where.comparator),
+    ):
+        if identifier:
+            drugs = find_drugs(store, identifier)
+            if not drugs:
+                return None
+            filters.append(fragment(name, drugs=values(drugs)))
     if where.endpoint:
         filters.append(fragment("comparison_filter_endpoint", value=_lower(where.endpoint)))
     if where.max_p_value is not None:
@@ -790,13 +839,15 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
     return key, item
 
 
-def _page(store: Store, match: str, first: int, after: str | None) -> model.Page:
+def _page(store: Store, match: str | None, first: int, after: str | None) -> model.Page:
     after_filter = ""
     if after:
         key, item = decode_cursor(after)
         after_filter = fragment(
             "page_after", key=string_literal(key), iri=string_literal(iri(item)[1:-1])
         )
+    if match is None:
+        return model.Page()
     query = render("page", match=match, after=after_filter, limit=str(int(first) + 1))
     rows = select(store, query).rows
     items = tuple(
@@ -806,28 +857,30 @@ def _page(store: Store, match: str, first: int, after: str | None) -> model.Page
     return model.Page(items=items, has_next_page=len(rows) > first)
 
 
-def _count(store: Store, match: str) -> int:
+def _count(store: Store, match: str | None) -> int:
+    if match is None:
+        return 0
     rows = select(store, render("count", match=match)).rows
     return _int(rows[0], "count") or 0 if rows else 0
 
 
 def page_trials(store: Store, where: TrialFilter, first: int, after: str | None) -> model.Page:
     """At most ``first`` trials matching ``where``, after cursor ``after``, by acronym."""
-    return _page(store, _trial_match(where), first, after)
+    return _page(store, _trial_match(store, where), first, after)
 
 
 def count_trials(store: Store, where: TrialFilter) -> int:
     """How many trials match ``where`` (a SPARQL COUNT)."""
-    return _count(store, _trial_match(where))
+    return _count(store, _trial_match(store, where))
 
 
 def page_comparisons(
     store: Store, where: ComparisonFilter, first: int, after: str | None
 ) -> model.Page:
     """At most ``first`` comparisons matching ``where``, after cursor ``after``, by IRI."""
-    return _page(store, _comparison_match(where), first, after)
+    return _page(store, _comparison_match(store, where), first, after)
 
 
 def count_comparisons(store: Store, where: ComparisonFilter) -> int:
     """How many comparisons match ``where`` (a SPARQL COUNT)."""
-    return _count(store, _comparison_match(where))
+    return _count(store, _comparison_match(store, where))
