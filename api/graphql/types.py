@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any
 
 import strawberry
 
@@ -22,7 +22,6 @@ from kg.readmodel import model
 from kg.vocab import EKG, QUDT_UNIT, SCHEMA
 
 Info = strawberry.Info[EvidenceContext, None]
-M = TypeVar("M")
 
 SIGNIFICANCE_LEVEL = 0.05
 """Used only to say whether a reported p-value is significant when the source does not say."""
