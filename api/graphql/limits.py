@@ -48,9 +48,12 @@ class Limits:
     max_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 2_000
-    max_cost: int = 20_000
-    default_list_size: int = 10
-    """Assumed length of a list field without ``first`` when estimating cost."""
+    max_cost: int = 50_000
+    """About 50 trials with arms, primary results, comparisons and estimates; a page of 100
+    trials asking for every nested list is refused."""
+    default_list_size: int = 5
+    """Assumed length of a list field without ``first`` when estimating cost: trials have 2-4
+    arms, a handful of endpoints, results and comparisons each, 3 estimates per comparison."""
     timeout_seconds: float = 5.0
 
 
