@@ -216,3 +216,14 @@ def test_queries_via_get(client: TestClient) -> None:
 def test_statistic_other_is_not_a_filter(client: TestClient) -> None:
     messages = errors_of(client, "{ comparisons(filter: {statistic: OTHER}) { totalCount } }")
     assert messages == ["statistic OTHER cannot be used as a filter"]
+
+
+def test_cost_limit_admits_an_ordinary_listing(client: TestClient) -> None:
+    """Regression: a 20-trial page with arms, primary results and estimates was refused."""
+    query = """
+    { trials(first: 20) { totalCount edges { node { acronym arms { label participants }
+        endpoints(kind: PRIMARY) { results { value count }
+          comparisons { pValue estimates { statistic value ciLower ciUpper } } } } } } }
+    """
+    body = client.post("/graphql", json={"query": query}).json()
+    assert "errors" not in body, body
