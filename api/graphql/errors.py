@@ -31,6 +31,7 @@ class BadArgument(PublicError):
 
 def should_mask(error: GraphQLError) -> bool:
     """Mask errors raised by resolvers, except public ones. Validation and syntax errors have no
-    ``original_error`` and stay readable."""
+    ``original_error``, and a bad variable value wraps graphql-core's own GraphQLError: both
+    speak to the client about its request and stay readable."""
     original = error.original_error
-    return original is not None and not isinstance(original, PublicError | BadValue)
+    return original is not None and not isinstance(original, PublicError | BadValue | GraphQLError)

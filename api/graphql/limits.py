@@ -9,6 +9,7 @@ foresee. Every refusal is a GraphQL error or a 4xx, never a 500.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -208,11 +209,14 @@ class TimedSchema(strawberry.Schema):
 # Body size ----------------------------------------------------------------------------------------
 
 
-class BodySizeLimit:
-    """ASGI middleware answering 413 to requests under ``path`` whose body exceeds ``max_bytes``.
+class RequestGuard:
+    """ASGI middleware for requests under ``path``: 413 when the body exceeds ``max_bytes``,
+    400 when a JSON body is neither an object (one operation) nor an array (a batch, which
+    strawberry refuses with its own 400).
 
     Why buffer: the body is read (at most ``max_bytes`` + 1 bytes) before the app sees it, so a
-    huge or endless chunked body is refused without being parsed or held in memory.
+    huge or endless chunked body is refused without being parsed or held in memory. Why check
+    the JSON shape: strawberry answers a bare JSON string or number with a 500.
     """
 
     def __init__(self, app: ASGIApp, *, max_bytes: int, path: str = "/graphql") -> None:
@@ -224,10 +228,11 @@ class BodySizeLimit:
         if scope["type"] != "http" or not scope["path"].startswith(self.path):
             await self.app(scope, receive, send)
             return
-        for name, value in scope.get("headers", []):
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                await self._refuse(send)
-                return
+        headers = dict(scope.get("headers", []))
+        length = headers.get(b"content-length", b"")
+        if length.isdigit() and int(length) > self.max_bytes:
+            await _refuse(send, 413, f"Request body exceeds the {self.max_bytes}-byte limit.")
+            return
         body = bytearray()
         more = True
         while more:
@@ -238,29 +243,38 @@ class BodySizeLimit:
             body += message.get("body", b"")
             more = message.get("more_body", False)
             if len(body) > self.max_bytes:
-                await self._refuse(send)
+                await _refuse(send, 413, f"Request body exceeds the {self.max_bytes}-byte limit.")
                 return
-        await self.app(
-            scope,
-            _replay([{"type": "http.request", "body": bytes(body), "more_body": False}], receive),
-            send,
-        )
+        if b"json" in headers.get(b"content-type", b"") and not _object_or_array(bytes(body)):
+            await _refuse(send, 400, "The request body must be a JSON object with a `query`.")
+            return
+        replayed = [{"type": "http.request", "body": bytes(body), "more_body": False}]
+        await self.app(scope, _replay(replayed, receive), send)
 
-    async def _refuse(self, send: Send) -> None:
-        text = (
-            f'{{"errors":[{{"message":"Request body exceeds the {self.max_bytes}-byte limit."}}]}}'
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(text)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": text})
+
+def _object_or_array(body: bytes) -> bool:
+    """Whether a JSON body is an object or an array; unparsable bodies pass through, for
+    strawberry to refuse with its own message."""
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return True
+    return isinstance(parsed, dict | list)
+
+
+async def _refuse(send: Send, status: int, message: str) -> None:
+    text = json.dumps({"errors": [{"message": message}]}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(text)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": text})
 
 
 def _replay(messages: list[Message], then: Receive | None = None) -> Receive:

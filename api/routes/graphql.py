@@ -12,7 +12,7 @@ from strawberry.fastapi import GraphQLRouter
 
 from api.deps import StoreDep
 from api.graphql.context import EvidenceContext, make_context, runs_inline
-from api.graphql.limits import BodySizeLimit, Limits
+from api.graphql.limits import Limits, RequestGuard
 from api.graphql.schema import build_schema
 from kg.settings import Settings
 
@@ -39,6 +39,6 @@ def router(settings: Settings) -> GraphQLRouter[EvidenceContext, None]:
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    """Mount /graphql on ``app`` with its request-body size limit."""
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, path=PATH)
+    """Mount /graphql on ``app`` behind its request guard (body size, body shape)."""
+    app.add_middleware(RequestGuard, max_bytes=settings.max_body_bytes, path=PATH)
     app.include_router(router(settings))

@@ -227,3 +227,19 @@ def test_cost_limit_admits_an_ordinary_listing(client: TestClient) -> None:
     """
     body = client.post("/graphql", json={"query": query}).json()
     assert "errors" not in body, body
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"{not json", b'"a string"', b"42", b"null", b"{}", b'{"query": 5}', b"\xff\xfe", b"[]"],
+)
+def test_malformed_bodies_get_a_4xx(client: TestClient, body: bytes) -> None:
+    """Regression: a bare JSON string made strawberry answer 500."""
+    response = client.post("/graphql", content=body, headers={"content-type": "application/json"})
+    assert 400 <= response.status_code < 500, (response.status_code, response.text)
+
+
+def test_bad_variable_values_stay_readable(client: TestClient) -> None:
+    """graphql-core's coercion error wraps a GraphQLError; it speaks to the client, unmasked."""
+    messages = errors_of(client, "query ($n: Int) { drugs(first: $n) { name } }", n="many")
+    assert any("Int cannot represent" in m for m in messages), messages
