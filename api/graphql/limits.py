@@ -89,14 +89,15 @@ def selection_cost(
 ) -> int:
     """Fields a selection can resolve at worst: each field costs 1 plus its children times the
     length of the list it returns (``first`` for listings, the default list size otherwise).
-    Introspection is free: it is bounded by the schema."""
+    Introspection counts too (GraphiQL's full introspection query stays well under the limit);
+    graphql-core's MaxIntrospectionDepthRule also refuses deeply nested introspection."""
     if selection_set is None:
         return 0
     total = 0
     for selection in selection_set.selections:
         if isinstance(selection, FieldNode):
             name = selection.name.value
-            if name.startswith("__") or isinstance(parent, GraphQLUnionType):
+            if isinstance(parent, GraphQLUnionType):
                 continue
             field = parent.fields.get(name)
             if field is None:
@@ -248,7 +249,9 @@ class RequestGuard:
         if b"json" in headers.get(b"content-type", b"") and not _object_or_array(bytes(body)):
             await _refuse(send, 400, "The request body must be a JSON object with a `query`.")
             return
-        replayed = [{"type": "http.request", "body": bytes(body), "more_body": False}]
+        replayed: list[Message] = [
+            {"type": "http.request", "body": bytes(body), "more_body": False}
+        ]
         await self.app(scope, _replay(replayed, receive), send)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from graphql import get_introspection_query
 
 from api.app import create_app
 from api.graphql.errors import MASKED_MESSAGE
@@ -243,3 +244,25 @@ def test_bad_variable_values_stay_readable(client: TestClient) -> None:
     """graphql-core's coercion error wraps a GraphQLError; it speaks to the client, unmasked."""
     messages = errors_of(client, "query ($n: Int) { drugs(first: $n) { name } }", n="many")
     assert any("Int cannot represent" in m for m in messages), messages
+
+
+def test_nested_introspection_is_refused(client: TestClient) -> None:
+    """`fields { type { fields { type ... } } }` grows exponentially with depth."""
+    nested = "name"
+    for _ in range(8):
+        nested = f"fields {{ type {{ {nested} }} }}"
+    messages = errors_of(client, f"{{ __schema {{ types {{ {nested} }} }} }}")
+    assert any("introspection depth" in m or "Query cost" in m for m in messages), messages
+
+
+def test_full_introspection_passes_every_limit(client: TestClient) -> None:
+    """GraphiQL's introspection (all options on) must stay within depth, token and cost."""
+    query = get_introspection_query(
+        descriptions=True,
+        specified_by_url=True,
+        directive_is_repeatable=True,
+        schema_description=True,
+        input_value_deprecation=True,
+    )
+    body = client.post("/graphql", json={"query": query}).json()
+    assert "errors" not in body, body
