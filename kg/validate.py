@@ -60,7 +60,8 @@ from rdflib.term import Identifier, Node
 from kg import queries
 from kg.parse import parse_file
 from kg.settings import Settings
-from kg.vocab import PREFIXES, PROV, RDF, RDFS, SH
+from kg.store import Store, select
+from kg.vocab import EKG, PREFIXES, PROV, RDF, RDFS, SH
 
 SHAPES_IRI = "https://w3id.org/evidence-kg/shapes/"
 """Namespace of the shapes (prefix ``ekgsh``)."""
@@ -209,8 +210,11 @@ def _complex_path(graph: Graph, path: Node) -> str:
     if alternatives is not None:
         members = [_complex_path(graph, m) for m in Collection(graph, alternatives)]
         return "(" + "|".join(members) + ")"
-    for predicate, suffix in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"),
-                              (SH.zeroOrOnePath, "?")):
+    for predicate, suffix in (
+        (SH.zeroOrMorePath, "*"),
+        (SH.oneOrMorePath, "+"),
+        (SH.zeroOrOnePath, "?"),
+    ):
         inner = graph.value(path, predicate)
         if inner is not None:
             return f"({_complex_path(graph, inner)}){suffix}"
@@ -279,13 +283,16 @@ def _results(report: Graph, owners: Mapping[str, str]) -> list[ValidationResult]
                 path=None if path is None else path_string(report, path),
                 value=term_string(report.value(node, SH.value)),
                 message=messages[0] if messages else "",
-                severity=_SEVERITIES.get(report.value(node, SH.resultSeverity) or SH.Violation, "Violation"),
+                severity=_SEVERITIES.get(
+                    report.value(node, SH.resultSeverity) or SH.Violation, "Violation"
+                ),
                 source_shape=source_shape,
-                constraint_component=term_string(
-                    report.value(node, SH.sourceConstraintComponent)) or "",
+                constraint_component=term_string(report.value(node, SH.sourceConstraintComponent))
+                or "",
                 source_constraint=(
                     term_string(report.value(node, SH.sourceConstraint))
-                    if isinstance(report.value(node, SH.sourceConstraint), URIRef) else None
+                    if isinstance(report.value(node, SH.sourceConstraint), URIRef)
+                    else None
                 ),
                 shape=owners.get(source_shape, source_shape),
             )
@@ -295,8 +302,12 @@ def _results(report: Graph, owners: Mapping[str, str]) -> list[ValidationResult]
 
 def _result_key(result: ValidationResult) -> tuple[int, str, str, str, str, str]:
     return (
-        _SEVERITY_ORDER.get(result.severity, 3), result.focus_node, result.path or "",
-        result.source_shape, result.value or "", result.message,
+        _SEVERITY_ORDER.get(result.severity, 3),
+        result.focus_node,
+        result.path or "",
+        result.source_shape,
+        result.value or "",
+        result.message,
     )
 
 
@@ -343,11 +354,13 @@ def validate_graph(
             if isinstance(node, BNode):
                 labels[f"_:{node}"] = _blank_label(combined, node)
         name = shapes.value(shape, SH.name)
-        checked.append(CheckedShape(
-            shape=term_string(shape) or "",
-            name=str(name) if name is not None else term_string(shape) or "",
-            focus_nodes=tuple(sorted(term_string(n) or "" for n in focus)),
-        ))
+        checked.append(
+            CheckedShape(
+                shape=term_string(shape) or "",
+                name=str(name) if name is not None else term_string(shape) or "",
+                focus_nodes=tuple(sorted(term_string(n) or "" for n in focus)),
+            )
+        )
     prefixes = dict(data.namespaces())
     prefixes.update({p: URIRef(n) for p, n in PREFIXES.items()})
     prefixes["ekgsh"] = URIRef(SHAPES_IRI)
@@ -388,10 +401,10 @@ def compact(iri: str | None, prefixes: Iterable[tuple[str, str]]) -> str:
     best_prefix = ""
     for prefix, namespace in prefixes:
         if iri.startswith(namespace) and len(namespace) > len(best):
-            local = iri[len(namespace):]
+            local = iri[len(namespace) :]
             if local and all(c.isalnum() or c in "-_./" for c in local):
                 best, best_prefix = namespace, prefix
-    return f"{best_prefix}:{iri[len(best):]}" if best else iri
+    return f"{best_prefix}:{iri[len(best) :]}" if best else iri
 
 
 def display_path(path: str | None, prefixes: Iterable[tuple[str, str]]) -> str:
@@ -409,8 +422,8 @@ def display_path(path: str | None, prefixes: Iterable[tuple[str, str]]) -> str:
             break
         end = rest.index(">", start)
         out.append(rest[:start])
-        out.append(compact(rest[start + 1:end], prefixes))
-        rest = rest[end + 1:]
+        out.append(compact(rest[start + 1 : end], prefixes))
+        rest = rest[end + 1 :]
     return "".join(out)
 
 
@@ -494,29 +507,47 @@ def _render_junit(report: ValidationReport) -> str:
     )
     suite = ET.Element(
         "testsuite",
-        {"name": "SHACL validation", "tests": str(len(cases)), "failures": str(failures),
-         "errors": "0", "skipped": "0"},
+        {
+            "name": "SHACL validation",
+            "tests": str(len(cases)),
+            "failures": str(failures),
+            "errors": "0",
+            "skipped": "0",
+        },
     )
     for shape, focus in sorted(cases):
-        case = ET.SubElement(suite, "testcase", {
-            "classname": compact(shape, report.prefixes),
-            "name": _display_node(focus, report),
-        })
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            {
+                "classname": compact(shape, report.prefixes),
+                "name": _display_node(focus, report),
+            },
+        )
         results = by_case.get((shape, focus), [])
         violations = [r for r in results if r.severity == "Violation"]
         others = [r for r in results if r.severity != "Violation"]
         if violations:
-            failure = ET.SubElement(case, "failure", {
-                "message": violations[0].message,
-                "type": "sh:Violation",
-            })
+            failure = ET.SubElement(
+                case,
+                "failure",
+                {
+                    "message": violations[0].message,
+                    "type": "sh:Violation",
+                },
+            )
             failure.text = "\n".join(_junit_line(r, report) for r in violations)
         if others:
             out = ET.SubElement(case, "system-out")
             out.text = "\n".join(_junit_line(r, report) for r in others)
-    root = ET.Element("testsuites", {
-        "name": "SHACL validation", "tests": str(len(cases)), "failures": str(failures),
-    })
+    root = ET.Element(
+        "testsuites",
+        {
+            "name": "SHACL validation",
+            "tests": str(len(cases)),
+            "failures": str(failures),
+        },
+    )
     root.append(suite)
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
@@ -541,3 +572,65 @@ def render_report(report: ValidationReport, fmt: str) -> str:
     if fmt == "junit":
         return _render_junit(report)
     raise ValueError(f"unknown report format {fmt!r}; choose one of {', '.join(REPORT_FORMATS)}")
+
+
+###############################################################################
+# Incremental validation
+###############################################################################
+
+
+_POINTED_AT = (EKG.Trial, EKG.Arm, EKG.ArmResult, EKG.Endpoint)
+"""Kinds of node that other facts point at (results name arms, counts name results, …)."""
+
+
+def trial_closure(store: Store, trial: URIRef, *, max_rounds: int = 16) -> Graph:
+    """The part of the store that validating ``trial`` needs, and nothing of other trials.
+
+    Walks outward from the trial, a round at a time: what the frontier's descriptions reach
+    (arms, interventions, endpoints, reports, sources, drugs and their codes, concept values and
+    the ontology's classes), and the facts that point into what is known so far (results,
+    comparisons and crossovers name its arms, approximate counts name its results, findings
+    name the trial). Shared leaves such as drugs and publications link to no other trial, so
+    the walk stays one trial's. Two simple queries a round: a nested property-path query for
+    the same set took 27 s in oxigraph on twelve trials.
+    """
+    closure = Graph()
+    seen: set[URIRef] = set()
+    frontier: set[URIRef] = {trial}
+    for _ in range(max_rounds):
+        if not frontier:
+            break
+        seen |= frontier
+        nodes = " ".join(f"<{node}>" for node in sorted(frontier))
+        described = store.query(queries.load("validate/closure_describe").replace("$nodes", nodes))
+        if not isinstance(described, Graph):
+            raise TypeError("closure_describe.rq must be a DESCRIBE query")
+        closure += described
+        reached = {o for o in described.objects() if isinstance(o, URIRef)}
+        # Only trials, arms, results and endpoints are pointed at by other facts; asking about
+        # shared leaves (drugs, sources, concepts) would only cost time.
+        targets = sorted(
+            node
+            for node in frontier
+            if any((node, RDF.type, kind) in described for kind in _POINTED_AT)
+        )
+        if targets:
+            blocks = " UNION ".join(f"{{ ?pointer ?link <{node}> }}" for node in targets)
+            text = queries.load("validate/closure_pointers").replace("$targets", blocks)
+            reached |= {
+                row["pointer"] for row in select(store, text) if isinstance(row["pointer"], URIRef)
+            }
+        frontier = {node for node in reached if node not in seen}
+    return closure
+
+
+def validate_trial(
+    store: Store, trial: URIRef, *, shapes: Graph, ontology: Graph | None = None
+) -> ValidationReport:
+    """Validate one trial against the shapes without validating the rest of the store.
+
+    Why: adding or correcting one trial in a registry-sized graph must not revalidate every other
+    trial. The trial's closure holds every node its shapes target and every triple their SPARQL
+    checks read, so its results are those a full validation reports for the same focus nodes.
+    """
+    return validate_graph(trial_closure(store, trial), shapes=shapes, ontology=ontology)
