@@ -17,7 +17,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from tests.api.sparql.server import PROJECT_ROOT, KgServer, kg_server
+from tests.servers import PROJECT_ROOT, KgServer, kg_server
 
 pytestmark = pytest.mark.browser
 

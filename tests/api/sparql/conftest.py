@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.api.sparql.server import KgServer, kg_server
+from tests.servers import KgServer, kg_server
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from SPARQLWrapper import JSON, SPARQLWrapper
 
 from kg.export import export
-from tests.api.sparql.server import KgServer
+from tests.servers import KgServer
 
 QUESTIONS = Path(__file__).resolve().parents[2] / "competency"
 

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from tests.api.sparql.server import KgServer, child_pids, is_alive, kg_server
+from tests.servers import KgServer, child_pids, is_alive, kg_server
 
 LIMIT_SECONDS = 1.0
 SLACK_SECONDS = 1.5

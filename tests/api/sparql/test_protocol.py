@@ -15,7 +15,7 @@ import pytest
 from rdflib import Graph
 from SPARQLWrapper import CSV, JSON, POST, POSTDIRECTLY, URLENCODED, XML, SPARQLWrapper
 
-from tests.api.sparql.server import KgServer
+from tests.servers import KgServer
 
 ARM_SIZES = """
 PREFIX ekg: <https://w3id.org/evidence-kg/ontology/>

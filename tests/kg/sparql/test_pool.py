@@ -13,7 +13,7 @@ from kg.settings import Settings
 from kg.sparql.pool import QueryTimeout, WorkerPool, start_pool
 from kg.sparql.protocol import CheckRequest, QueryRequest
 from kg.store import Store, open_store
-from tests.api.sparql.server import is_alive as _alive
+from tests.servers import is_alive as _alive
 
 
 @pytest.fixture(scope="module")
