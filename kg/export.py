@@ -41,6 +41,16 @@ MEDIA_TYPES: dict[ExportFormat, str] = {
     "xml": "application/rdf+xml",
 }
 
+FILE_EXTENSIONS: dict[ExportFormat, str] = {
+    "turtle": "ttl",
+    "ntriples": "nt",
+    "nquads": "nq",
+    "trig": "trig",
+    "jsonld": "jsonld",
+    "xml": "rdf",
+}
+"""The file extension of each format: dump URLs (``/dump.ttl``) and ``?format=`` values use it."""
+
 RDFLIB_NAMES: dict[ExportFormat, str] = {
     "turtle": "turtle",
     "ntriples": "nt",

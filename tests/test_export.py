@@ -12,18 +12,11 @@ from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from kg.export import EXPORT_FORMATS, MEDIA_TYPES, ExportFormat, export, union_graph
+from kg.export import EXPORT_FORMATS, MEDIA_TYPES, RDFLIB_NAMES, ExportFormat, export, union_graph
 from kg.parse import CONTEXT_URL, parse_bytes
 from kg.settings import PROJECT_ROOT, Settings
 
-PARSE_NAMES: dict[ExportFormat, str] = {
-    "turtle": "turtle",
-    "ntriples": "nt",
-    "nquads": "nquads",
-    "trig": "trig",
-    "jsonld": "json-ld",
-    "xml": "xml",
-}
+PARSE_NAMES = RDFLIB_NAMES
 
 
 def named_graphs(dataset: Dataset) -> dict[str, Graph]:

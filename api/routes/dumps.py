@@ -21,20 +21,13 @@ from fastapi.responses import FileResponse, Response
 
 from api.deps import SettingsDep
 from kg.build import build_dataset
-from kg.export import MEDIA_TYPES, ExportFormat, export
+from kg.export import FILE_EXTENSIONS, MEDIA_TYPES, ExportFormat, export
 from kg.parse import BUNDLED_CONTEXT_PATH
 from kg.settings import Settings
 
 router = APIRouter(tags=["dumps"])
 
-DUMP_EXTENSIONS: dict[str, ExportFormat] = {
-    "ttl": "turtle",
-    "nt": "ntriples",
-    "nq": "nquads",
-    "trig": "trig",
-    "jsonld": "jsonld",
-    "rdf": "xml",
-}
+DUMP_EXTENSIONS: dict[str, ExportFormat] = {ext: fmt for fmt, ext in FILE_EXTENSIONS.items()}
 
 
 @dataclass(frozen=True)

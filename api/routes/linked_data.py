@@ -19,6 +19,7 @@ from api.pages.layout import link
 from api.pages.resource import resource_page
 from kg.build import GraphNames
 from kg.describe import (
+    DESCRIPTION_FORMATS,
     DESCRIPTION_MEDIA_TYPES,
     DescriptionFormat,
     concise_description,
@@ -27,6 +28,7 @@ from kg.describe import (
     serialize,
     trial_view,
 )
+from kg.export import FILE_EXTENSIONS
 from kg.settings import Settings
 from kg.store import Store
 from kg.vocab import EKG, ONTOLOGY_IRI
@@ -34,12 +36,10 @@ from kg.vocab import EKG, ONTOLOGY_IRI
 router = APIRouter(tags=["linked data"])
 
 FORMAT_PARAMETERS: dict[str, str] = {
-    "ttl": "text/turtle",
-    "jsonld": "application/ld+json",
-    "nt": "application/n-triples",
-    "rdf": "application/rdf+xml",
+    **{FILE_EXTENSIONS[fmt]: DESCRIPTION_MEDIA_TYPES[fmt] for fmt in DESCRIPTION_FORMATS},
     "html": "text/html",
 }
+"""``?format=`` values: the export formats' file extensions, plus ``html``."""
 OFFERS = ["text/html", *DESCRIPTION_MEDIA_TYPES.values()]
 """HTML first: a browser's ``*/*`` alongside ``text/html`` should get the page."""
 
