@@ -8,7 +8,7 @@ import pytest
 from rdflib import Dataset, Graph
 
 from kg.build import build_dataset
-from kg.export import union_graph
+from kg.export import export, union_graph
 from kg.settings import Settings
 from tests.servers import OxigraphServer, oxigraph_server
 
@@ -29,6 +29,12 @@ def dataset(settings: Settings) -> Dataset:
 def graph(dataset: Dataset) -> Graph:
     """The union of all named graphs."""
     return union_graph(dataset)
+
+
+@pytest.fixture(scope="session")
+def exported(dataset: Dataset) -> Graph:
+    """What `kg export --format turtle` writes, parsed back as a consumer would."""
+    return Graph().parse(data=export(dataset, "turtle"), format="turtle")
 
 
 @pytest.fixture(scope="session")

@@ -9,38 +9,26 @@ per-arm structure, which schema.org lacks, and use the evidence ontology for it.
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 
 from kg.build import load_into
-from kg.export import export
 from kg.settings import Settings
 from kg.store import open_store, select
 from kg.vocab import EKG, OBO
+from tests.competency import QUESTIONS, comparable, question
 
-QUESTIONS = Path(__file__).parent / "competency"
 CHEBI_DASATINIB = str(OBO.CHEBI_49375)
 CHEBI_IMATINIB = str(OBO.CHEBI_45783)
 
 
-@pytest.fixture(scope="module")
-def exported(dataset: Dataset) -> Graph:
-    """What `kg export --format turtle` writes, parsed back as a consumer would."""
-    return Graph().parse(data=export(dataset, "turtle"), format="turtle")
-
-
 def ask(graph: Graph, name: str) -> list[dict[str, object]]:
-    rows = graph.query((QUESTIONS / f"{name}.rq").read_text())
+    rows = graph.query(question(name))
     return [
         {k: (v.toPython() if isinstance(v, Literal) else str(v)) for k, v in row.asdict().items()}  # type: ignore[union-attr]
         for row in rows
     ]
-
-
-def _value(term: object) -> object:
-    return term.toPython() if isinstance(term, Literal) else term
 
 
 def test_standard_questions_use_no_project_vocabulary() -> None:
@@ -89,7 +77,7 @@ def test_arm_sizes(exported: Graph) -> None:
     ]
 
 
-def test_primary_endpoint_results_and_p_value(exported: Graph) -> None:
+def test_primary_endpoint_results_and_pcomparable(exported: Graph) -> None:
     rows = ask(exported, "primary_endpoint_results")
     assert [(r["chebi"], r["percentage"], r["pValue"]) for r in rows] == [
         (CHEBI_DASATINIB, Decimal("29.0"), Decimal("0.005")),
@@ -128,31 +116,29 @@ def test_results_told_apart_by_report(exported: Graph) -> None:
     assert table[("FinalAnalysis", "", CHEBI_IMATINIB)] == Decimal("44.0")
 
 
-@pytest.mark.parametrize("question", sorted(p.stem for p in QUESTIONS.glob("*.rq")))
+@pytest.mark.parametrize("name", sorted(p.stem for p in QUESTIONS.glob("*.rq")))
 @pytest.mark.parametrize("backend", ["memory", "oxigraph", "sparql"])
 def test_store_backends_answer_like_the_export(
-    exported: Graph, settings: Settings, backend: str, question: str, request: pytest.FixtureRequest
+    exported: Graph, settings: Settings, backend: str, name: str, request: pytest.FixtureRequest
 ) -> None:
     """The store seam gives the same answers as the exported file, whichever backend."""
     spec = request.getfixturevalue("remote_sparql").store_spec if backend == "sparql" else backend
     store = load_into(open_store(spec), settings)
-    text = (QUESTIONS / f"{question}.rq").read_text()
+    text = question(name)
     # Compared by value: oxigraph writes decimals canonically ("29" for "29.0").
     from_store = {
-        tuple(sorted((k, _value(v)) for k, v in row.items())) for row in select(store, text)
+        tuple(sorted((k, comparable(v)) for k, v in row.items())) for row in select(store, text)
     }
     from_export = {
-        tuple(sorted((k, _value(v)) for k, v in row.asdict().items()))  # type: ignore[union-attr]
+        tuple(sorted((k, comparable(v)) for k, v in row.asdict().items()))  # type: ignore[union-attr]
         for row in exported.query(text)
     }
     assert from_store == from_export
-    assert from_store, f"{question} answered nothing"
+    assert from_store, f"{name} answered nothing"
 
 
 def test_uri_refs_resolve_against_configured_base() -> None:
     custom = Settings(base_iri="http://localhost:8000/id/")
     store = load_into(open_store("oxigraph"), custom)
-    rows = select(
-        store, (QUESTIONS / "trials_comparing_dasatinib_with_imatinib.standard.rq").read_text()
-    )
+    rows = select(store, question("trials_comparing_dasatinib_with_imatinib.standard"))
     assert rows.rows[0]["trial"] == URIRef("http://localhost:8000/id/trial/dascern")
