@@ -295,9 +295,9 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     from tqdm import tqdm
 
     from kg.load import load_files
-    from kg.store import open_store
+    from kg.store import is_persistent, open_store
 
-    if settings.store in ("oxigraph", "memory"):
+    if not is_persistent(settings.store):
         raise UsageError(
             "kg load needs a persistent store: --store oxigraph:PATH or --store sparql:QUERY_URL,UPDATE_URL"
         )

@@ -102,6 +102,16 @@ def select(store: Store, sparql: str) -> SelectResult:
     return result
 
 
+def is_persistent(spec: str) -> bool:
+    """Whether what a store spec holds outlives the process that opened it.
+
+    >>> [is_persistent(s) for s in ("oxigraph", "memory", "oxigraph:var/store", "sparql:http://h/q")]
+    [False, False, True, True]
+    """
+    kind, _, argument = spec.partition(":")
+    return bool(argument) and kind in ("oxigraph", "sparql")
+
+
 def open_store(spec: str) -> Store:
     """Open a backend from a spec.
 
