@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from rdflib import URIRef
+
 from kg.vocab import EKG, OBO, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
 
 QUDT_PERCENT = "http://qudt.org/vocab/unit/PERCENT"
@@ -86,6 +88,17 @@ class _Writer:
         self.add(subject, predicate, _iri(str(target)))
 
 
+def _named_entity(
+    w: _Writer, iri: str, kinds: tuple[URIRef, ...], name: str, match: URIRef
+) -> None:
+    """A drug or condition: its classes, its name (as label too) and its vocabulary match."""
+    for kind in kinds:
+        w.link(iri, RDF.type, kind)
+    w.add(iri, RDFS.label, _string(name))
+    w.add(iri, SCHEMA.name, _string(name))
+    w.link(iri, SKOS.exactMatch, match)
+
+
 def _shared_entities(base: str) -> list[str]:
     """The pool of drugs and conditions and the synthetic source, written once per corpus."""
     w = _Writer()
@@ -96,11 +109,7 @@ def _shared_entities(base: str) -> list[str]:
     w.add(source, SKOS.note, _string("Generated for benchmarks and tests; no figure here is real."))
     for drug in DRUGS:
         iri = f"{base}drug/{drug.slug}"
-        for kind in (EKG.Drug, SCHEMA.Drug):
-            w.link(iri, RDF.type, kind)
-        w.add(iri, RDFS.label, _string(drug.name))
-        w.add(iri, SCHEMA.name, _string(drug.name))
-        w.link(iri, SKOS.exactMatch, OBO[f"CHEBI_{drug.chebi}"])
+        _named_entity(w, iri, (EKG.Drug, SCHEMA.Drug), drug.name, OBO[f"CHEBI_{drug.chebi}"])
         for scheme, code, url in (
             ("chebi", f"CHEBI:{drug.chebi}", str(OBO[f"CHEBI_{drug.chebi}"])),
             ("drugbank", drug.drugbank, f"https://go.drugbank.com/drugs/{drug.drugbank}"),
@@ -115,11 +124,8 @@ def _shared_entities(base: str) -> list[str]:
             w.link(code_iri, SCHEMA.url, url)
     for condition in CONDITIONS:
         iri = f"{base}condition/{condition.slug}"
-        for kind in (EKG.Condition, SCHEMA.MedicalCondition):
-            w.link(iri, RDF.type, kind)
-        w.add(iri, RDFS.label, _string(condition.name))
-        w.add(iri, SCHEMA.name, _string(condition.name))
-        w.link(iri, SKOS.exactMatch, OBO[f"NCIT_{condition.ncit}"])
+        kinds = (EKG.Condition, SCHEMA.MedicalCondition)
+        _named_entity(w, iri, kinds, condition.name, OBO[f"NCIT_{condition.ncit}"])
     return w.lines
 
 
