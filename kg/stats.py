@@ -133,3 +133,40 @@ def _log_scale(ratio: float, se: float, level: float) -> Estimate:
     return Estimate(
         ratio, math.exp(math.log(ratio) - z * se), math.exp(math.log(ratio) + z * se), level
     )
+
+
+SIGNIFICANCE_LEVEL = 0.05
+"""The conventional two-sided level, used only when a source gives a p-value but no verdict."""
+
+
+def significance(
+    reported: bool | None,
+    p_value: float | None,
+    p_value_comparator: str | None = None,
+    level: float = SIGNIFICANCE_LEVEL,
+) -> tuple[bool | None, bool]:
+    """Whether a comparison is significant, and whether that verdict is derived (not reported).
+
+    The source's own verdict wins. Otherwise a reported p-value is compared with ``level``; a
+    bound ("P < 0.1") that straddles the level decides nothing.
+
+    >>> significance(False, 0.001)      # the source's word stands
+    (False, False)
+    >>> significance(None, 0.005)       # DASCERN's primary endpoint: P = .005, no verdict given
+    (True, True)
+    >>> significance(None, 0.2)
+    (False, True)
+    >>> significance(None, 0.001, "<")  # P < .001
+    (True, True)
+    >>> significance(None, 0.1, "<")    # P < 0.1 may or may not be below 0.05
+    (None, False)
+    >>> significance(None, None)
+    (None, False)
+    """
+    if reported is not None:
+        return reported, False
+    if p_value is None:
+        return None, False
+    if p_value_comparator == "<":
+        return (True, True) if p_value <= level else (None, False)
+    return p_value < level, True

@@ -19,13 +19,10 @@ import strawberry
 
 from api.graphql.context import EvidenceContext
 from kg.readmodel import model
+from kg.stats import significance
 from kg.vocab import EKG, QUDT_UNIT, SCHEMA
 
 Info = strawberry.Info[EvidenceContext, None]
-
-SIGNIFICANCE_LEVEL = 0.05
-"""Used only to say whether a reported p-value is significant when the source does not say."""
-
 
 def _iri(term: object) -> str:
     return str(term)
@@ -585,9 +582,9 @@ class Comparison(Node):
 
     @staticmethod
     def of(comparison: model.Comparison) -> Comparison:
-        significant, derived = comparison.significant, False
-        if significant is None and comparison.p_value is not None:
-            significant, derived = comparison.p_value < SIGNIFICANCE_LEVEL, True
+        significant, derived = significance(
+            comparison.significant, comparison.p_value, comparison.p_value_comparator
+        )
         return Comparison(
             id=strawberry.ID(comparison.id),
             label=comparison.label,
