@@ -1,0 +1,100 @@
+"""Synthetic corpora and loaded stores shared by the benchmark scripts, made once and reused.
+
+Why a cache: the 100,000-trial corpus is about 30 M triples; writing it and loading it take minutes,
+and every scale benchmark (validation, GraphQL, SPARQL, HTTP) needs the same store. Files live
+under ``var/bench/`` (git-ignored; ``KG_BENCH_DIR`` moves them). A file lock makes concurrent
+benchmark runs wait for one another instead of writing the same file twice. Scripts that measure
+loading itself (scale_load_query.py) write their own copies and do not use this cache.
+
+Usage from a script: ``from corpus import corpus_file, loaded_store`` (benchmarks/ is on sys.path
+when a script in it runs), or ``python benchmarks/corpus.py 100000`` to prepare ahead.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+BASE = "https://w3id.org/evidence-kg/id/"
+SEED = 1
+SYNTHETIC_GRAPH = BASE + "graph/synthetic"
+
+
+def bench_dir() -> Path:
+    """Where corpora and stores are kept (``KG_BENCH_DIR`` or ``var/bench``)."""
+    path = Path(os.environ.get("KG_BENCH_DIR", ROOT / "var" / "bench"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@contextmanager
+def _locked(name: str) -> Iterator[None]:
+    with (bench_dir() / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def corpus_file(trials: int, seed: int = SEED) -> Path:
+    """The N-Triples corpus of ``trials`` synthetic trials (``kg synth``), written on first use."""
+    from kg.synth import write_corpus
+
+    path = bench_dir() / f"corpus-{trials}-seed{seed}.nt"
+    with _locked(path.name):
+        if not path.exists():
+            partial = path.with_suffix(".partial")
+            started = time.perf_counter()
+            triples = write_corpus(partial, trials, seed=seed, base_iri=BASE)
+            partial.rename(path)
+            print(f"# wrote {path} ({triples:,} triples) in {time.perf_counter() - started:.0f} s",
+                  file=sys.stderr)
+    return path
+
+
+def loaded_store(trials: int, seed: int = SEED) -> Path:
+    """An on-disk oxigraph store holding the curated graphs plus ``trials`` synthetic trials.
+
+    The store is what ``kg serve`` would open after ``kg load``: ontology, DASCERN and derived
+    graphs from the repository, and the corpus in the graph ``{base}graph/synthetic``. Open it
+    with ``kg.store.open_store("oxigraph:" + str(path))``; do not write to it from a benchmark.
+    """
+    from rdflib import URIRef
+
+    from kg.build import load_into
+    from kg.load import load_files
+    from kg.settings import Settings
+    from kg.store import open_store
+
+    corpus = corpus_file(trials, seed)
+    path = bench_dir() / f"store-{trials}-seed{seed}"
+    with _locked(path.name):
+        if not (path / "READY").exists():
+            shutil.rmtree(path, ignore_errors=True)
+            started = time.perf_counter()
+            store = open_store(f"oxigraph:{path}")
+            try:
+                load_into(store, Settings.from_env({}))
+                load_files(store, [corpus], graph=URIRef(SYNTHETIC_GRAPH), base_iri=BASE,
+                           max_bytes=1 << 40)
+            finally:
+                store.close()
+            (path / "READY").write_text(f"{trials} trials, seed {seed}\n")
+            print(f"# loaded {path} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    return path
+
+
+if __name__ == "__main__":
+    for size in [int(arg) for arg in sys.argv[1:]] or [1000, 10000]:
+        print(loaded_store(size))
