@@ -54,7 +54,7 @@ def corpus_file(trials: int, seed: int = SEED) -> Path:
     path = bench_dir() / f"corpus-{trials}-seed{seed}.nt"
     with _locked(path.name):
         if not path.exists():
-            partial = path.with_suffix(".partial")
+            partial = path.with_name(path.stem + ".partial.nt")
             started = time.perf_counter()
             triples = write_corpus(partial, trials, seed=seed, base_iri=BASE)
             partial.rename(path)
