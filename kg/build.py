@@ -7,15 +7,30 @@ export in N-Quads or TriG shows where every triple came from.
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from dataclasses import dataclass
+from importlib import metadata, resources
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 
+from kg import queries
 from kg.derive import derive
 from kg.parse import parse_file
 from kg.settings import Settings
-from kg.store import Store, open_store
+from kg.store import Store, is_persistent, open_store, select
 from kg.vocab import bind_prefixes
+
+BUILT_FROM = URIRef("urn:evidence-kg:builtFrom")
+"""Predicate of the catalog triple ``<catalog> <urn:evidence-kg:builtFrom> "sha256:…"``."""
+
+GENERATION = URIRef("urn:evidence-kg:generation")
+"""Predicate of the catalog triple whose object (a random token) changes whenever kg changes the
+data (a build, a load): caches of answers are valid for one generation."""
+
+BUILD_MODULES = ("build.py", "derive.py", "parse.py", "stats.py", "vocab.py")
+"""Modules of this package whose code decides what a build writes: a change to any of them must
+rebuild a store even when the package version and the input files are unchanged."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +46,11 @@ class GraphNames:
     @property
     def derived(self) -> URIRef:
         return URIRef(f"{self.base_iri}graph/derived")
+
+    @property
+    def catalog(self) -> URIRef:
+        """Where a build into a persistent store records what it was built from."""
+        return URIRef(f"{self.base_iri}graph/catalog")
 
     def curated(self, stem: str) -> URIRef:
         return URIRef(f"{self.base_iri}graph/data/{stem}")
@@ -84,6 +104,125 @@ def load_into(store: Store, settings: Settings) -> Store:
     return store
 
 
+def _package_version() -> str:
+    try:
+        return metadata.version("evidence-kg")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def build_fingerprint(settings: Settings) -> str:
+    """A digest of everything a build depends on: package version, the code that derives facts,
+    the base IRI, and the name and bytes of the ontology and of every curated file.
+
+    Why bytes and not modification times: a checkout, a copy or a container image changes the
+    times but not the content, and must not force a rebuild.
+    """
+    digest = hashlib.sha256()
+
+    def add(label: str, content: bytes) -> None:
+        digest.update(f"{label}\0{len(content)}\0".encode())
+        digest.update(content)
+
+    add("version", _package_version().encode())
+    add("base", settings.base_iri.encode())
+    package = resources.files(__package__ or "kg")
+    for module in BUILD_MODULES:
+        add(f"code:{module}", package.joinpath(module).read_bytes())
+    add(f"ontology:{settings.ontology_path.name}", settings.ontology_path.read_bytes())
+    for path in settings.curated_paths:
+        add(f"data:{path.name}", path.read_bytes())
+    return f"sha256:{digest.hexdigest()}"
+
+
+@dataclass(frozen=True)
+class CatalogRecord:
+    """What a store's catalog graph says: the build fingerprint and the data generation."""
+
+    fingerprint: str | None = None
+    generation: str | None = None
+
+
+def read_catalog(store: Store, base_iri: str) -> CatalogRecord:
+    """The catalog record for ``base_iri`` (empty if the store has none: in memory, never built)."""
+    catalog = str(GraphNames(base_iri).catalog)
+    for row in select(store, queries.load("store/catalog")):
+        if str(row.get("catalog")) == catalog:
+            generation = row.get("generation")
+            return CatalogRecord(
+                str(row["fingerprint"]), str(generation) if generation is not None else None
+            )
+    return CatalogRecord()
+
+
+def recorded_fingerprint(store: Store, settings: Settings) -> str | None:
+    """The fingerprint the store's catalog graph records for ``settings.base_iri``, if any."""
+    return read_catalog(store, settings.base_iri).fingerprint
+
+
+def store_generation(store: Store, base_iri: str) -> str | None:
+    """The store's data generation: it changes with every build and every load that records
+    one (:func:`bump_generation`). ``None`` for a store without a catalog."""
+    return read_catalog(store, base_iri).generation
+
+
+def _write_catalog(store: Store, base_iri: str, fingerprint: str) -> str:
+    names = GraphNames(base_iri)
+    generation = uuid.uuid4().hex
+    catalog = Graph()
+    catalog.add((names.catalog, BUILT_FROM, Literal(fingerprint)))
+    catalog.add((names.catalog, GENERATION, Literal(generation)))
+    store.replace_graph(names.catalog, catalog)
+    return generation
+
+
+def bump_generation(store: Store, base_iri: str) -> str | None:
+    """Record that the data changed (call after a load): answers cached for the previous
+    generation are no longer served. Returns the new generation; ``None`` (and nothing written)
+    if the store was never built and so has no catalog."""
+    fingerprint = read_catalog(store, base_iri).fingerprint
+    if fingerprint is None:
+        return None
+    return _write_catalog(store, base_iri, fingerprint)
+
+
+def ensure_built(store: Store, settings: Settings) -> bool:
+    """Build the curated graphs into ``store`` unless it already holds them built from the same
+    inputs; return whether it built. Why: rebuilding at every start costs time and writes, and a
+    server must restart on a store of 30 M triples in well under two seconds.
+
+    The fingerprint is written last, with a new generation, after every graph is replaced: a
+    build interrupted half-way leaves the old (or no) fingerprint, so the next start builds
+    again. Curated graphs of files that are no longer inputs are dropped.
+    """
+    fingerprint = build_fingerprint(settings)
+    if recorded_fingerprint(store, settings) == fingerprint:
+        return False
+    names = GraphNames(settings.base_iri)
+    graphs = build_graphs(settings)
+    for name, graph in graphs.items():
+        store.replace_graph(name, graph)
+    curated_prefix = str(names.curated(""))
+    for name in store.graph_names():
+        if str(name).startswith(curated_prefix) and name not in graphs:
+            store.drop_graph(name)
+    _write_catalog(store, settings.base_iri, fingerprint)
+    return True
+
+
 def build_store(settings: Settings) -> Store:
-    """Open the configured store and load the knowledge graph into it."""
-    return load_into(open_store(settings.store), settings)
+    """Open the configured store and make sure it holds the knowledge graph.
+
+    A persistent store (on disk, remote) keeps what it was built from, and is rebuilt only when
+    that changed (:func:`ensure_built`); an in-memory store starts empty and is always built.
+    """
+    store = open_store(settings.store)
+    try:
+        if is_persistent(settings.store):
+            ensure_built(store, settings)
+        else:
+            load_into(store, settings)
+    except BaseException:
+        store.close()
+        raise
+    return store
