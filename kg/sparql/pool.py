@@ -1,10 +1,13 @@
 """A pool of query worker processes, each killable when its query runs over the time limit.
 
 Why processes and not threads: neither pyoxigraph nor rdflib can cancel a query once started, and
-a thread cannot be killed; a process can. Each worker (:mod:`kg.sparql.worker`) loads its own
-in-memory copy of the graph from an N-Quads snapshot taken when the pool starts, so killing one
-loses nothing. A worker is started with ``python -m`` rather than ``multiprocessing`` so that it
-never re-imports the server's ``__main__`` and is ready in a fraction of a second.
+a thread cannot be killed; a process can. Each worker (:mod:`kg.sparql.worker`) opens its own
+view of the graph as it was when the pool started, so killing one loses nothing: an on-disk store
+through a read-only checkpoint (:mod:`kg.sparql.snapshot`; start-up does not grow with the store),
+an in-memory store as a copy loaded from an N-Quads snapshot, a remote store by forwarding each
+query to its endpoint (killing the worker drops the request). A worker is started with
+``python -m`` rather than ``multiprocessing`` so that it never re-imports the server's
+``__main__`` and is ready in a fraction of a second.
 
 Workers are started and replaced by one long-lived thread of the pool: each worker asks Linux to
 kill it when the thread that started it ends, so the workers die with the pool even if the
@@ -21,17 +24,27 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 
 from kg.export import export
 from kg.settings import Settings
-from kg.sparql.protocol import HEADER, CheckRequest, CheckResponse, QueryRequest, QueryResponse
+from kg.sparql.protocol import (
+    HEADER,
+    CheckRequest,
+    CheckResponse,
+    QueryRequest,
+    QueryResponse,
+    WorkerSetup,
+)
+from kg.sparql.snapshot import ReadOnlyOxigraphStore, Snapshot, take_snapshot
 from kg.store import Store
 from kg.stores.oxigraph import OxigraphStore
+from kg.stores.sparql import SparqlStore
 from kg.vocab import PREFIXES
 
 _PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -143,35 +156,44 @@ class WorkerPool:
     """Evaluate checked queries in worker processes under a wall-clock limit.
 
     Args:
-        nquads: the whole graph as N-Quads; every worker loads its own copy.
+        setup: where every worker finds the graph (sent to each worker first).
         size: number of workers.
         timeout_seconds: limit for one query's evaluation (and for waiting for a free worker).
-        prefixes: prefix -> namespace, for readable Turtle and RDF/XML results.
         startup_seconds: how long a worker may take to load the graph before it is given up.
+        snapshot: a checkpoint the workers read, removed when the pool closes.
     """
 
-    nquads: bytes
+    setup: WorkerSetup
     size: int
     timeout_seconds: float
-    prefixes: Mapping[str, str] = field(default_factory=dict)
     startup_seconds: float = 60.0
+    snapshot: Snapshot | None = None
     _idle: queue.Queue[Worker] = field(default_factory=queue.Queue, init=False)
     _all: dict[int, Worker] = field(default_factory=dict, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
     _spawn_requests: queue.Queue[int | None] = field(default_factory=queue.Queue, init=False)
     _spawner: threading.Thread | None = field(default=None, init=False)
     _closed: bool = field(default=False, init=False)
+    _started: threading.Event = field(default_factory=threading.Event, init=False)
+    """Set once the first workers are ready or have failed to start."""
+    _startup_error: str | None = field(default=None, init=False)
     replacements: int = field(default=0, init=False)
     """Workers started to replace killed ones (for tests and monitoring)."""
 
-    def start(self) -> None:
-        """Start every worker in parallel and wait until all have loaded the graph."""
-        started = threading.Event()
+    def start(self, *, wait: bool = True) -> None:
+        """Start every worker in parallel; with ``wait``, return once all have opened the graph.
+
+        Without ``wait`` the server answers (GraphQL, health) while the workers start: a query
+        that arrives meanwhile waits for the start (up to ``startup_seconds``, not counted in its
+        time limit), and fails with :class:`PoolError` if no worker could start.
+        """
         self._spawner = threading.Thread(
-            target=self._spawn_loop, args=(started,), name="sparql-worker-spawner", daemon=True
+            target=self._spawn_loop, name="sparql-worker-spawner", daemon=True
         )
         self._spawner.start()
         self._spawn_requests.put(self.size)
+        if not wait:
+            return
         deadline = time.monotonic() + self.startup_seconds
         while self._idle.qsize() < self.size:
             if time.monotonic() > deadline or self._closed:
@@ -193,6 +215,10 @@ class WorkerPool:
         """
         if self._closed:
             raise PoolError("the query pool is stopped")
+        if not self._started.wait(self.startup_seconds):
+            raise PoolError(f"query workers did not start within {self.startup_seconds} s")
+        if self._startup_error is not None:
+            raise PoolError(self._startup_error)
         try:
             worker = self._idle.get(timeout=self.timeout_seconds)
         except queue.Empty:
@@ -222,6 +248,8 @@ class WorkerPool:
             self._all.clear()
         for worker in workers:
             worker.kill()
+        if self.snapshot is not None:
+            self.snapshot.remove()
 
     def _replace(self, worker: Worker) -> None:
         with self._lock:
@@ -231,27 +259,42 @@ class WorkerPool:
             self.replacements += 1
             self._spawn_requests.put(1)
 
-    def _spawn_loop(self, started: threading.Event) -> None:
+    def _spawn_loop(self) -> None:
         # Runs for the pool's whole life: workers die with the thread that started them.
-        while True:
-            count = self._spawn_requests.get()
-            if count is None or self._closed:
-                return
-            workers = [self._launch() for _ in range(count)]
+        try:
+            while True:
+                count = self._spawn_requests.get()
+                if count is None or self._closed:
+                    return
+                ready = self._spawn(count)
+                if not self._started.is_set():
+                    if ready == 0:
+                        self._startup_error = "no query worker could open the graph"
+                    self._started.set()
+        finally:
+            self._started.set()
+
+    def _spawn(self, count: int) -> int:
+        """Start ``count`` workers; return how many became ready."""
+        workers = [self._launch() for _ in range(count)]
+        with self._lock:
             for worker in workers:
-                worker.send({"nquads": self.nquads, "prefixes": dict(self.prefixes)})
-            for worker in workers:
-                try:
-                    ready = worker.receive(time.monotonic() + self.startup_seconds)
-                except (TimeoutError, EOFError, OSError):
-                    worker.kill()
-                    continue
-                if not isinstance(ready, QueryResponse) or ready.status != "ready" or self._closed:
-                    worker.kill()
-                    continue
+                self._all[worker.pid] = worker  # listed while starting: close() kills them too
+        ready = 0
+        for worker in workers:
+            try:
+                worker.send(self.setup)
+                answer = worker.receive(time.monotonic() + self.startup_seconds)
+            except (TimeoutError, EOFError, OSError):
+                answer = None
+            if not isinstance(answer, QueryResponse) or answer.status != "ready" or self._closed:
                 with self._lock:
-                    self._all[worker.pid] = worker
-                self._idle.put(worker)
+                    self._all.pop(worker.pid, None)
+                worker.kill()
+                continue
+            ready += 1
+            self._idle.put(worker)
+        return ready
 
     def _launch(self) -> Worker:
         environment = dict(os.environ)
@@ -277,16 +320,37 @@ def snapshot_nquads(store: Store) -> bytes:
     return export(store.dataset(), "nquads")
 
 
-def start_pool(store: Store, settings: Settings) -> WorkerPool:
-    """A started pool over a snapshot of ``store``, sized and limited by ``settings``."""
+def worker_setup(store: Store, settings: Settings) -> tuple[WorkerSetup, Snapshot | None]:
+    """How workers reach ``store``, and the checkpoint made for them if any.
+
+    On disk: a checkpoint opened read-only (a snapshot already read-only is shared as it is).
+    Remote: the query endpoint. In memory (oxigraph or rdflib): an N-Quads copy.
+    """
+    prefixes = dict(PREFIXES)
+    if isinstance(store, ReadOnlyOxigraphStore):
+        return WorkerSetup(prefixes, path=store.read_only_path), None
+    if isinstance(store, OxigraphStore) and store.path:
+        snapshot = take_snapshot(store.native, Path(store.path))
+        return WorkerSetup(prefixes, path=str(snapshot.path)), snapshot
+    if isinstance(store, SparqlStore):
+        timeout = settings.query_timeout_seconds + 1
+        return WorkerSetup(prefixes, endpoint=store.query_url, endpoint_timeout=timeout), None
+    return WorkerSetup(prefixes, nquads=snapshot_nquads(store)), None
+
+
+def start_pool(store: Store, settings: Settings, *, wait: bool = True) -> WorkerPool:
+    """A pool over ``store`` as it is now, sized and limited by ``settings``; with ``wait`` (the
+    default) once every worker has started, else while they start (see :meth:`WorkerPool.start`:
+    a server need not hold back its other endpoints for them)."""
+    setup, snapshot = worker_setup(store, settings)
     pool = WorkerPool(
-        nquads=snapshot_nquads(store),
+        setup=setup,
         size=max(1, settings.sparql_workers),
         timeout_seconds=settings.query_timeout_seconds,
-        prefixes=PREFIXES,
+        snapshot=snapshot,
     )
     try:
-        pool.start()
+        pool.start(wait=wait)
     except BaseException:
         pool.close()
         raise

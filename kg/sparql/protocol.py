@@ -18,6 +18,23 @@ HEADER = struct.Struct(">Q")
 
 
 @dataclass(frozen=True)
+class WorkerSetup:
+    """The first message to a worker: where its graph is. Exactly one source is set.
+
+    Why three sources: an in-memory store can only be copied (``nquads``); an on-disk store is
+    opened read-only from a checkpoint (``path``), so start-up costs the same at 30 M triples as at
+    3,000; a remote store is already a server (``endpoint``), and the worker forwards each query
+    there, so that killing it on timeout still drops the request.
+    """
+
+    prefixes: dict[str, str]
+    nquads: bytes | None = None
+    path: str | None = None
+    endpoint: str | None = None
+    endpoint_timeout: float = 60.0
+
+
+@dataclass(frozen=True)
 class QueryRequest:
     """One query for a worker: already checked by :mod:`kg.sparql.guard`."""
 

@@ -1,4 +1,8 @@
-"""A query worker process: holds its own in-memory copy of the graph and evaluates SPARQL.
+"""A query worker process: opens its own view of the graph and evaluates SPARQL.
+
+The view is one of three (:class:`kg.sparql.protocol.WorkerSetup`): an in-memory copy loaded from
+an N-Quads snapshot, an on-disk checkpoint opened read-only, or a remote endpoint that each query
+is forwarded to.
 
 Run as ``python -m kg.sparql.worker`` by :mod:`kg.sparql.pool`, which talks to it over its
 stdin/stdout with length-prefixed pickles. Why a process: neither pyoxigraph nor rdflib can cancel
@@ -16,7 +20,9 @@ import os
 import resource
 import signal
 import sys
+from collections.abc import Iterator, Sequence
 
+import httpx
 import pyoxigraph as ox
 
 from kg.sparql.guard import (
@@ -30,6 +36,7 @@ from kg.sparql.protocol import (
     CheckResponse,
     QueryRequest,
     QueryResponse,
+    WorkerSetup,
     read_message,
     write_message,
 )
@@ -38,17 +45,94 @@ from kg.sparql.results import (
     serialize_solutions,
     serialize_triples,
 )
-from kg.store import QuerySyntaxError
+from kg.store import LOADING, QuerySyntaxError, is_staging
 
 MEMORY_LIMIT_BYTES = 4 * 1024**3
 """Address-space cap per worker: a query that materializes too much dies alone, not the host."""
 
 
-def evaluate(store: ox.Store, request: QueryRequest, prefixes: dict[str, str]) -> QueryResponse:
-    """Run one query and serialize its result, refusing results over ``max_rows``."""
+GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+Result = ox.QuerySolutions | ox.QueryBoolean | Iterator[ox.Triple]
+
+
+class RemoteEndpoint:
+    """A SPARQL 1.1 Protocol endpoint queried over HTTP, answering with pyoxigraph's result types.
+
+    The endpoint's default graph must be the union of its graphs (as for the remote store); the
+    protocol's ``default-graph-uri`` and ``named-graph-uri`` carry explicit datasets.
+    """
+
+    ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
+
+    def __init__(self, url: str, timeout: float) -> None:
+        self.url = url
+        self.client = httpx.Client(timeout=timeout)
+
+    def query(
+        self,
+        query: str,
+        *,
+        use_default_graph_as_union: bool = False,
+        default_graph: Sequence[GraphName] | None = None,
+        named_graphs: Sequence[GraphName] | None = None,
+    ) -> Result:
+        params: list[tuple[str, str | int | float | bool | None]] = [
+            ("default-graph-uri", g.value) for g in default_graph or () if isinstance(g, ox.NamedNode)
+        ]
+        params += [
+            ("named-graph-uri", g.value) for g in named_graphs or () if isinstance(g, ox.NamedNode)
+        ]
+        response = self.client.post(
+            self.url,
+            params=params,
+            content=query.encode("utf-8"),
+            headers={"Content-Type": "application/sparql-query", "Accept": self.ACCEPT},
+        )
+        if response.status_code == 400:
+            raise SyntaxError(response.text.strip() or "the endpoint rejected the query")
+        if response.status_code >= 300:
+            raise RuntimeError(
+                f"the SPARQL endpoint answered {response.status_code}: {response.text[:300]}"
+            )
+        media = response.headers.get("content-type", "").split(";")[0].strip()
+        if media in ("application/sparql-results+json", "application/json"):
+            return ox.parse_query_results(response.content, ox.QueryResultsFormat.JSON)
+        rdf_format = ox.RdfFormat.N_TRIPLES if media == "application/n-triples" else ox.RdfFormat.TURTLE
+        return (quad.triple for quad in ox.parse(response.content, format=rdf_format))
+
+
+Source = ox.Store | RemoteEndpoint
+"""What a worker queries: a pyoxigraph store, or a remote endpoint answering like one."""
+
+
+def hidden_graphs(store: ox.Store) -> set[str]:
+    """Graphs a load in progress keeps out of the union default graph (as kg.stores.oxigraph)."""
+    stages = [g for g in store.named_graphs() if is_staging(str(g.value))]
+    hidden = {str(g.value) for g in stages}
+    for stage in stages:
+        for quad in store.quads_for_pattern(None, ox.NamedNode(LOADING), None, stage):
+            if isinstance(quad.object, ox.NamedNode):
+                hidden.add(quad.object.value)
+    return hidden
+
+
+def evaluate(
+    store: Source,
+    request: QueryRequest,
+    prefixes: dict[str, str],
+    visible: Sequence[GraphName] | None = None,
+) -> QueryResponse:
+    """Run one query and serialize its result, refusing results over ``max_rows``.
+
+    ``visible``, when given, is the default graph of a query without a dataset of its own (the
+    graphs a load in progress does not hide); otherwise that default graph is the union.
+    """
     options: dict[str, object] = {}
     if request.default_graphs is None and request.named_graphs is None:
-        options["use_default_graph_as_union"] = True
+        if visible is None:
+            options["use_default_graph_as_union"] = True
+        else:
+            options["default_graph"] = list(visible)
     else:
         options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs or ()]
         options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs or ()]
@@ -119,8 +203,24 @@ def _die_with_parent() -> None:
         libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
+def open_source(setup: WorkerSetup) -> tuple[Source, list[GraphName] | None, int]:
+    """The worker's view of the graph, the visible graphs (``None``: all) and its size if known."""
+    if setup.endpoint is not None:
+        return RemoteEndpoint(setup.endpoint, setup.endpoint_timeout), None, 0
+    if setup.path is not None:
+        store = ox.Store.read_only(setup.path)
+    else:
+        store = ox.Store()
+        store.bulk_load(setup.nquads or b"", format=ox.RdfFormat.N_QUADS)
+    hidden = hidden_graphs(store)
+    visible: list[GraphName] | None = None
+    if hidden:
+        visible = [g for g in store.named_graphs() if g.value not in hidden]
+    return store, visible, len(store) if setup.nquads is not None else 0
+
+
 def main() -> None:
-    """Load the N-Quads snapshot sent first, say ready, then answer queries until EOF."""
+    """Open the source the first message names, say ready, then answer queries until EOF."""
     _die_with_parent()
     try:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
@@ -129,11 +229,10 @@ def main() -> None:
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # stray prints must not corrupt the message stream
     setup = read_message(stdin)
-    assert isinstance(setup, dict)
-    store = ox.Store()
-    store.bulk_load(setup["nquads"], format=ox.RdfFormat.N_QUADS)
-    prefixes: dict[str, str] = setup.get("prefixes", {})
-    write_message(stdout, QueryResponse("ready", rows=len(store)))
+    assert isinstance(setup, WorkerSetup)
+    store, visible, size = open_source(setup)
+    prefixes = setup.prefixes
+    write_message(stdout, QueryResponse("ready", rows=size))
     while True:
         try:
             request = read_message(stdin)
@@ -142,7 +241,7 @@ def main() -> None:
         if isinstance(request, CheckRequest):
             write_message(stdout, check(request))
         elif isinstance(request, QueryRequest):
-            write_message(stdout, evaluate(store, request, prefixes))
+            write_message(stdout, evaluate(store, request, prefixes, visible))
         else:
             break
     os._exit(0)
