@@ -8,7 +8,16 @@ from fastapi.middleware.cors import CORSMiddleware
 from api.routes import dumps, graphql, health, linked_data, sparql, void
 from kg.build import build_store
 from kg.settings import Settings
+from kg.sparql.snapshot import ReadOnlyOxigraphStore
 from kg.store import Store
+
+
+def open_served_store(settings: Settings) -> Store:
+    """The store this process serves: the read-only snapshot ``kg serve`` prepared for its worker
+    processes, or the configured store, built if it does not hold the current curated graphs."""
+    if settings.store_snapshot is not None:
+        return ReadOnlyOxigraphStore(str(settings.store_snapshot))
+    return build_store(settings)
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
@@ -25,7 +34,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         description="Clinical-trial evidence as a knowledge graph: GraphQL, SPARQL, linked data.",
     )
     app.state.settings = settings
-    app.state.store = store if store is not None else build_store(settings)
+    app.state.store = store if store is not None else open_served_store(settings)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -37,6 +37,22 @@ def _split(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
 
 
+def _flag(value: str | None, default: bool) -> bool:
+    """An on/off variable: ``1/true/yes/on`` or ``0/false/no/off`` (any case); unset: default.
+
+    >>> _flag("off", True), _flag("Yes", False), _flag(None, True)
+    (False, True, True)
+    """
+    if value is None or not value.strip():
+        return default
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"expected on or off, got {value!r}")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Configuration; every field has a working default for a fresh checkout."""
@@ -62,6 +78,38 @@ class Settings:
     """Cap on SPARQL result rows (or triples)."""
     sparql_workers: int = 2
     """Worker processes that evaluate SPARQL queries (killable on timeout)."""
+    workers: int = 1
+    """HTTP server processes (``kg serve``); over 1, they share one listening socket and read an
+    on-disk store through a read-only snapshot, while the parent process keeps the store's lock."""
+    access_log: bool = True
+    """One log line per request; off saves a measurable share of CPU under heavy load."""
+    graphql_cache_size: int = 0
+    """GraphQL responses kept per server process (0: no cache); see :mod:`api.graphql_cache`."""
+    store_snapshot: Path | None = None
+    """Internal: the read-only snapshot a server process serves (set by ``kg serve`` for its
+    worker processes, never by users)."""
+
+    def to_env(self) -> dict[str, str]:
+        """The ``KG_*`` variables :meth:`from_env` reads back into these settings (the folders of
+        the ontology and data are not settings of the environment and are not included)."""
+        env = {
+            "KG_BASE_IRI": self.base_iri,
+            "KG_STORE": self.store,
+            "KG_DATA": ",".join(str(p) for p in self.data_files),
+            "KG_HOST": self.host,
+            "KG_PORT": str(self.port),
+            "KG_CORS_ORIGINS": ",".join(self.cors_origins),
+            "KG_MAX_BODY_BYTES": str(self.max_body_bytes),
+            "KG_QUERY_TIMEOUT": repr(self.query_timeout_seconds),
+            "KG_MAX_RESULT_ROWS": str(self.max_result_rows),
+            "KG_SPARQL_WORKERS": str(self.sparql_workers),
+            "KG_WORKERS": str(self.workers),
+            "KG_ACCESS_LOG": "1" if self.access_log else "0",
+            "KG_GRAPHQL_CACHE": str(self.graphql_cache_size),
+        }
+        if self.store_snapshot is not None:
+            env["KG_STORE_SNAPSHOT"] = str(self.store_snapshot)
+        return env
 
     @property
     def ontology_path(self) -> Path:
@@ -77,7 +125,8 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """Read ``KG_BASE_IRI``, ``KG_STORE``, ``KG_DATA`` (comma-separated files) and the limits."""
+        """Read ``KG_BASE_IRI``, ``KG_STORE``, ``KG_DATA`` (comma-separated files), the limits,
+        and the serving options (``KG_WORKERS``, ``KG_ACCESS_LOG``, ``KG_GRAPHQL_CACHE``)."""
         env = os.environ if environ is None else environ
         defaults = cls()
         return cls(
@@ -93,4 +142,8 @@ class Settings:
             ),
             max_result_rows=int(env.get("KG_MAX_RESULT_ROWS", defaults.max_result_rows)),
             sparql_workers=int(env.get("KG_SPARQL_WORKERS", defaults.sparql_workers)),
+            workers=int(env.get("KG_WORKERS", defaults.workers)),
+            access_log=_flag(env.get("KG_ACCESS_LOG"), defaults.access_log),
+            graphql_cache_size=int(env.get("KG_GRAPHQL_CACHE", defaults.graphql_cache_size)),
+            store_snapshot=Path(env["KG_STORE_SNAPSHOT"]) if env.get("KG_STORE_SNAPSHOT") else None,
         )
