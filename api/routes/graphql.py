@@ -14,6 +14,8 @@ from api.deps import StoreDep
 from api.graphql.context import EvidenceContext, make_context, runs_inline
 from api.graphql.limits import Limits, RequestGuard
 from api.graphql.schema import build_schema
+from api.graphql_cache import GraphQLResponseCache, store_generation_reader
+from kg.build import store_generation
 from kg.settings import Settings
 
 PATH = "/graphql"
@@ -39,6 +41,20 @@ def router(settings: Settings) -> GraphQLRouter[EvidenceContext, None]:
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    """Mount /graphql on ``app`` behind its request guard (body size, body shape)."""
+    """Mount /graphql on ``app`` behind its request guard (body size, body shape) and, when
+    ``settings.graphql_cache_size`` is set, a cache of answers inside the guard."""
+    if settings.graphql_cache_size > 0:
+
+        def read_generation() -> str | None:
+            return store_generation(app.state.store, settings.base_iri)
+
+        app.add_middleware(
+            GraphQLResponseCache,
+            max_entries=settings.graphql_cache_size,
+            generation=store_generation_reader(
+                read_generation, inline=runs_inline(settings.store)
+            ),
+            path=PATH,
+        )
     app.add_middleware(RequestGuard, max_bytes=settings.max_body_bytes, path=PATH)
     app.include_router(router(settings))
