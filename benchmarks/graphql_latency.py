@@ -3,7 +3,9 @@
 Prints the median and 95th percentile of: the equivalent single SPARQL query on the store,
 ``schema.execute`` in-process, and POST /graphql to uvicorn on loopback (httpx, keep-alive);
 then the GraphQL layer's overhead as ratios to the SPARQL figure. Run: ``python
-benchmarks/graphql_latency.py [--runs N]`` (``make bench`` runs it with the defaults).
+benchmarks/graphql_latency.py [--runs N]`` (``make bench`` runs it with the defaults). This is
+the DASCERN-only figure; benchmarks/graphql_scale.py measures the same query, and a filtered
+list, over 1,000 to 100,000 synthetic trials on disk.
 """
 
 from __future__ import annotations
