@@ -319,10 +319,9 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
             )
     finally:
         store.close()
-    loaded = summary.quads_after - summary.quads_before
     _write_text(
         f"loaded {len(args.files)} file(s), {summary.bytes:,} bytes, into <{graph}>: "
-        f"{summary.quads_after:,} quads in the store ({loaded:+,}) in {summary.seconds:.1f} s "
+        f"{summary.triples:,} triples in the graph in {summary.seconds:.1f} s "
         f"({summary.triples_per_second:,.0f} triples/s)\n",
         None,
     )

@@ -8,7 +8,6 @@ questions (``kg/queries/linked_data/trial-*.rq``); the HTTP layer only renders t
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal as TypingLiteral
 
@@ -17,6 +16,7 @@ from rdflib.term import Identifier
 
 from kg import queries
 from kg.export import MEDIA_TYPES, RDFLIB_NAMES
+from kg.queries import bind_iris
 from kg.store import Store, StoreError, select
 from kg.vocab import RDF, bind_prefixes
 
@@ -28,25 +28,6 @@ DESCRIPTION_MEDIA_TYPES: dict[DescriptionFormat, str] = {
     fmt: MEDIA_TYPES[fmt] for fmt in DESCRIPTION_FORMATS
 }
 
-_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
-
-
-def bind_iris(template: str, **iris: str) -> str:
-    """Put IRIs into a query file's ``$name`` placeholders, refusing anything that is not an IRI.
-
-    >>> bind_iris("ASK { $resource ?p ?o }", resource="https://example.org/a")
-    'ASK { <https://example.org/a> ?p ?o }'
-    >>> bind_iris("ASK { $resource ?p ?o }", resource="https://example.org/> } DROP ALL {")
-    Traceback (most recent call last):
-    ...
-    ValueError: not an IRI: 'https://example.org/> } DROP ALL {'
-    """
-    text = template
-    for name, iri in iris.items():
-        if _NOT_IN_IRI.search(iri) or ":" not in iri:
-            raise ValueError(f"not an IRI: {iri!r}")
-        text = re.sub(rf"\${name}\b", lambda _m, iri=iri: f"<{iri}>", text)  # type: ignore[misc]
-    return text
 
 
 def _construct(store: Store, name: str, **iris: str) -> Graph:

@@ -25,6 +25,7 @@ from typing import IO
 import pyoxigraph as ox
 from rdflib import URIRef
 
+from kg import queries
 from kg.parse import guess_format, parse_file
 from kg.store import LOADING, Store, StoreError, select
 from kg.stores.oxigraph import OxigraphStore
@@ -46,14 +47,13 @@ class LoadSummary:
     graph: URIRef
     files: int
     bytes: int
-    quads_before: int
-    quads_after: int
+    triples: int
+    """Triples in ``graph`` after the load (duplicates in the input count once)."""
     seconds: float
 
     @property
     def triples_per_second(self) -> float:
-        loaded = max(self.quads_after - self.quads_before, 0)
-        return loaded / self.seconds if self.seconds else 0.0
+        return self.triples / self.seconds if self.seconds else 0.0
 
 
 class _CountingReader:
@@ -112,7 +112,6 @@ def load_files(
         progress: called with bytes read, for a progress bar.
     """
     started = time.perf_counter()
-    quads_before = len(store)
     sweep_stale_stages(store, base_iri)
     formats = {path: guess_format(path) for path in paths}
     for path, rdf_format in formats.items():
@@ -137,10 +136,16 @@ def load_files(
         graph=graph,
         files=len(paths),
         bytes=total_bytes,
-        quads_before=quads_before,
-        quads_after=len(store),
+        triples=graph_size(store, graph),
         seconds=time.perf_counter() - started,
     )
+
+
+def graph_size(store: Store, graph: URIRef) -> int:
+    """Triples in one named graph; at 30 M triples, about half the cost of counting the store."""
+    query = queries.bind_iris(queries.load("store/graph_quad_count"), graph=str(graph))
+    rows = select(store, query).rows
+    return int(rows[0]["n"]) if rows else 0
 
 
 def _bulk_load(

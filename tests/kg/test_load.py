@@ -34,7 +34,7 @@ def test_load_replaces_the_graph_whole(backend: str, corpus: Path, tmp_path: Pat
     assert store.graph_names() == [TARGET]
     assert not store.query("ASK { <urn:old> ?p ?o }")
     assert len(store) == sum(1 for _ in corpus.open())
-    assert summary.quads_after == len(store)
+    assert summary.triples == len(store)
 
 
 def test_broken_input_leaves_the_old_graph(tmp_path: Path, corpus: Path) -> None:
