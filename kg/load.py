@@ -26,6 +26,7 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from kg import queries
+from kg.build import bump_generation
 from kg.parse import guess_format, parse_file
 from kg.store import LOADING, Store, StoreError, select
 from kg.stores.oxigraph import OxigraphStore
@@ -132,6 +133,9 @@ def load_files(
             if progress is not None:
                 progress(path.stat().st_size)
         store.replace_graph(graph, merged)
+    # Answers cached by running servers (GraphQL answers, VoID statistics) are for the data
+    # before this load: a new generation tells them so.
+    bump_generation(store, base_iri)
     return LoadSummary(
         graph=graph,
         files=len(paths),

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, URIRef
 
+from kg.build import ensure_built, store_generation
 from kg.load import load_files, staging_prefix, sweep_stale_stages
+from kg.settings import Settings
 from kg.store import StoreError, open_store, select
 from kg.synth import write_corpus
 
@@ -115,3 +117,13 @@ def test_killed_in_place_load_is_swept(corpus: Path) -> None:
     load_files(store, [corpus], graph=TARGET, base_iri=BASE, max_bytes=10**8)
     assert not store.query("ASK { <urn:half> ?p ?o }"), "and gone after the next load"
     assert store.graph_names() == [TARGET]
+
+
+def test_a_load_moves_the_data_generation_of_a_built_store(corpus: Path, settings: Settings) -> None:
+    """Caches keyed on the generation (GraphQL answers, VoID) must not outlive a load."""
+    store = open_store("oxigraph")
+    assert ensure_built(store, settings)
+    before = store_generation(store, settings.base_iri)
+    assert before is not None
+    load_files(store, [corpus], graph=TARGET, base_iri=BASE, max_bytes=10**8)
+    assert store_generation(store, settings.base_iri) not in (None, before)
