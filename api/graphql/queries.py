@@ -116,7 +116,9 @@ class Query:
             phase=filter.phase if filter else None,
             text=filter.text if filter else None,
         )
-        page = await info.context.run(read.page_trials, where, page_size(first), after)
+        size = page_size(first)
+        listing = await info.context.run(read.trial_listing, where)
+        page = await info.context.run(read.page, listing, size, after)
         trials = await info.context.loaders.trial.load_many([iri for iri, _ in page.items])
         edges = [
             TrialEdge(cursor=cursor, node=Trial.of(trial))
@@ -125,7 +127,7 @@ class Query:
         ]
 
         async def count() -> int:
-            total: int = await info.context.run(read.count_trials, where)
+            total: int = await info.context.run(read.count, listing)
             return total
 
         return TrialConnection(
@@ -173,7 +175,9 @@ class Query:
             statistic=statistic_iri(given.statistic),
             derived=given.derived,
         )
-        page = await info.context.run(read.page_comparisons, where, page_size(first), after)
+        size = page_size(first)
+        listing = await info.context.run(read.comparison_listing, where)
+        page = await info.context.run(read.page, listing, size, after)
         found = await info.context.loaders.comparison.load_many([iri for iri, _ in page.items])
         edges = [
             ComparisonEdge(cursor=cursor, node=Comparison.of(comparison))
@@ -182,7 +186,7 @@ class Query:
         ]
 
         async def count() -> int:
-            total: int = await info.context.run(read.count_comparisons, where)
+            total: int = await info.context.run(read.count, listing)
             return total
 
         return ComparisonConnection(

@@ -671,8 +671,22 @@ def _single(rows: list[Row], variable: str) -> str | None:
 
 
 def find_trial(store: Store, identifier: str) -> str | None:
-    """The trial an IRI, acronym or registry id names (case-insensitive), if any."""
-    query = render("trial_lookup", value=string_literal(identifier.strip().lower()))
+    """The trial an IRI, acronym or registry id names (case-insensitive), if any.
+
+    An exact match (as given, upper or lower case) is looked up first, by index; only when there
+    is none are every trial's names compared case-insensitively, which reads them all.
+    """
+    given = identifier.strip()
+    variants = dict.fromkeys([given, given.upper(), given.lower()])
+    exact = render(
+        "trial_lookup_exact",
+        values=" ".join(string_literal(v) for v in variants),
+        by_iri=fragment("trial_by_iri", iri=iri(given)) if is_iri(given) else "",
+    )
+    found = _single(select(store, exact).rows, "trial")
+    if found is not None:
+        return found
+    query = render("trial_lookup", value=string_literal(given.lower()))
     return _single(select(store, query).rows, "trial")
 
 
@@ -759,8 +773,21 @@ def _lower(value: str) -> str:
     return string_literal(value.strip().lower())
 
 
-def _trial_match(store: Store, where: TrialFilter) -> str | None:
-    """The trial_match pattern for ``where``; None when a filter names nothing in the graph.
+@dataclass(frozen=True)
+class Listing:
+    """A filtered listing with its identifiers resolved, so that a page and a count of one
+    request share the lookups: ``match`` binds ?item and its sort ?key (page.rq), ``counted``
+    binds ?item only (count.rq); both are None when a filter names nothing in the graph."""
+
+    match: str | None
+    counted: str | None
+
+
+NOTHING = Listing(match=None, counted=None)
+
+
+def trial_listing(store: Store, where: TrialFilter) -> Listing:
+    """The listing of trials matching ``where``.
 
     Identifiers (drug, condition, phase) are resolved to IRIs first, by small lookups, and the
     listing joins on those IRIs: matching names inside the listing query would evaluate the
@@ -770,25 +797,26 @@ def _trial_match(store: Store, where: TrialFilter) -> str | None:
     if where.drug:
         drugs = find_drugs(store, where.drug)
         if not drugs:
-            return None
+            return NOTHING
         filters.append(fragment("trial_filter_drug", drugs=values(drugs)))
     if where.condition:
         conditions = find_conditions(store, where.condition)
         if not conditions:
-            return None
+            return NOTHING
         filters.append(fragment("trial_filter_condition", conditions=values(conditions)))
     if where.phase:
         phases = find_phases(store, where.phase)
         if not phases:
-            return None
+            return NOTHING
         filters.append(fragment("trial_filter_phase", phases=values(phases)))
     if where.text:
         filters.append(fragment("trial_filter_text", value=_lower(where.text)))
-    return fragment("trial_match", filters="\n".join(filters))
+    candidates = fragment("trial_candidates", filters="\n".join(filters))
+    return Listing(match=fragment("trial_match", candidates=candidates), counted=candidates)
 
 
-def _comparison_match(store: Store, where: ComparisonFilter) -> str | None:
-    """The comparison_match pattern for ``where``; None when a filter names nothing."""
+def comparison_listing(store: Store, where: ComparisonFilter) -> Listing:
+    """The listing of comparisons matching ``where``."""
     filters: list[str] = []
     for name, identifier in (
         ("comparison_filter_drug", where.drug),
@@ -797,7 +825,7 @@ def _comparison_match(store: Store, where: ComparisonFilter) -> str | None:
         if identifier:
             drugs = find_drugs(store, identifier)
             if not drugs:
-                return None
+                return NOTHING
             filters.append(fragment(name, drugs=values(drugs)))
     if where.endpoint:
         filters.append(fragment("comparison_filter_endpoint", value=_lower(where.endpoint)))
@@ -814,7 +842,8 @@ def _comparison_match(store: Store, where: ComparisonFilter) -> str | None:
         if where.derived is not None:
             derived = fragment("estimate_derived" if where.derived else "estimate_reported")
         filters.append(fragment("comparison_filter_estimate", statistic=statistic, derived=derived))
-    return fragment("comparison_match", filters="\n".join(filters))
+    match = fragment("comparison_match", filters="\n".join(filters))
+    return Listing(match=match, counted=match)
 
 
 def encode_cursor(key: str, item: str) -> str:
@@ -839,16 +868,17 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
     return key, item
 
 
-def _page(store: Store, match: str | None, first: int, after: str | None) -> model.Page:
+def page(store: Store, listing: Listing, first: int, after: str | None) -> model.Page:
+    """At most ``first`` items of ``listing`` after cursor ``after``, in the listing's order."""
     after_filter = ""
     if after:
         key, item = decode_cursor(after)
         after_filter = fragment(
             "page_after", key=string_literal(key), iri=string_literal(iri(item)[1:-1])
         )
-    if match is None:
+    if listing.match is None:
         return model.Page()
-    query = render("page", match=match, after=after_filter, limit=str(int(first) + 1))
+    query = render("page", match=listing.match, after=after_filter, limit=str(int(first) + 1))
     rows = select(store, query).rows
     items = tuple(
         (str(row["item"]), encode_cursor(str(row.get("key", "")), str(row["item"])))
@@ -857,30 +887,31 @@ def _page(store: Store, match: str | None, first: int, after: str | None) -> mod
     return model.Page(items=items, has_next_page=len(rows) > first)
 
 
-def _count(store: Store, match: str | None) -> int:
-    if match is None:
+def count(store: Store, listing: Listing) -> int:
+    """How many items ``listing`` holds (a SPARQL COUNT)."""
+    if listing.counted is None:
         return 0
-    rows = select(store, render("count", match=match)).rows
+    rows = select(store, render("count", match=listing.counted)).rows
     return _int(rows[0], "count") or 0 if rows else 0
 
 
 def page_trials(store: Store, where: TrialFilter, first: int, after: str | None) -> model.Page:
     """At most ``first`` trials matching ``where``, after cursor ``after``, by acronym."""
-    return _page(store, _trial_match(store, where), first, after)
+    return page(store, trial_listing(store, where), first, after)
 
 
 def count_trials(store: Store, where: TrialFilter) -> int:
     """How many trials match ``where`` (a SPARQL COUNT)."""
-    return _count(store, _trial_match(store, where))
+    return count(store, trial_listing(store, where))
 
 
 def page_comparisons(
     store: Store, where: ComparisonFilter, first: int, after: str | None
 ) -> model.Page:
     """At most ``first`` comparisons matching ``where``, after cursor ``after``, by IRI."""
-    return _page(store, _comparison_match(store, where), first, after)
+    return page(store, comparison_listing(store, where), first, after)
 
 
 def count_comparisons(store: Store, where: ComparisonFilter) -> int:
     """How many comparisons match ``where`` (a SPARQL COUNT)."""
-    return _count(store, _comparison_match(store, where))
+    return count(store, comparison_listing(store, where))
