@@ -1,0 +1,42 @@
+"""`kg serve` itself (not bare uvicorn) on loopback, started and stopped by its own pid."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.servers import PROJECT_ROOT, free_port, stop, wait_until_up
+
+KG = str(Path(sys.executable).parent / "kg")
+
+
+@dataclass(frozen=True)
+class Serving:
+    """A running `kg serve`: its URL and the pid of the process started."""
+
+    base_url: str
+    pid: int
+
+
+@contextmanager
+def kg_serve(environment: Mapping[str, str]) -> Iterator[Serving]:
+    """Run `kg serve` with the given ``KG_*`` settings (others cleared) on a free port."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
+    env.update({"KG_PORT": str(port), "KG_QUERY_TIMEOUT": "2", "KG_SPARQL_WORKERS": "1"})
+    env.update(environment)
+    process = subprocess.Popen(
+        [KG, "serve"], cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        server = Serving(f"http://127.0.0.1:{port}", process.pid)
+        wait_until_up(f"{server.base_url}/health", process, seconds=90)
+        yield server
+    finally:
+        stop(process)

@@ -1,0 +1,157 @@
+"""The GraphQL answer cache: repeats are answered from memory, and never after the data changed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.graphql_cache import GraphQLResponseCache
+from kg.build import build_store, bump_generation
+from kg.settings import Settings
+from kg.stores.oxigraph import OxigraphStore
+
+ACRONYM = '{ trial(id: "NCT01593254") { acronym } }'
+README_QUERY = Path(__file__).parents[3] / "api" / "graphql" / "examples" / "readme_query.graphql"
+RENAME = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX schema: <https://schema.org/>
+DELETE { GRAPH ?g { ?trial ?name ?old } } INSERT { GRAPH ?g { ?trial ?name "%s" } }
+WHERE {
+  VALUES ?trial { <https://w3id.org/evidence-kg/id/trial/dascern> }
+  VALUES ?name { rdfs:label schema:alternateName }
+  GRAPH ?g { ?trial ?name ?old }
+}
+"""
+
+
+@pytest.fixture
+def served(tmp_path: Path, settings: Settings) -> Iterator[tuple[TestClient, OxigraphStore, Settings]]:
+    cached = settings.with_overrides(store=f"oxigraph:{tmp_path / 'store'}", graphql_cache_size=8)
+    store = build_store(cached)
+    assert isinstance(store, OxigraphStore)
+    yield TestClient(create_app(cached, store=store)), store, cached
+    store.close()
+
+
+def cache_of(client: TestClient) -> GraphQLResponseCache:
+    """The cache middleware in the app's (lazily built) middleware stack."""
+    client.get("/health")
+    app: FastAPI = client.app  # type: ignore[assignment]
+    layer: Any = app.middleware_stack
+    while layer is not None:
+        if isinstance(layer, GraphQLResponseCache):
+            return layer
+        layer = getattr(layer, "app", None)
+    raise AssertionError("no GraphQLResponseCache in the middleware stack")
+
+
+def acronym(client: TestClient, query: str = ACRONYM) -> str:
+    response = client.post("/graphql", json={"query": query})
+    assert response.status_code == 200 and "errors" not in response.json(), response.text
+    return str(response.json()["data"]["trial"]["acronym"])
+
+
+def test_a_repeat_is_answered_from_the_cache(
+    served: tuple[TestClient, OxigraphStore, Settings],
+) -> None:
+    client, _, _ = served
+    cache = cache_of(client)
+    body = {"query": README_QUERY.read_text(encoding="utf-8")}
+    first = client.post("/graphql", json=body)
+    second = client.post("/graphql", json=body)
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content and "errors" not in first.json()
+    assert first.headers["content-type"] == second.headers["content-type"]
+    assert (cache.stats.misses, cache.stats.hits) == (1, 1)
+
+
+def test_the_key_ignores_layout_but_not_variables(
+    served: tuple[TestClient, OxigraphStore, Settings],
+) -> None:
+    client, _, _ = served
+    cache = cache_of(client)
+    acronym(client)
+    acronym(client, '# a comment\n{ trial( id : "NCT01593254" ) , { acronym } }')
+    assert cache.stats.hits == 1
+    query = "query Q($id: ID!) { trial(id: $id) { acronym } }"
+    for variables in ({"id": "NCT01593254"}, {"id": "nope"}):
+        client.post("/graphql", json={"query": query, "variables": variables})
+    assert cache.stats.hits == 1 and cache.stats.misses == 3
+
+
+def test_after_a_load_the_new_data_is_served(
+    served: tuple[TestClient, OxigraphStore, Settings],
+) -> None:
+    """A load changes the data and records a new generation: no answer of the old one is used."""
+    client, store, settings = served
+    cache = cache_of(client)
+    before = acronym(client)
+    assert acronym(client) == before and cache.stats.hits == 1
+    store.native.update(RENAME % "RENAMED")
+    bump_generation(store, settings.base_iri)
+    assert acronym(client) == "RENAMED"
+    assert cache.stats.invalidations == 1 and cache.stats.hits == 1
+
+
+def test_after_a_rebuild_at_restart_the_new_data_is_served(
+    served: tuple[TestClient, OxigraphStore, Settings], tmp_path: Path
+) -> None:
+    """A changed curated file rebuilds the store at the next start, under a new generation, even
+    for a cache that outlived the change (a process serving the same remote store)."""
+    client, store, settings = served
+    before = acronym(client)
+    data = tmp_path / "data"
+    data.mkdir()
+    for path in settings.curated_paths:
+        text = path.read_text(encoding="utf-8")
+        assert f'"{before}"' in text
+        (data / path.name).write_text(text.replace(f'"{before}"', '"EDITED"'), encoding="utf-8")
+    from kg.build import ensure_built
+
+    assert ensure_built(store, settings.with_overrides(data_dir=data)) is True
+    assert acronym(client) == "EDITED"
+
+
+def test_answers_with_errors_are_not_cached(
+    served: tuple[TestClient, OxigraphStore, Settings],
+) -> None:
+    client, _, _ = served
+    cache = cache_of(client)
+    for _ in range(2):
+        response = client.post("/graphql", json={"query": "{ trial(id: 1) { nope } }"})
+        assert "errors" in response.json()
+    assert cache.stats.hits == 0
+
+
+def test_requests_it_cannot_key_pass_through(
+    served: tuple[TestClient, OxigraphStore, Settings],
+) -> None:
+    client, _, _ = served
+    cache = cache_of(client)
+    assert client.post("/graphql", content=b"not json", headers={
+        "content-type": "application/json"}).status_code == 400
+    assert client.get("/graphql", params={"query": ACRONYM}).status_code == 200
+    assert "errors" in client.post("/graphql", json={"query": "{ trial("}).json()
+    assert cache.stats.hits == 0 and cache.stats.uncacheable >= 2
+
+
+def test_the_cache_is_off_by_default(settings: Settings) -> None:
+    client = TestClient(create_app(settings))
+    with pytest.raises(AssertionError, match="no GraphQLResponseCache"):
+        cache_of(client)
+
+
+def test_mutations_and_subscriptions_are_never_keyed() -> None:
+    async def generation() -> str | None:
+        return None
+
+    cache = GraphQLResponseCache(app=None, max_entries=2, generation=generation)  # type: ignore[arg-type]
+    assert cache.normalized("mutation { x }") is None
+    assert cache.normalized("subscription { x }") is None
+    assert cache.normalized("{ a   b }") == cache.normalized("{\n a\n b\n}") == "{\n  a\n  b\n}"

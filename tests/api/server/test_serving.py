@@ -1,0 +1,130 @@
+"""How `kg serve` runs: event loop and parser, several processes over one store, and several
+servers sharing one remote store with no state of their own."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.server import uvicorn_options
+from kg.build import bump_generation
+from kg.settings import Settings
+from kg.sparql.snapshot import SNAPSHOT_INFIX
+from kg.store import open_store
+from tests.api.server.serving import kg_serve
+from tests.servers import OxigraphServer, child_pids
+
+README_QUERY = (
+    Path(__file__).parents[3] / "api" / "graphql" / "examples" / "readme_query.graphql"
+).read_text(encoding="utf-8")
+ACRONYM = '{ trial(id: "NCT01593254") { acronym } }'
+RENAME = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX schema: <https://schema.org/>
+DELETE { GRAPH ?g { ?trial ?name ?old } } INSERT { GRAPH ?g { ?trial ?name "RENAMED" } }
+WHERE {
+  VALUES ?trial { <https://w3id.org/evidence-kg/id/trial/dascern> }
+  VALUES ?name { rdfs:label schema:alternateName }
+  GRAPH ?g { ?trial ?name ?old }
+}
+"""
+
+
+def graphql(base_url: str, query: str) -> dict[str, object]:
+    response = httpx.post(f"{base_url}/graphql", json={"query": query}, timeout=30)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert "errors" not in body, body
+    data: dict[str, object] = body["data"]
+    return data
+
+
+def test_uvicorn_runs_on_uvloop_and_httptools(settings: Settings) -> None:
+    """Without them the same app serves about a third of the requests per second."""
+    options = uvicorn_options(settings)
+    assert (options["loop"], options["http"]) == ("uvloop", "httptools")
+    import httptools  # noqa: F401
+    import uvloop  # noqa: F401
+
+
+def test_serving_options_come_from_the_environment(settings: Settings) -> None:
+    configured = Settings.from_env(
+        {"KG_WORKERS": "3", "KG_ACCESS_LOG": "off", "KG_GRAPHQL_CACHE": "64", "KG_STORE": "memory"}
+    )
+    assert (configured.workers, configured.access_log, configured.graphql_cache_size) == (
+        3, False, 64
+    )
+    assert uvicorn_options(configured)["access_log"] is False
+    assert Settings.from_env(configured.to_env()) == configured
+    with pytest.raises(ValueError, match="on or off"):
+        Settings.from_env({"KG_ACCESS_LOG": "maybe"})
+
+
+def test_health_answers_without_counting_the_store(settings: Settings) -> None:
+    response = TestClient(create_app(settings)).get("/health")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+def test_several_worker_processes_serve_one_on_disk_store(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    with kg_serve({"KG_STORE": f"oxigraph:{store}", "KG_WORKERS": "2"}) as server:
+        assert len(child_pids(server.pid)) >= 2  # uvicorn's two worker processes
+        answers = {str(graphql(server.base_url, README_QUERY)) for _ in range(6)}
+        assert len(answers) == 1
+        sparql = httpx.get(
+            f"{server.base_url}/sparql",
+            params={"query": "ASK { ?s ?p ?o }"},
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=30,
+        )
+        assert sparql.status_code == 200 and sparql.json()["boolean"] is True
+        # The parent keeps the store's lock: a concurrent writer (kg load) is refused, not
+        # silently unseen by the workers' snapshot.
+        opened = subprocess.run(
+            [sys.executable, "-c", f"import pyoxigraph; pyoxigraph.Store({str(store)!r})"],
+            capture_output=True, text=True,
+        )
+        assert opened.returncode != 0 and "lock" in opened.stderr.lower()
+        assert list(tmp_path.glob(f".store{SNAPSHOT_INFIX}*"))
+    assert not list(tmp_path.glob(f".store{SNAPSHOT_INFIX}*"))
+
+
+@pytest.fixture
+def shared(remote_sparql: OxigraphServer, settings: Settings) -> OxigraphServer:
+    store = open_store(remote_sparql.store_spec)
+    for name in store.graph_names():  # the server is shared by tests: start from empty
+        store.drop_graph(name)
+    store.close()
+    return remote_sparql
+
+
+@pytest.mark.parametrize("cache", ["0", "16"], ids=["no-cache", "cache"])
+def test_two_servers_on_one_remote_store_agree_before_and_after_a_change(
+    shared: OxigraphServer, settings: Settings, cache: str
+) -> None:
+    """What one load balancer's upstreams need: no state of their own, so no disagreement."""
+    environment = {"KG_STORE": shared.store_spec, "KG_GRAPHQL_CACHE": cache}
+    with kg_serve(environment) as first, kg_serve(environment) as second:
+        before = graphql(first.base_url, README_QUERY)
+        assert graphql(second.base_url, README_QUERY) == before
+        assert graphql(first.base_url, ACRONYM) == graphql(second.base_url, ACRONYM)
+        store = open_store(shared.store_spec)
+        try:  # a change through kg: data written, then the generation recorded (as a load does)
+            response = httpx.post(
+                shared.update_url,
+                content=RENAME.encode(),
+                headers={"Content-Type": "application/sparql-update"},
+                timeout=30,
+            )
+            assert response.status_code < 300, response.text
+            bump_generation(store, settings.base_iri)
+        finally:
+            store.close()
+        for server in (first, second):
+            assert graphql(server.base_url, ACRONYM) == {"trial": {"acronym": "RENAMED"}}
