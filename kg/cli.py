@@ -56,6 +56,7 @@ are read first; --base-iri, --store and --data override them.
 """
 
 VALIDATION_FORMATS = ("text", "json", "turtle", "junit")
+VALIDATION_ENGINES = ("auto", "pyshacl", "store")
 SERVE_DEFAULT_STORE = "oxigraph:var/store"
 """Where ``kg serve`` keeps its store when none is configured (relative to the working folder)."""
 STATS_FORMATS = ("text", "json")
@@ -139,6 +140,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("--format", choices=VALIDATION_FORMATS, default="text")
     validate.add_argument("-o", "--output", type=Path, metavar="FILE", help="default: stdout")
+    validate.add_argument(
+        "--from-store",
+        action="store_true",
+        help="validate what the persistent store (--store oxigraph:PATH or sparql:URL) holds, "
+        "where it is, instead of building the graph",
+    )
+    validate.add_argument(
+        "--engine",
+        choices=VALIDATION_ENGINES,
+        default="auto",
+        help="pyshacl (the reference, on an rdflib copy) or store (the shapes compiled to "
+        "SPARQL, run by the store; same results); auto: store with --from-store, else pyshacl",
+    )
 
     export_cmd = command("export", "Write the whole graph in one RDF format.", cmd_export)
     export_cmd.add_argument("--format", choices=EXPORT_FORMATS, default="turtle")
@@ -212,8 +226,27 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     from kg import validate
+    from kg.shaclsparql import UnsupportedShapeError
 
     shapes = validate.load_shapes(settings)
+    try:
+        if args.from_store:
+            report = _validate_stored(args, settings, shapes)
+        else:
+            engine = "pyshacl" if args.engine == "auto" else args.engine
+            report = _validate_built(args, settings, shapes, engine)
+    except UnsupportedShapeError as error:
+        raise UsageError(f"the store engine cannot validate these shapes: {error}") from error
+    _write_text(validate.render_report(report, args.format), args.output)
+    return EXIT_OK if report.conforms else EXIT_FAILED
+
+
+def _validate_built(
+    args: argparse.Namespace, settings: Settings, shapes: Graph, engine: str
+) -> ValidationReport:
+    """FILEs with the ontology, or the graph built from data/ (which holds the ontology)."""
+    from kg import validate
+
     if args.files:
         data = Graph()
         for path in args.files:
@@ -223,13 +256,40 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
                 if args.format == "junit" and args.output is not None:
                     _write_text(junit_input_error(error), args.output)
                 raise
-        report = validate.validate_graph(
-            data, shapes=shapes, ontology=validate.load_ontology(settings)
+        return validate.validate_graph(
+            data, shapes=shapes, ontology=validate.load_ontology(settings), engine=engine
         )
-    else:  # the built graph holds the ontology already
-        report = validate.validate_graph(union_graph(build_dataset(settings)), shapes=shapes)
-    _write_text(validate.render_report(report, args.format), args.output)
-    return EXIT_OK if report.conforms else EXIT_FAILED
+    return validate.validate_graph(
+        union_graph(build_dataset(settings)), shapes=shapes, engine=engine
+    )
+
+
+def _validate_stored(
+    args: argparse.Namespace, settings: Settings, shapes: Graph
+) -> ValidationReport:
+    """The store's content where it is: the store engine by default, since a loaded registry
+    (30 M triples) cannot be copied into rdflib for pySHACL."""
+    from kg import validate
+    from kg.store import is_persistent, open_store
+
+    if args.files:
+        raise UsageError("give FILEs or --from-store, not both")
+    if not is_persistent(settings.store):
+        raise UsageError(
+            "--from-store needs a persistent store: --store oxigraph:PATH or sparql:QUERY_URL"
+        )
+    store = open_store(settings.store)
+    try:
+        if args.engine == "pyshacl":
+            return validate.validate_graph(store.dataset(), shapes=shapes)
+        return validate.validate_store(
+            store,
+            shapes=shapes,
+            list_focus_nodes=args.format == "junit",
+            prefixes={"id": settings.base_iri},
+        )
+    finally:
+        store.close()
 
 
 def junit_input_error(error: InputError) -> str:

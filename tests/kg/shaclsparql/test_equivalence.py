@@ -1,0 +1,199 @@
+"""The store engine gives pySHACL's results: every fixture, PASS and FAIL, and the shipped graph.
+
+Results are compared as multisets of every field a report shows (focus node, path, value,
+severity, source shape, constraint component, SPARQL constraint, targeted shape, message), and
+the focus nodes of every targeted shape too. Two things a store cannot reproduce are normalised
+on both sides, and only those: blank node ids (each store mints its own) and the lexical form of
+numbers (oxigraph keeps literals in canonical form, so the fixture's ``29.0`` comes back as
+``29``; numbers in values and messages are compared by value).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import Counter
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+
+from kg.build import build_dataset, load_into
+from kg.export import union_graph
+from kg.settings import Settings
+from kg.store import Store, open_store
+from kg.validate import (
+    ValidationReport,
+    compact,
+    display_path,
+    load_ontology,
+    load_shapes,
+    validate_graph,
+    validate_store,
+)
+
+SHAPES_DIR = Path(__file__).resolve().parents[2] / "shapes"
+CONTEXT = SHAPES_DIR / "_context.ttl"
+FIXTURES = sorted(path for path in SHAPES_DIR.rglob("*.ttl") if path != CONTEXT)
+SLOW = os.environ.get("KG_SLOW_TESTS") == "1"
+BACKENDS = (
+    "oxigraph",
+    pytest.param(
+        "memory",
+        marks=pytest.mark.skipif(
+            not SLOW, reason="rdflib evaluates the compiled queries in ~8 s a fixture; "
+            "KG_SLOW_TESTS=1 runs it"
+        ),
+    ),
+)
+
+Row = tuple[str | None, ...]
+
+
+@pytest.fixture(scope="module")
+def shapes() -> Graph:
+    return load_shapes(Settings())
+
+
+@pytest.fixture(scope="module")
+def ontology() -> Graph:
+    return load_ontology(Settings())
+
+
+def _number(text: str) -> str:
+    try:
+        return str(Decimal(text).normalize())
+    except InvalidOperation:
+        return text
+
+
+def _value(text: str | None) -> str | None:
+    if text is None:
+        return None
+    return "_:" if text.startswith("_:") else _number(text)
+
+
+def _message(text: str) -> str:
+    return re.sub(r"-?\d+\.\d+|-?\d+", lambda m: _number(m.group()), text)
+
+
+def rows(report: ValidationReport) -> Counter[Row]:
+    return Counter(
+        (
+            _value(r.focus_node),
+            r.path,
+            _value(r.value),
+            r.severity,
+            r.source_shape,
+            r.constraint_component,
+            r.source_constraint,
+            r.shape,
+            _message(r.message),
+        )
+        for r in report.results
+    )
+
+
+def focus_counts(report: ValidationReport) -> list[tuple[str, int]]:
+    return [(checked.shape, checked.size) for checked in report.checked_shapes]
+
+
+def expected_rows(fixture: Path) -> Counter[tuple[str, str | None, str, str, str]]:
+    sidecar = fixture.with_name(fixture.name.removesuffix(".ttl") + ".expected.json")
+    if not sidecar.exists():  # a PASS fixture expects nothing at all
+        return Counter()
+    document = json.loads(sidecar.read_text(encoding="utf-8"))
+    return Counter(
+        (row["focus"], row["path"], row["component"], row["severity"], row["shape"])
+        for row in document["results"]
+    )
+
+
+PREFIXES = (
+    ("ex", "http://example.org/kg/"),
+    ("ekgsh", "https://w3id.org/evidence-kg/shapes/"),
+    ("ekg", "https://w3id.org/evidence-kg/ontology/"),
+    ("sh", "http://www.w3.org/ns/shacl#"),
+    ("prov", "http://www.w3.org/ns/prov#"),
+    ("schema", "https://schema.org/"),
+    ("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"),
+    ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
+    ("skos", "http://www.w3.org/2004/02/skos/core#"),
+    ("obo", "http://purl.obolibrary.org/obo/"),
+    ("unit", "http://qudt.org/vocab/unit/"),
+)
+
+
+def fixture_rows(report: ValidationReport) -> Counter[tuple[str, str | None, str, str, str]]:
+    """The rows the fixtures' ``.expected.json`` files list (as tests/test_shapes.py reads them)."""
+    return Counter(
+        (
+            compact(r.focus_node, PREFIXES),
+            None if r.path is None else display_path(r.path, PREFIXES),
+            compact(r.constraint_component, PREFIXES),
+            r.severity,
+            compact(r.source_constraint or r.source_shape, PREFIXES),
+        )
+        for r in report.results
+    )
+
+
+def _store_with(backend: str, data: Graph, ontology: Graph) -> Store:
+    store = open_store(backend)
+    store.replace_graph(URIRef("urn:test:data"), data)
+    store.replace_graph(URIRef("urn:test:ontology"), ontology)
+    return store
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: str(p.relative_to(SHAPES_DIR)))
+def test_store_engine_gives_pyshacl_results_on_every_fixture(
+    fixture: Path, backend: str, shapes: Graph, ontology: Graph
+) -> None:
+    data = Graph().parse(CONTEXT)
+    data.parse(fixture)
+    reference = validate_graph(data, shapes=shapes, ontology=ontology)
+    store = _store_with(backend, data, ontology)
+    try:
+        found = validate_store(store, shapes=shapes, list_focus_nodes=True)
+    finally:
+        store.close()
+    assert rows(found) == rows(reference)
+    assert fixture_rows(found) == expected_rows(fixture)
+    assert found.conforms == reference.conforms
+    assert focus_counts(found) == focus_counts(reference)
+    assert sorted(found.node_labels.values()) == sorted(reference.node_labels.values())
+
+
+def test_store_engine_gives_pyshacl_results_on_the_shipped_graph(
+    shapes: Graph, ontology: Graph
+) -> None:
+    settings = Settings()
+    reference = validate_graph(union_graph(build_dataset(settings)), shapes=shapes)
+    store = load_into(open_store("oxigraph"), settings)
+    try:
+        found = validate_store(store, shapes=shapes)
+    finally:
+        store.close()
+    assert rows(found) == rows(reference)
+    assert found.conforms and reference.conforms
+    assert focus_counts(found) == focus_counts(reference)
+
+
+def test_validate_graph_store_engine_equals_pyshacl_on_a_mixed_graph(
+    shapes: Graph, ontology: Graph
+) -> None:
+    """The rdflib entry point copies the graph into oxigraph and reports the same results,
+    including the text, JSON and JUnit renderings' contents."""
+    data = Graph().parse(CONTEXT)
+    data.parse(SHAPES_DIR / "crosschecks" / "percentage-count_FAIL.ttl")
+    data.parse(SHAPES_DIR / "crosschecks" / "arms-sum_FAIL.ttl")
+    reference = validate_graph(data, shapes=shapes, ontology=ontology)
+    found = validate_graph(data, shapes=shapes, ontology=ontology, engine="store")
+    assert rows(found) == rows(reference)
+    assert rows(found), "the fixtures must raise results"
+    assert [(c.shape, c.focus_nodes) for c in found.checked_shapes] == [
+        (c.shape, c.focus_nodes) for c in reference.checked_shapes
+    ]
