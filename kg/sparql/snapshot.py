@@ -70,12 +70,13 @@ def take_snapshot(store: ox.Store, store_path: Path) -> Snapshot:
     to copying every file otherwise.
     """
     remove_stale_snapshots(store_path)
-    folder = Path(
-        tempfile.mkdtemp(
+    try:
+        folder = tempfile.mkdtemp(
             prefix=f".{store_path.name}{SNAPSHOT_INFIX}{os.getpid()}-", dir=store_path.parent
         )
-    )
-    snapshot = Snapshot(folder)
+    except OSError as error:
+        raise StoreError(f"cannot snapshot the store at {store_path}: {error}") from error
+    snapshot = Snapshot(Path(folder))
     try:
         store.backup(str(snapshot.path))
     except OSError as error:
@@ -92,7 +93,7 @@ class ReadOnlyOxigraphStore(OxigraphStore):
     :class:`OxigraphStore` itself would replace this class.)
     """
 
-    def __init__(self, path: str) -> None:  # noqa: D107 - deliberately not calling super()
+    def __init__(self, path: str) -> None:  # deliberately not calling super().__init__
         try:
             self._store = ox.Store.read_only(path)
         except OSError as error:
