@@ -116,7 +116,8 @@ def open_store(spec: str) -> Store:
     """Open a backend from a spec.
 
     ``oxigraph`` (embedded, in memory), ``oxigraph:PATH`` (embedded, on disk), ``memory`` (rdflib),
-    or ``sparql:QUERY_URL[,UPDATE_URL]`` (a remote SPARQL 1.1 endpoint).
+    or ``sparql:QUERY_URL[,UPDATE_URL[,GRAPH_STORE_URL]]`` (a remote SPARQL 1.1 endpoint; URLs may
+    carry ``user:password@``, see :mod:`kg.stores.sparql`).
 
     >>> type(open_store("memory")).__name__
     'MemoryStore'
@@ -135,9 +136,14 @@ def open_store(spec: str) -> Store:
     if kind == "sparql" and argument:
         from kg.stores.sparql import SparqlStore
 
-        query_url, _, update_url = argument.partition(",")
-        return SparqlStore(query_url=query_url, update_url=update_url or None)
+        query_url, _, rest = argument.partition(",")
+        update_url, _, graph_store_url = rest.partition(",")
+        return SparqlStore(
+            query_url=query_url,
+            update_url=update_url or None,
+            graph_store_url=graph_store_url or None,
+        )
     raise StoreError(
         f"unknown store {spec!r}: expected 'oxigraph', 'oxigraph:PATH', 'memory' "
-        "or 'sparql:QUERY_URL[,UPDATE_URL]'"
+        "or 'sparql:QUERY_URL[,UPDATE_URL[,GRAPH_STORE_URL]]'"
     )
