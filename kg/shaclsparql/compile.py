@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -269,7 +270,10 @@ def _conditions(shapes: Graph, shape: Node, var: str) -> list[tuple[URIRef, str]
         )
     for parameter, operator in _RANGES.items():
         for bound in shapes.objects(shape, parameter):
-            add(parameter, f"(isLiteral({var}) && {var} {operator} {_n3(bound)})")
+            # pySHACL fails a string against a number; rdflib's SPARQL would compare them.
+            kind = (f"isNumeric({var})" if isinstance(bound, Literal) and
+                    isinstance(bound.toPython(), int | float | Decimal) else f"isLiteral({var})")
+            add(parameter, f"({kind} && {var} {operator} {_n3(bound)})")
     for length in _integers(shapes, shape, SH.minLength):
         if length > 0:  # a minimum length of 0 passes every value, blank nodes included
             add(SH.minLength, f"(!isBlank({var}) && STRLEN(STR({var})) >= {length})")
@@ -480,7 +484,7 @@ def _property_shape(builder: _Builder, shape: Node) -> None:
         for other in shapes.objects(shape, parameter):
             # pySHACL compares IRIs as strings and fails a string against a non-string.
             comparison = (f"IF(isIRI(?value) && isIRI(?other), STR(?value) {operator} STR(?other), "
-                          f"?value {operator} ?other)")
+                          f"isNumeric(?value) = isNumeric(?other) && ?value {operator} ?other)")
             builder.value(
                 f"?this {path} ?value . ?this {_n3(other)} ?other "
                 f"FILTER (!COALESCE({comparison}, false))",

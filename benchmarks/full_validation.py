@@ -1,0 +1,121 @@
+"""Full SHACL validation of a loaded store with the store engine (kg.shaclsparql), at scale.
+
+Usage: python benchmarks/full_validation.py [N ...]   (synthetic trials; default 1000 10000)
+
+For each N the cached store of benchmarks/corpus.py (ontology, DASCERN, derived facts and N
+synthetic trials) is opened read-only, and in a fresh subprocess each (so peak RSS is that
+run's own):
+
+* the store engine validates everything the store holds (``kg validate --from-store``);
+* the raw pyoxigraph baseline reads every quad once (``SELECT (COUNT(*) ...) { GRAPH ?g {...} }``),
+  so the ratio says how many full scans validation costs;
+* up to 1,000 trials, pySHACL validates an rdflib copy of the same store, for comparison.
+
+Prints a markdown table; the issue's target is under 120 s for 100,000 trials.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+PYSHACL_UP_TO = 1000
+"""pySHACL takes about 25 s per 1,000 trials and an rdflib copy of the store: beyond this it is
+neither useful nor affordable on the benchmark machine."""
+
+
+def _read_only_store(path: str) -> object:
+    """A kg Store over the cached store, opened read-only (benchmarks never write to it)."""
+    import pyoxigraph as ox
+
+    from kg.stores.oxigraph import OxigraphStore
+
+    class ReadOnlyOxigraphStore(OxigraphStore):
+        def __init__(self, folder: str) -> None:
+            self._store = ox.Store.read_only(folder)
+            self.path = None
+
+    return ReadOnlyOxigraphStore(path)
+
+
+def child(kind: str, path: str) -> None:
+    """Run one measurement and print it as JSON (called in a subprocess by :func:`main`)."""
+    from kg.settings import Settings
+    from kg.store import Store, select
+    from kg.validate import load_shapes, validate_graph, validate_store
+
+    store = _read_only_store(path)
+    assert isinstance(store, Store)
+    started = time.perf_counter()
+    if kind == "baseline":
+        rows = select(store, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").rows
+        figures: dict[str, object] = {"quads": int(rows[0]["n"])}
+    else:
+        shapes = load_shapes(Settings())
+        if kind == "store":
+            report = validate_store(store, shapes=shapes)
+        else:
+            report = validate_graph(store.dataset(), shapes=shapes)
+        figures = {
+            "results": len(report.results),
+            "violations": report.counts["Violation"],
+            "warnings": report.counts["Warning"],
+            "focus": sum(s.size for s in report.checked_shapes),
+        }
+    figures["seconds"] = time.perf_counter() - started
+    figures["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(figures))
+
+
+def measure(kind: str, path: Path) -> dict[str, object]:
+    completed = subprocess.run(
+        [sys.executable, __file__, "--child", kind, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result: dict[str, object] = json.loads(completed.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main(sizes: list[int]) -> None:
+    from corpus import loaded_store
+
+    print("# full validation with the store engine (kg validate --from-store)")
+    print(
+        "| trials | quads | store engine s | results (violations/warnings) | focus nodes "
+        "| peak RSS MB | raw scan s | ratio to scan | pySHACL s | target s |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for trials in sizes:
+        path = loaded_store(trials)
+        baseline = measure("baseline", path)
+        engine = measure("store", path)
+        pyshacl = measure("pyshacl", path) if trials <= PYSHACL_UP_TO else None
+        ratio = float(engine["seconds"]) / float(baseline["seconds"])  # type: ignore[arg-type]
+        shown = "-" if pyshacl is None else f"{pyshacl['seconds']:.1f}"
+        same = ""
+        if pyshacl is not None and pyshacl["results"] != engine["results"]:
+            same = f" (pySHACL: {pyshacl['results']})"
+        print(
+            f"| {trials:,} | {baseline['quads']:,} | {engine['seconds']:.1f} | "
+            f"{engine['results']} ({engine['violations']}/{engine['warnings']}){same} | "
+            f"{engine['focus']:,} | {engine['rss_mb']:.0f} | {baseline['seconds']:.1f} | "
+            f"{ratio:.1f}x | {shown} | {'120' if trials >= 100_000 else '-'} |",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--child":
+        child(sys.argv[2], sys.argv[3])
+    else:
+        main([int(arg) for arg in sys.argv[1:]] or [1000, 10000])
