@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 
 import pytest
 from rdflib import Dataset, Graph
@@ -10,6 +11,7 @@ from rdflib import Dataset, Graph
 from kg.build import build_dataset
 from kg.export import export, union_graph
 from kg.settings import Settings
+from tests.backends import Backends
 from tests.servers import OxigraphServer, oxigraph_server
 
 
@@ -42,3 +44,10 @@ def remote_sparql(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oxigraph
     """A real Oxigraph SPARQL server on loopback, shared by the tests of the remote backend."""
     with oxigraph_server(tmp_path_factory.mktemp("oxigraph-server")) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def backends(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backends]:
+    """The store backends of this session (tests/backends.py); their servers stop at its end."""
+    with ExitStack() as stack:
+        yield Backends(tmp_path_factory, stack)

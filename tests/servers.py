@@ -1,17 +1,19 @@
 """Real servers for tests, started on loopback and stopped by their own process id.
 
-``oxigraph_server`` is a SPARQL store for the remote backend; ``kg_server`` is the project's own
-API under uvicorn, used by the SPARQL, GraphQL and browser tests.
+``oxigraph_server`` and ``virtuoso_server`` are SPARQL stores for the remote backend; ``kg_server``
+is the project's own API under uvicorn, used by the SPARQL, GraphQL and browser tests.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -68,8 +70,18 @@ class OxigraphServer:
         return f"{self.base_url}/update"
 
     @property
+    def graph_store_url(self) -> str:
+        return f"{self.base_url}/store"
+
+    @property
     def store_spec(self) -> str:
+        """Query and Update only: graphs are replaced by one SPARQL update."""
         return f"sparql:{self.query_url},{self.update_url}"
+
+    @property
+    def full_store_spec(self) -> str:
+        """Query, Update and the Graph Store Protocol (graphs replaced by a PUT)."""
+        return f"sparql:{self.query_url},{self.update_url},{self.graph_store_url}"
 
 
 def oxigraph_binary() -> str:
@@ -94,6 +106,9 @@ def oxigraph_server(location: Path) -> Iterator[OxigraphServer]:
             "--bind",
             f"127.0.0.1:{port}",
             "--union-default-graph",
+            # Stop what a killed client left running (the hostile-query tests): CPU is shared.
+            "--timeout-s",
+            "10",
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -101,6 +116,170 @@ def oxigraph_server(location: Path) -> Iterator[OxigraphServer]:
     try:
         server = OxigraphServer(f"http://127.0.0.1:{port}")
         wait_until_up(f"{server.query_url}?query=ASK%7B%7D", process)
+        yield server
+    finally:
+        stop(process)
+
+
+VIRTUOSO_PACKAGE = "virtuoso-opensource-7-bin"
+"""Debian's Virtuoso server binaries (``virtuoso-t``, ``isql-vt``), 7.2.x.
+
+Why this part of ``virtuoso-opensource`` and not the whole: the whole package also installs a
+system service with its own database and asks for its DBA password through debconf; the tests run
+their own instance, with their own database in a temporary folder, and need only the binaries.
+"""
+
+
+class VirtuosoUnavailable(RuntimeError):
+    """Virtuoso is not installed and could not be installed here; the message says why."""
+
+
+def _apt_get(*arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["apt-get", "-q", "-y", *arguments],
+        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def virtuoso_binaries() -> tuple[str, str]:
+    """``virtuoso-t`` and ``isql-vt``, installed from Debian first if they are missing.
+
+    Installs under a file lock, so that the test workers of one run do not race for dpkg's lock.
+    Raises :class:`VirtuosoUnavailable` with apt's own words when it cannot.
+    """
+    with open(Path(tempfile.gettempdir()) / "evidence-kg-virtuoso-install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        server, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
+        if server and isql:
+            return server, isql
+        if os.geteuid() != 0 or not shutil.which("apt-get"):
+            raise VirtuosoUnavailable(
+                f"virtuoso-t is not installed, and installing {VIRTUOSO_PACKAGE} needs root and apt"
+            )
+        result = _apt_get("install", VIRTUOSO_PACKAGE)
+        if result.returncode != 0:  # a fresh machine may have no package lists yet
+            _apt_get("update")
+            result = _apt_get("install", VIRTUOSO_PACKAGE)
+        server, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
+        if result.returncode != 0 or not (server and isql):
+            said = (result.stderr or result.stdout).strip().splitlines()[-3:]
+            raise VirtuosoUnavailable(
+                f"apt-get install {VIRTUOSO_PACKAGE} failed ({result.returncode}): {' / '.join(said)}"
+            )
+        return server, isql
+
+
+def virtuoso_version() -> str:
+    """What ``virtuoso-t`` says of itself (``Version 07.20.3229 ...``)."""
+    server, _ = virtuoso_binaries()
+    said = subprocess.run([server, "-?"], capture_output=True, text=True, check=False)
+    for line in (said.stdout + said.stderr).splitlines():
+        if "Version" in line:
+            return line.strip()
+    return "unknown"
+
+
+@dataclass(frozen=True)
+class VirtuosoServer:
+    """A running ``virtuoso-t`` and its endpoints (all on the one HTTP port)."""
+
+    base_url: str
+
+    @property
+    def query_url(self) -> str:
+        return f"{self.base_url}/sparql"
+
+    @property
+    def graph_store_url(self) -> str:
+        return f"{self.base_url}/sparql-graph-crud"
+
+    @property
+    def store_spec(self) -> str:
+        # Updates through /sparql itself: the test instance grants SPARQL_UPDATE to the
+        # anonymous SPARQL user (never do that on a server reachable from elsewhere; use
+        # http://dba:PASSWORD@host/sparql-auth and /sparql-graph-crud-auth there).
+        return f"sparql:{self.query_url},{self.query_url},{self.graph_store_url}"
+
+    def authenticated_spec(self, user: str, password: str) -> str:
+        """The spec a real deployment uses: the Digest-protected endpoints, with credentials."""
+        host = self.base_url.removeprefix("http://")
+        return (
+            f"sparql:http://{host}/sparql,http://{user}:{password}@{host}/sparql-auth,"
+            f"http://{user}:{password}@{host}/sparql-graph-crud-auth"
+        )
+
+
+VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {folder}/virtuoso.db
+ErrorLogFile = {folder}/virtuoso.log
+TransactionFile = {folder}/virtuoso.trx
+xa_persistent_file = {folder}/virtuoso.pxa
+ErrorLogLevel = 7
+FileExtend = 200
+Striping = 0
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {folder}/virtuoso-temp.db
+TransactionFile = {folder}/virtuoso-temp.trx
+Striping = 0
+
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+DirsAllowed = ., {folder}
+
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {folder}
+MaxClientConnections = 8
+ServerThreads = 8
+
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryExecutionTime = 10
+"""
+"""A small instance on loopback; ``ResultSetMaxRows`` is raised from its default (10,000) because
+copying the store (``Store.dataset``) reads every quad in one SELECT; queries stop after 10 s so
+that what a killed client left running (the hostile-query tests) does not hold a shared core."""
+
+
+@contextmanager
+def virtuoso_server(folder: Path) -> Iterator[VirtuosoServer]:
+    """Start ``virtuoso-t`` with its own ini and database in ``folder`` on free loopback ports.
+
+    The anonymous SPARQL user may update (a test instance only); stopped by its pid after.
+    """
+    server_binary, isql = virtuoso_binaries()
+    sql_port, http_port = free_port(), free_port()
+    ini = folder / "virtuoso.ini"
+    ini.write_text(VIRTUOSO_INI.format(folder=folder, sql_port=sql_port, http_port=http_port))
+    process = subprocess.Popen(
+        [server_binary, "+foreground", "+configfile", str(ini)],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        server = VirtuosoServer(f"http://127.0.0.1:{http_port}")
+        wait_until_up(f"{server.query_url}?query=ASK%7B%7D", process, seconds=90)
+        granted = subprocess.run(
+            [isql, f"127.0.0.1:{sql_port}", "dba", "dba", 'exec=grant SPARQL_UPDATE to "SPARQL";'],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        if granted.returncode != 0:
+            raise RuntimeError(
+                f"isql could not grant SPARQL_UPDATE: {granted.stdout}{granted.stderr}"
+            )
         yield server
     finally:
         stop(process)

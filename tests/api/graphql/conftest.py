@@ -1,4 +1,4 @@
-"""Fixtures for the GraphQL tests: one built store, an app over it, and a query helper."""
+"""Fixtures for the GraphQL tests: an app over the backend's store, and a query helper."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from kg.build import build_store
 from kg.settings import Settings
 from kg.store import Store
 
@@ -17,14 +16,8 @@ GraphQL = Callable[..., dict[str, Any]]
 
 
 @pytest.fixture(scope="session")
-def store(settings: Settings) -> Store:
-    """The DASCERN knowledge graph (curated + derived) in the default oxigraph backend."""
-    return build_store(settings)
-
-
-@pytest.fixture(scope="session")
-def client(settings: Settings, store: Store) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, store=store)) as test_client:
+def client(backend_settings: Settings, store: Store) -> Iterator[TestClient]:
+    with TestClient(create_app(backend_settings, store=store)) as test_client:
         yield test_client
 
 

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from fastapi.testclient import TestClient
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 from rdflib.term import Node
 
+from api.app import create_app
 from kg.build import GraphNames, read_sources
 from kg.derive import derive
 from kg.settings import Settings
 from kg.store import Store, open_store
 from kg.vocab import SCHEMA
+from tests.backends import Backend
 
 
-def clone_trials(settings: Settings, count: int) -> Store:
-    """A fresh oxigraph store with ``count`` copies of DASCERN (trial/syn-000, ...), each with
-    its own arms, endpoints, results and comparisons, and derived facts computed for all.
-    Drugs, the condition and the publications stay shared, as they would in a real graph."""
+def clone_trials(settings: Settings, count: int, store: Store | None = None) -> Store:
+    """``store`` (a fresh embedded oxigraph store if none) filled with ``count`` copies of
+    DASCERN (trial/syn-000, ...), each with its own arms, endpoints, results and comparisons,
+    and derived facts computed for all. Drugs, the condition and the publications stay shared,
+    as they would in a real graph."""
     names = GraphNames(settings.base_iri)
     sources = read_sources(settings)
     prefix = f"{settings.base_iri}trial/dascern"
@@ -43,8 +50,29 @@ def clone_trials(settings: Settings, count: int) -> Store:
             elif p == URIRef("https://w3id.org/evidence-kg/ontology/registryId"):
                 o2 = Literal(f"{o}-{tag}")
             clones.add((s2, p, o2))
-    store = open_store("oxigraph")
+    store = store if store is not None else open_store("oxigraph")
     store.replace_graph(names.ontology, sources[names.ontology])
     store.replace_graph(names.curated("synthetic"), clones)
     store.replace_graph(names.derived, derive(clones, base_iri=settings.base_iri))
     return store
+
+
+@contextmanager
+def cloned_store(
+    settings: Settings, backend: Backend, count: int
+) -> Iterator[tuple[Settings, Store]]:
+    """``count`` clones (:func:`clone_trials`) in ``backend``, and settings that name it."""
+    with backend.spec(f"clones-{count}") as spec:
+        store = clone_trials(settings, count, open_store(spec))
+        try:
+            yield settings.with_overrides(store=spec), store
+        finally:
+            store.close()
+
+
+@contextmanager
+def cloned_app(settings: Settings, backend: Backend, count: int) -> Iterator[TestClient]:
+    """An app over ``count`` clones in ``backend``."""
+    with cloned_store(settings, backend, count) as (configured, store):
+        with TestClient(create_app(configured, store=store)) as client:
+            yield client

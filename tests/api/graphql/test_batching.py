@@ -5,14 +5,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import pytest
-
-from api.graphql.context import make_context
+from api.graphql.context import make_context, runs_inline
 from api.graphql.limits import Limits
 from api.graphql.schema import build_schema
 from kg.settings import Settings
 from kg.store import QueryResult, Store
-from tests.api.graphql.synthetic import clone_trials
+from tests.api.graphql.synthetic import cloned_store
+from tests.backends import Backend
 
 NESTED = """
 {
@@ -58,14 +57,20 @@ class CountingStore:
         return len(self.inner)
 
 
-def queries_for(settings: Settings, trials: int, threaded: bool) -> tuple[int, int]:
-    """(store queries, trials returned) for the nested request over ``trials`` trials.
+def queries_for(settings: Settings, backend: Backend, trials: int) -> tuple[int, int, bool]:
+    """(store queries, trials returned, threaded) for the nested request over ``trials`` trials.
 
-    Runs in-process with a cost limit raised above this deliberately huge request: the point
-    is the query count, and the HTTP path is the same schema.
+    Runs in-process with the cost and time limits raised above this deliberately huge request:
+    the point is the query count, and the HTTP path is the same schema. Store calls run inline or in
+    threads as the app would run them for this backend.
     """
-    store = CountingStore(clone_trials(settings, trials))
-    schema = build_schema(Limits(max_cost=10**8))
+    with cloned_store(settings, backend, trials) as (configured, cloned):
+        threaded = not runs_inline(configured.store)
+        return (*_count_queries(CountingStore(cloned), trials, threaded), threaded)
+
+
+def _count_queries(store: CountingStore, trials: int, threaded: bool) -> tuple[int, int]:
+    schema = build_schema(Limits(max_cost=10**8, timeout_seconds=120))
 
     async def execute() -> Any:
         context = await make_context(store, 30, threaded=threaded)  # type: ignore[arg-type]
@@ -93,11 +98,11 @@ batches finish in the same event-loop turn (and their dependants share one batch
 query or two from run to run; inline, the count is exact. What must never happen is growth with the number of trials."""
 
 
-@pytest.mark.parametrize("threaded", [False, True], ids=["inline", "threaded"])
-def test_store_queries_do_not_grow_with_trials(settings: Settings, threaded: bool) -> None:
-    """3 trials and 30 trials cost the same bounded number of store queries (no N+1)."""
-    small, small_count = queries_for(settings, 3, threaded)
-    large, large_count = queries_for(settings, 30, threaded)
+def test_store_queries_do_not_grow_with_trials(settings: Settings, backend: Backend) -> None:
+    """3 trials and 30 trials cost the same bounded number of store queries (no N+1), with store
+    calls inline (embedded oxigraph) or threaded (the other backends)."""
+    small, small_count, threaded = queries_for(settings, backend, 3)
+    large, large_count, _ = queries_for(settings, backend, 30)
     assert (small_count, large_count) == (3, 30)
     assert small <= LEVEL_BOUND and large <= LEVEL_BOUND, (small, large)
     if threaded:

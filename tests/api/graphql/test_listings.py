@@ -12,7 +12,8 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from kg.settings import Settings
 from tests.api.graphql.conftest import GraphQL
-from tests.api.graphql.synthetic import clone_trials
+from tests.api.graphql.synthetic import clone_trials, cloned_app
+from tests.backends import Backend
 
 TRIALS = """
 query ($filter: TrialFilter, $first: Int, $after: String) {
@@ -63,9 +64,9 @@ def test_trial_filters(gql: GraphQL, where: dict[str, str], found: int) -> None:
 
 
 @pytest.fixture(scope="module")
-def synthetic(settings: Settings) -> Iterator[TestClient]:
-    """An app over seven DASCERN clones (SYN-000 ... SYN-006)."""
-    with TestClient(create_app(settings, store=clone_trials(settings, 7))) as client:
+def synthetic(settings: Settings, backend: Backend) -> Iterator[TestClient]:
+    """An app over seven DASCERN clones (SYN-000 ... SYN-006) in the backend under test."""
+    with cloned_app(settings, backend, 7) as client:
         yield client
 
 
@@ -159,7 +160,12 @@ def test_comparisons_page_across_trials(synthetic: TestClient) -> None:
 
 @pytest.fixture(scope="module")
 def crowded(settings: Settings) -> Iterator[TestClient]:
-    """An app over 150 DASCERN clones (about 130,000 quads)."""
+    """An app over 150 DASCERN clones (about 130,000 quads).
+
+    Embedded oxigraph only, by nature: this pins the speed of the listing queries on the default
+    engine; rdflib's evaluator (the ``memory`` backend, for small graphs) is not meant for this
+    size, and a remote server's speed is its own.
+    """
     with TestClient(create_app(settings, store=clone_trials(settings, 150))) as client:
         yield client
 

@@ -139,12 +139,12 @@ class SlowStore:
         return len(self.inner)
 
 
-@pytest.mark.parametrize("backend", ["oxigraph", "memory"], ids=["inline", "threaded"])
-def test_time_limit(settings: Settings, store: Store, backend: str) -> None:
+def test_time_limit(backend_settings: Settings, store: Store) -> None:
     """A request that outlives the time limit ends with a clear error, promptly, whether store
-    calls run on the event loop (embedded oxigraph) or in worker threads (other backends)."""
+    calls run on the event loop (embedded oxigraph) or in worker threads (other backends): the
+    backend under test decides which."""
     slow = SlowStore(store, delay=0.3)
-    quick = settings.with_overrides(query_timeout_seconds=0.5, store=backend)
+    quick = backend_settings.with_overrides(query_timeout_seconds=0.5)
     with TestClient(create_app(quick, store=slow)) as client:  # type: ignore[arg-type]
         started = time.monotonic()
         messages = errors_of(
@@ -172,8 +172,8 @@ class BrokenStore:
         return len(self.inner)
 
 
-def test_internal_errors_are_masked(settings: Settings, store: Store) -> None:
-    with TestClient(create_app(settings, store=BrokenStore(store))) as client:  # type: ignore[arg-type]
+def test_internal_errors_are_masked(backend_settings: Settings, store: Store) -> None:
+    with TestClient(create_app(backend_settings, store=BrokenStore(store))) as client:  # type: ignore[arg-type]
         messages = errors_of(client, '{ trial(id: "DASCERN") { acronym } }')
     assert messages == [MASKED_MESSAGE]
 

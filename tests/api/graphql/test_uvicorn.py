@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.servers import kg_server
+from tests.servers import KgServer
 
 README_QUERY = Path(__file__).parents[3] / "api" / "graphql" / "examples" / "readme_query.graphql"
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    with kg_server() as running:
-        yield running.base_url
+def base_url(server: KgServer) -> str:
+    """The root of ``kg serve`` over the backend under test (``server`` in tests/api/conftest)."""
+    return server.base_url
 
 
-def test_readme_query_over_http(server: str) -> None:
+def test_readme_query_over_http(base_url: str) -> None:
     response = httpx.post(
-        f"{server}/graphql", json={"query": README_QUERY.read_text(encoding="utf-8")}, timeout=10
+        f"{base_url}/graphql", json={"query": README_QUERY.read_text(encoding="utf-8")}, timeout=10
     )
     assert response.status_code == 200
     (endpoint,) = response.json()["data"]["trial"]["endpoints"]
@@ -29,9 +28,9 @@ def test_readme_query_over_http(server: str) -> None:
     assert endpoint["comparisons"][0]["pValue"] == 0.005
 
 
-def test_oversized_body_over_http(server: str) -> None:
+def test_oversized_body_over_http(base_url: str) -> None:
     response = httpx.post(
-        f"{server}/graphql",
+        f"{base_url}/graphql",
         content=b"{" + b" " * 200_000 + b"}",
         headers={"content-type": "application/json"},
         timeout=10,
@@ -39,6 +38,6 @@ def test_oversized_body_over_http(server: str) -> None:
     assert response.status_code == 413
 
 
-def test_graphiql_over_http(server: str) -> None:
-    response = httpx.get(f"{server}/graphql", headers={"accept": "text/html"}, timeout=10)
+def test_graphiql_over_http(base_url: str) -> None:
+    response = httpx.get(f"{base_url}/graphql", headers={"accept": "text/html"}, timeout=10)
     assert response.status_code == 200 and "graphiql" in response.text.lower()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -14,7 +15,9 @@ from rdflib.namespace import RDF, RDFS
 
 from api.app import create_app
 from kg.settings import PROJECT_ROOT, Settings
+from kg.store import Store
 from kg.vocab import EKG
+from tests.backends import Backend
 
 HERE = Path(__file__).parent
 TRIAL = "https://w3id.org/evidence-kg/id/trial/dascern"
@@ -27,21 +30,26 @@ RDF_FORMATS = {
 }
 
 
-def _client(settings: Settings) -> TestClient:
-    return TestClient(create_app(settings))
+@contextmanager
+def _client(settings: Settings, backend: Backend, key: str) -> Iterator[TestClient]:
+    """An app over ``settings``' data built into the backend under test (as ``key``'s data)."""
+    with backend.built(settings, key) as (configured, store):
+        # No ``with``: the SPARQL workers (lifespan) are not needed for linked data.
+        yield TestClient(create_app(configured, store=store))
 
 
 @pytest.fixture(scope="module")
-def client() -> Iterator[TestClient]:
-    # No ``with``: the SPARQL workers (lifespan) are not needed for linked data.
-    yield _client(Settings.from_env({}))
+def client(backend_settings: Settings, store: Store) -> TestClient:
+    """An app over the DASCERN store of the backend under test."""
+    return TestClient(create_app(backend_settings, store=store))
 
 
 @pytest.fixture(scope="module")
-def client_with_reported() -> TestClient:
+def client_with_reported(settings: Settings, backend: Backend) -> Iterator[TestClient]:
     """DASCERN plus a reported hazard ratio whose labels try to inject markup."""
     data = (PROJECT_ROOT / "data" / "dascern.ttl", HERE / "reported_estimate.ttl")
-    return _client(Settings.from_env({}).with_overrides(data_files=data))
+    with _client(settings.with_overrides(data_files=data), backend, "reported") as client:
+        yield client
 
 
 @pytest.mark.parametrize("media_type", list(RDF_FORMATS))
@@ -112,13 +120,13 @@ def test_ontology_term_and_whole_ontology(client: TestClient) -> None:
     )
 
 
-def test_base_iri_is_configurable() -> None:
+def test_base_iri_is_configurable(backend: Backend) -> None:
     base = "http://kg.example.org/res/"
-    client = _client(Settings.from_env({"KG_BASE_IRI": base}))
-    response = client.get("/id/trial/dascern", headers={"Accept": "text/turtle"})
+    with _client(Settings.from_env({"KG_BASE_IRI": base}), backend, base) as client:
+        response = client.get("/id/trial/dascern", headers={"Accept": "text/turtle"})
+        page = client.get("/id/trial/dascern", headers={"Accept": "text/html"})
     graph = Graph().parse(data=response.text, format="turtle")
     assert (URIRef(base + "trial/dascern"), RDF.type, EKG.Trial) in graph
-    page = client.get("/id/trial/dascern", headers={"Accept": "text/html"})
     assert 'href="/id/trial/dascern/arm-dasatinib"' in page.text
 
 

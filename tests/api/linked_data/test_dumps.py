@@ -16,11 +16,14 @@ from api.app import create_app
 from api.routes.dumps import DUMP_EXTENSIONS
 from kg.export import MEDIA_TYPES, export
 from kg.settings import PROJECT_ROOT, Settings
+from kg.store import Store
 
 
 @pytest.fixture(scope="module")
-def client() -> TestClient:
-    return TestClient(create_app(Settings.from_env({})))
+def client(backend_settings: Settings, store: Store) -> TestClient:
+    """An app over the backend under test (dumps are made from the curated build, not the store,
+    so that they are byte-identical to ``kg export``: they must not depend on the backend)."""
+    return TestClient(create_app(backend_settings, store=store))
 
 
 @pytest.mark.parametrize("extension", list(DUMP_EXTENSIONS))

@@ -1,6 +1,7 @@
 """Hostile queries are refused or stopped within the limit, and the server keeps answering.
 
-The server runs with a 1 s time limit and 2 workers (see ``conftest.py``).
+The server runs with a 1 s time limit and 2 workers over each backend (``server`` in
+tests/api/conftest.py): whatever holds the data, a worker that outlives the limit is killed.
 """
 
 from __future__ import annotations
@@ -106,7 +107,11 @@ def test_pool_recovers_after_timeouts(server: KgServer) -> None:
 
 
 def test_workers_killed_on_timeout_and_stopped_with_server() -> None:
-    """A timed-out worker is killed by pid and replaced; stopping the server leaves no worker."""
+    """A timed-out worker is killed by pid and replaced; stopping the server leaves no worker.
+
+    One backend (the default), by nature: this is about the server's own worker processes and
+    their lifetime, which do not depend on the store (the parametrized tests above show that a
+    timeout is enforced over every backend)."""
     with kg_server() as running:
         before = child_pids(running.pid)
         assert len(before) == 2
@@ -160,7 +165,10 @@ def test_slow_parse_is_stopped_and_does_not_stall_others(server: KgServer) -> No
 
 
 def test_workers_die_with_a_killed_server() -> None:
-    """Even a server killed with SIGKILL (no lifespan shutdown) leaves no worker behind."""
+    """Even a server killed with SIGKILL (no lifespan shutdown) leaves no worker behind.
+
+    One backend (the default), by nature: it kills the server it starts, so it cannot use the
+    shared one, and worker lifetime does not depend on the store."""
     with kg_server() as running:
         workers = child_pids(running.pid)
         assert len(workers) == 2
@@ -169,12 +177,3 @@ def test_workers_die_with_a_killed_server() -> None:
         while time.monotonic() < deadline and any(is_alive(pid) for pid in workers):
             time.sleep(0.05)
         assert not any(is_alive(pid) for pid in workers)
-
-
-def test_endpoint_over_the_memory_backend() -> None:
-    """Workers load their snapshot from any backend (here rdflib's), not only pyoxigraph."""
-    with kg_server({"KG_STORE": "memory"}) as running:
-        response, _ = _timed_get(running, SIMPLE)
-        assert response.json() == {"head": {}, "boolean": True}
-        page = httpx.get(f"{running.base_url}/id/trial/dascern", headers={"Accept": "text/html"})
-        assert page.text.count('class="estimate ') == 12
