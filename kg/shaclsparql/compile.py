@@ -271,9 +271,12 @@ def _conditions(shapes: Graph, shape: Node, var: str) -> list[tuple[URIRef, str]
     for parameter, operator in _RANGES.items():
         for bound in shapes.objects(shape, parameter):
             # pySHACL fails a string against a number; rdflib's SPARQL would compare them.
-            kind = (f"isNumeric({var})" if isinstance(bound, Literal) and
-                    isinstance(bound.toPython(), int | float | Decimal) else f"isLiteral({var})")
-            add(parameter, f"({kind} && {var} {operator} {_n3(bound)})")
+            comparable = (
+                f"isNumeric({var})"
+                if isinstance(bound, Literal) and isinstance(bound.toPython(), int | float | Decimal)
+                else f"isLiteral({var})"
+            )
+            add(parameter, f"({comparable} && {var} {operator} {_n3(bound)})")
     for length in _integers(shapes, shape, SH.minLength):
         if length > 0:  # a minimum length of 0 passes every value, blank nodes included
             add(SH.minLength, f"(!isBlank({var}) && STRLEN(STR({var})) >= {length})")
