@@ -60,6 +60,15 @@ WOOLF = Method(
     "interval is exp(log OR +/- z * SE) with SE = sqrt(1/a + 1/b + 1/c + 1/d) (Woolf).",
 )
 
+P_VALUE_THRESHOLD = Method(
+    "p-value-threshold-significance",
+    "Significance judged from the reported p-value at the 0.05 level",
+    "Used only when the source reports a p-value but does not say whether the difference is "
+    "significant. Significant when the p-value is below the two-sided level 0.05; a reported "
+    "bound decides only when it lies wholly on one side of the level (P < .001 is significant, "
+    "P > .1 is not, P < .1 decides nothing and no verdict is recorded).",
+)
+
 Statistic = Callable[[int, int, int, int, float], stats.Estimate]
 ESTIMATORS: tuple[tuple[str, URIRef, URIRef, Method, Statistic], ...] = (
     ("risk-difference", EKG.RiskDifference, OBO.STATO_0000424, NEWCOMBE, stats.risk_difference),
@@ -155,12 +164,50 @@ def _count_node(graph: Graph, base_iri: str, agent: URIRef, arm: ArmCounts) -> U
     return node
 
 
+def _assess_significance(curated: Graph, derived: Graph, base_iri: str, agent: URIRef) -> None:
+    """A derived verdict for each comparison that reports a p-value but no verdict of its own.
+
+    Why a node and not ``ekg:significant`` on the comparison: that property is the source's word;
+    a consumer must be able to tell it from this software's judgement and see the rule applied.
+    """
+    for result_row in curated.query(queries.load("significance_inputs")):
+        row = result_row.asdict()  # type: ignore[union-attr]
+        comparison, p_value = row["comparison"], row["pValue"]
+        assert isinstance(comparison, URIRef) and isinstance(p_value, Literal)
+        comparator = row.get("comparator")
+        verdict, _ = stats.significance(
+            None, float(p_value), str(comparator) if comparator is not None else None
+        )
+        if verdict is None:
+            continue
+        node = URIRef(f"{comparison}/significance")
+        method = _describe_method(derived, base_iri, P_VALUE_THRESHOLD)
+        activity = _computation(
+            derived,
+            URIRef(f"{node}/computation"),
+            f"Judging significance: {P_VALUE_THRESHOLD.label}",
+            method,
+            [comparison],
+            agent,
+        )
+        title = str(row.get("label") or comparison)
+        word = "significant" if verdict else "not significant"
+        derived.add((comparison, EKG.significanceAssessment, node))
+        derived.add((node, RDF.type, EKG.SignificanceAssessment))
+        derived.add((node, RDFS.label, Literal(f"{title}: {word} at the 0.05 level (derived)")))
+        derived.add((node, RDF.value, Literal(verdict)))
+        derived.add((node, EKG.significanceLevel, decimal(stats.SIGNIFICANCE_LEVEL)))
+        derived.add((node, PROV.wasGeneratedBy, activity))
+        derived.add((node, PROV.wasDerivedFrom, comparison))
+
+
 def derive(curated: Graph, *, base_iri: str) -> Graph:
-    """Compute every derivable estimate in ``curated``; returns only the new triples."""
+    """Compute every derivable estimate and verdict in ``curated``; returns only the new triples."""
     derived = bind_prefixes(Graph())
     agent = URIRef(f"{base_iri}agent/evidence-kg")
     derived.add((agent, RDF.type, PROV.SoftwareAgent))
     derived.add((agent, RDFS.label, Literal(SOFTWARE)))
+    _assess_significance(curated, derived, base_iri, agent)
     for result_row in curated.query(queries.load("derivable_comparisons")):
         row = result_row.asdict()  # type: ignore[union-attr]
         comparison = row["comparison"]

@@ -148,7 +148,7 @@ def significance(
     """Whether a comparison is significant, and whether that verdict is derived (not reported).
 
     The source's own verdict wins. Otherwise a reported p-value is compared with ``level``; a
-    bound ("P < 0.1") that straddles the level decides nothing.
+    bound ("P < 0.1", "P > 0.01") that straddles the level decides nothing.
 
     >>> significance(False, 0.001)      # the source's word stands
     (False, False)
@@ -160,6 +160,12 @@ def significance(
     (True, True)
     >>> significance(None, 0.1, "<")    # P < 0.1 may or may not be below 0.05
     (None, False)
+    >>> significance(None, 0.05, "<=")  # P <= .05 may be exactly .05
+    (None, False)
+    >>> significance(None, 0.1, ">")    # P > .1: not significant
+    (False, True)
+    >>> significance(None, 0.01, ">")   # P > .01 may or may not be below 0.05
+    (None, False)
     >>> significance(None, None)
     (None, False)
     """
@@ -169,4 +175,8 @@ def significance(
         return None, False
     if p_value_comparator == "<":
         return (True, True) if p_value <= level else (None, False)
+    if p_value_comparator == "<=":
+        return (True, True) if p_value < level else (None, False)
+    if p_value_comparator == ">":
+        return (False, True) if p_value >= level else (None, False)
     return p_value < level, True

@@ -73,6 +73,7 @@ class EKG(DefinedNamespace):
     Publication: URIRef
     Source: URIRef
     ApproximateEventCount: URIRef
+    SignificanceAssessment: URIRef
     StatisticalMethod: URIRef
     Computation: URIRef
     # concept classes
@@ -147,6 +148,8 @@ class EKG(DefinedNamespace):
     pValue: URIRef
     pValueComparator: URIRef
     significant: URIRef
+    significanceAssessment: URIRef
+    significanceLevel: URIRef
     estimate: URIRef
     statistic: URIRef
     ciLower: URIRef

@@ -101,6 +101,51 @@ def test_zero_cell_claims_no_ratio() -> None:
     assert statistics == {EKG.RiskDifference}
 
 
+def test_significance_is_judged_only_from_a_p_value_the_source_gives_no_verdict_for(
+    derived: Graph,
+) -> None:
+    """DASCERN's primary comparison (P = .005, no verdict stated) gets a derived verdict, marked
+    with its level and method; comparisons whose source gives a verdict get none, and the
+    source's own property ``ekg:significant`` is never written by the code."""
+    primary = URIRef(T + "comparison-mmr-12m")
+    assessment = derived.value(primary, EKG.significanceAssessment)
+    assert assessment == URIRef(T + "comparison-mmr-12m/significance")
+    assert (assessment, RDF.type, EKG.SignificanceAssessment) in derived
+    assert derived.value(assessment, RDF.value) == Literal(True)
+    assert derived.value(assessment, EKG.significanceLevel).toPython() == Decimal("0.05")  # type: ignore[union-attr]
+    assert derived.value(assessment, PROV.wasDerivedFrom) == primary
+    method = derived.value(derived.value(assessment, PROV.wasGeneratedBy), EKG.method)
+    assert "0.05" in str(derived.value(method, SKOS.definition))
+    for stated in ("comparison-os-2y", "comparison-pfs-2y", "comparison-cumulative-mmr-5y"):
+        assert derived.value(URIRef(T + stated), EKG.significanceAssessment) is None, stated
+    assert not set(derived.triples((None, EKG.significant, None)))
+
+
+@pytest.mark.parametrize(
+    ("p_value", "comparator", "verdict"),
+    [("0.001", "<", True), ("0.1", "<", None), ("0.2", ">", False), ("0.01", ">", None),
+     ("0.05", "", False), ("0.0499", "", True)],
+)
+def test_a_bound_gives_a_verdict_only_when_it_lies_on_one_side_of_the_level(
+    p_value: str, comparator: str, verdict: bool | None
+) -> None:
+    bound = f'; ekg:pValueComparator "{comparator}"' if comparator else ""
+    curated = Graph().parse(
+        data=f"""
+        @prefix ekg: <https://w3id.org/evidence-kg/ontology/> .
+        <c> a ekg:Comparison ; ekg:pValue {p_value} {bound} .
+        """,
+        format="turtle",
+        publicID=BASE,
+    )
+    derived = derive(curated, base_iri=BASE)
+    assessment = derived.value(URIRef(BASE + "c"), EKG.significanceAssessment)
+    if verdict is None:
+        assert assessment is None
+    else:
+        assert derived.value(assessment, RDF.value) == Literal(verdict)
+
+
 def test_curated_data_holds_no_derived_facts(settings: Settings) -> None:
     """Derived numbers are computed by kg, never typed into data/ by hand."""
     for path in settings.curated_paths:
