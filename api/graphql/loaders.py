@@ -70,6 +70,9 @@ class Loaders:
         self.estimate: DataLoader[str, model.EffectEstimate | None] = _loader(
             run, reads.read_estimates
         )
+        self.significance: DataLoader[str, model.SignificanceAssessment | None] = _loader(
+            run, reads.read_significance_assessments
+        )
         self.source: DataLoader[str, model.SourceDocument | None] = _loader(run, reads.read_sources)
         self.crossover: DataLoader[str, model.CrossoverResult | None] = _loader(
             run, reads.read_crossovers

@@ -19,7 +19,6 @@ import strawberry
 
 from api.graphql.context import EvidenceContext
 from kg.readmodel import model
-from kg.stats import significance
 from kg.vocab import EKG, QUDT_UNIT, SCHEMA
 
 Info = strawberry.Info[EvidenceContext, None]
@@ -505,7 +504,6 @@ class EffectEstimate(Node):
 
     @staticmethod
     def of(estimate: model.EffectEstimate) -> EffectEstimate:
-        method = estimate.method
         statistic = (
             STATISTIC_TYPES.get(estimate.statistic, StatisticType.OTHER)
             if estimate.statistic is not None
@@ -520,11 +518,41 @@ class EffectEstimate(Node):
             ci_upper=estimate.ci_upper,
             ci_level=estimate.ci_level,
             derived=estimate.derived,
-            method=StatisticalMethod(
-                id=strawberry.ID(method.id), name=method.name, definition=method.definition
-            )
-            if method is not None
-            else None,
+            method=_method(estimate.method),
+        )
+
+
+def _method(method: model.StatisticalMethod | None) -> StatisticalMethod | None:
+    if method is None:
+        return None
+    return StatisticalMethod(
+        id=strawberry.ID(method.id), name=method.name, definition=method.definition
+    )
+
+
+@strawberry.type(
+    description="This software's verdict on whether a comparison's difference is statistically "
+    "significant, made from the reported p-value because the source gives none; derived, never "
+    "reported."
+)
+class SignificanceAssessment(Node):
+    label: str | None
+    significant: bool | None
+    level: float | None = strawberry.field(
+        description="The two-sided significance level the p-value was compared with (0.05)."
+    )
+    method: StatisticalMethod | None = strawberry.field(
+        description="The rule applied, including how a bound such as P < .001 is read."
+    )
+
+    @staticmethod
+    def of(assessment: model.SignificanceAssessment) -> SignificanceAssessment:
+        return SignificanceAssessment(
+            id=strawberry.ID(assessment.id),
+            label=assessment.label,
+            significant=assessment.significant,
+            level=assessment.level,
+            method=_method(assessment.method),
         )
 
 
@@ -539,13 +567,37 @@ class Comparison(Node):
     p_value_comparator: str | None = strawberry.field(
         description='"<" when the source gives only a bound (P < .001).'
     )
-    significant: bool | None = strawberry.field(
-        description="As the source says; when it does not but gives a p-value, whether the "
-        "p-value is below 0.05 (then `significanceDerived` is true)."
-    )
-    significance_derived: bool
     _comparison: strawberry.Private[model.Comparison]
     sources: list[Source] = _sources_field()
+
+    @strawberry.field(
+        description="As the source says; when it does not but gives a p-value, this software's "
+        "verdict at the 0.05 level (then `significanceDerived` is true and "
+        "`significanceAssessment` says how it was made)."
+    )
+    async def significant(self, info: Info) -> bool | None:
+        if self._comparison.significant is not None:
+            return self._comparison.significant
+        assessment = await self.significance_assessment(info)
+        return assessment.significant if assessment is not None else None
+
+    @strawberry.field(description="True when `significant` is this software's verdict.")
+    async def significance_derived(self, info: Info) -> bool:
+        if self._comparison.significant is not None:
+            return False
+        assessment = await self.significance_assessment(info)
+        return assessment is not None and assessment.significant is not None
+
+    @strawberry.field(
+        description="The derived verdict, with its level and method; null when the source gives "
+        "its own verdict or no p-value."
+    )
+    async def significance_assessment(self, info: Info) -> SignificanceAssessment | None:
+        iri = self._comparison.significance_assessment
+        if iri is None:
+            return None
+        found = await info.context.loaders.significance.load(iri)
+        return SignificanceAssessment.of(found) if found is not None else None
 
     @strawberry.field
     async def endpoint(self, info: Info) -> Endpoint | None:
@@ -582,9 +634,6 @@ class Comparison(Node):
 
     @staticmethod
     def of(comparison: model.Comparison) -> Comparison:
-        significant, derived = significance(
-            comparison.significant, comparison.p_value, comparison.p_value_comparator
-        )
         return Comparison(
             id=strawberry.ID(comparison.id),
             label=comparison.label,
@@ -594,8 +643,6 @@ class Comparison(Node):
             analysis_method=comparison.analysis_method,
             p_value=comparison.p_value,
             p_value_comparator=comparison.p_value_comparator,
-            significant=significant,
-            significance_derived=derived,
             _comparison=comparison,
         )
 
@@ -987,6 +1034,7 @@ def _node_resolvers(info: Info) -> list[tuple[str, Callable[[str], Awaitable[Nod
         (_iri(EKG.ArmResult), via(loaders.arm_result, ArmResult.of)),
         (_iri(EKG.Comparison), via(loaders.comparison, Comparison.of)),
         (_iri(EKG.EffectEstimate), via(loaders.estimate, EffectEstimate.of)),
+        (_iri(EKG.SignificanceAssessment), via(loaders.significance, SignificanceAssessment.of)),
         (_iri(EKG.CrossoverResult), via(loaders.crossover, CrossoverResult.of)),
         (_iri(EKG.Finding), via(loaders.finding, Finding.of)),
         (_iri(EKG.Publication), via(loaders.source, Publication.of)),

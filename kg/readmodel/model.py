@@ -158,6 +158,8 @@ class Comparison:
     p_value: float | None = None
     p_value_comparator: str | None = None
     significant: bool | None = None
+    significance_assessment: str | None = None
+    """The derived ekg:SignificanceAssessment, when the source gives a p-value but no verdict."""
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,17 @@ class EffectEstimate:
     @property
     def derived(self) -> bool:
         return self.computation is not None
+
+
+@dataclass(frozen=True)
+class SignificanceAssessment:
+    """This software's verdict on a comparison's significance, with the rule it applied."""
+
+    id: str
+    label: str | None = None
+    significant: bool | None = None
+    level: float | None = None
+    method: StatisticalMethod | None = None
 
 
 @dataclass(frozen=True)

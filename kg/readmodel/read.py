@@ -490,6 +490,7 @@ def read_comparisons(store: Store, ids: Sequence[str]) -> dict[str, model.Compar
         EKG.pValue,
         EKG.pValueComparator,
         EKG.significant,
+        EKG.significanceAssessment,
     ]
     return _build(
         store,
@@ -511,6 +512,7 @@ def read_comparisons(store: Store, ids: Sequence[str]) -> dict[str, model.Compar
             p_value=bag.number(EKG.pValue),
             p_value_comparator=bag.text(EKG.pValueComparator),
             significant=bag.boolean(EKG.significant),
+            significance_assessment=bag.text(EKG.significanceAssessment),
         ),
     )
 
@@ -543,6 +545,26 @@ def read_estimates(store: Store, ids: Sequence[str]) -> dict[str, model.EffectEs
             method=methods.get(computation) if computation else None,
         )
     return estimates
+
+
+def read_significance_assessments(
+    store: Store, ids: Sequence[str]
+) -> dict[str, model.SignificanceAssessment]:
+    """Derived significance verdicts, with the method their computation ran."""
+    predicates = [RDFS.label, RDF.value, EKG.significanceLevel, PROV.wasGeneratedBy]
+    bags = read_bags(store, ids, predicates, EKG.SignificanceAssessment)
+    methods = read_methods(store, [c for b in bags.values() if (c := b.text(PROV.wasGeneratedBy))])
+    assessments: dict[str, model.SignificanceAssessment] = {}
+    for key, bag in bags.items():
+        computation = bag.text(PROV.wasGeneratedBy)
+        assessments[key] = model.SignificanceAssessment(
+            id=key,
+            label=bag.text(RDFS.label),
+            significant=bag.boolean(RDF.value),
+            level=bag.number(EKG.significanceLevel),
+            method=methods.get(computation) if computation else None,
+        )
+    return assessments
 
 
 def read_sources(store: Store, ids: Sequence[str]) -> dict[str, model.SourceDocument]:

@@ -248,6 +248,24 @@ def test_reported_results_are_not_derived_but_their_counts_are(
     assert keys == {"S1", "S2", "S5"}
 
 
+def test_derived_significance_comes_from_the_graph_with_its_level_and_method(
+    gql: GraphQL,
+) -> None:
+    """P = .005 with no verdict in the sources: the verdict is the derived graph's, the same fact
+    SPARQL consumers read, with the level and the rule that made it."""
+    data = gql(
+        """{ trial(id: "DASCERN") { endpoints(kind: PRIMARY) { comparisons {
+             significant significanceDerived
+             significanceAssessment { id significant level method { name definition } } } } } }"""
+    )
+    (comparison,) = data["trial"]["endpoints"][0]["comparisons"]
+    assert comparison["significant"] is True and comparison["significanceDerived"] is True
+    assessment = comparison["significanceAssessment"]
+    assert assessment["id"] == f"{TRIAL}/comparison-mmr-12m/significance"
+    assert assessment["significant"] is True and assessment["level"] == 0.05
+    assert "0.05" in assessment["method"]["definition"]
+
+
 def test_survival_comparisons_not_significant_as_reported(
     endpoints: dict[str, dict[str, Any]],
 ) -> None:
@@ -321,6 +339,7 @@ def test_node_resolves_every_kind(gql: GraphQL) -> None:
         f"{TRIAL}/result-mmr-12m-dasatinib": "ArmResult",
         f"{TRIAL}/comparison-mmr-12m": "Comparison",
         f"{TRIAL}/comparison-mmr-12m/risk-difference": "EffectEstimate",
+        f"{TRIAL}/comparison-mmr-12m/significance": "SignificanceAssessment",
         f"{TRIAL}/crossover-2y": "CrossoverResult",
         f"{TRIAL}/finding-safety": "Finding",
         f"{BASE}publication/cortes-2020-leukemia": "Publication",

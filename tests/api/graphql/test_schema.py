@@ -165,6 +165,8 @@ REACHED_BY = {
     "ekg:resultsFirstPosted": ["Trial.resultsFirstPosted"],
     "ekg:route": ["Intervention.route"],
     "ekg:significant": ["Comparison.significant"],
+    "ekg:significanceAssessment": ["Comparison.significanceAssessment"],
+    "ekg:significanceLevel": ["SignificanceAssessment.level"],
     "ekg:sourceKey": ["Document.key", "Publication.key"],
     "ekg:startDate": ["Trial.startDate"],
     "ekg:statement": ["Source.statement", "Finding.statement"],
