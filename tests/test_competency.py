@@ -59,8 +59,9 @@ def test_derived_facts_name_their_method(exported: Graph) -> None:
     assert any("Katz" in m for m in methods)
     assert any("Woolf" in m for m in methods)
     assert any("Approximate event count" in m for m in methods)
-    # 4 comparisons x 3 estimates + 8 approximate counts
-    assert len(rows) == 4 * 3 + 8
+    assert any("0.05 level" in m for m in methods)
+    # 4 comparisons x 3 estimates + 8 approximate counts + 1 significance verdict (P = .005)
+    assert len(rows) == 4 * 3 + 8 + 1
 
 
 def test_estimates_by_stato_class(exported: Graph) -> None:
