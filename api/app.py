@@ -9,6 +9,7 @@ from api.routes import dumps, graphql, health, linked_data, sparql, void
 from kg.build import build_store
 from kg.settings import Settings
 from kg.sparql.snapshot import ReadOnlyOxigraphStore
+from kg.sparql.statistics import StatisticsCache
 from kg.store import Store
 
 
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     )
     app.state.settings = settings
     app.state.store = store if store is not None else open_served_store(settings)
+    app.state.statistics = StatisticsCache(app.state.store, settings.base_iri)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from kg.settings import Settings
+from kg.sparql.statistics import StatisticsCache
 from kg.store import Store
 
 
@@ -22,5 +23,12 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
+def get_statistics(request: Request) -> StatisticsCache:
+    """The app's dataset statistics (``app.state.statistics``), counted once per generation."""
+    statistics: StatisticsCache = request.app.state.statistics
+    return statistics
+
+
 StoreDep = Annotated[Store, Depends(get_store)]
+StatisticsDep = Annotated[StatisticsCache, Depends(get_statistics)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -30,6 +30,7 @@ from kg.sparql.pool import PoolBusy, PoolError, QueryTimeout, WorkerPool, start_
 from kg.sparql.protocol import CheckRequest, CheckResponse, QueryRequest, QueryResponse
 from kg.sparql.results import GRAPH_MEDIA_TYPES, RESULT_MEDIA_TYPES, GraphFormat, ResultFormat
 from kg.sparql.service import example_queries, service_description
+from kg.sparql.statistics import StatisticsCache
 from kg.store import Store
 from kg.vocab import PREFIXES
 
@@ -101,7 +102,7 @@ def sparql_get(
     if len(request.query_params.getlist("query")) > 1:
         return _error(400, "send exactly one 'query' parameter")
     if query is None:
-        return _describe_service(request, store)
+        return _describe_service(request)
     return _answer(request, settings, query, default_graph_uri or [], named_graph_uri or [])
 
 
@@ -298,7 +299,7 @@ def _html_result(checked: CheckedQuery, body: bytes, settings: Settings) -> Resp
     return Response(page, media_type="text/html; charset=utf-8", headers={"Vary": "Accept"})
 
 
-def _describe_service(request: Request, store: Store) -> Response:
+def _describe_service(request: Request) -> Response:
     chosen = negotiate(request.headers.get("accept"), DESCRIPTION_OFFERS)
     if chosen is None:
         return _error(406, "available: " + ", ".join(DESCRIPTION_OFFERS))
@@ -311,8 +312,9 @@ def _describe_service(request: Request, store: Store) -> Response:
             headers={"Vary": "Accept"},
         )
     base = str(request.base_url).rstrip("/")
+    statistics: StatisticsCache = request.app.state.statistics
     graph = service_description(
-        store,
+        statistics.get(),
         endpoint_url=f"{base}/sparql",
         void_url=f"{base}/.well-known/void",
         graph_names=sorted(getattr(request.app.state, "sparql_graphs", frozenset())),

@@ -1,8 +1,9 @@
 """The VoID description of the dataset at ``/.well-known/void`` (RFC 5785 well-known location).
 
 Triples, classes, vocabularies, named graphs, licence, dump locations and the SPARQL endpoint, all
-computed from the store by :func:`kg.sparql.service.void_description`; the URLs are this
-server's own, taken from the request.
+counted in the store once per data generation (:class:`kg.sparql.statistics.StatisticsCache`)
+and rendered by :func:`kg.sparql.service.void_description`; the URLs are this server's own,
+taken from the request.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from api.conneg import negotiate
-from api.deps import SettingsDep, StoreDep
+from api.deps import SettingsDep, StatisticsDep
 from api.routes.dumps import DUMP_EXTENSIONS
 from kg.describe import DESCRIPTION_MEDIA_TYPES, serialize
 from kg.sparql.service import void_description
@@ -20,7 +21,7 @@ router = APIRouter(tags=["linked data"])
 
 
 @router.api_route("/.well-known/void", methods=["GET", "HEAD"], response_model=None)
-def void(request: Request, settings: SettingsDep, store: StoreDep) -> Response:
+def void(request: Request, settings: SettingsDep, statistics: StatisticsDep) -> Response:
     """VoID in Turtle (default), JSON-LD, N-Triples or RDF/XML."""
     offers = list(DESCRIPTION_MEDIA_TYPES.values())
     chosen = negotiate(request.headers.get("accept"), offers)
@@ -28,7 +29,7 @@ def void(request: Request, settings: SettingsDep, store: StoreDep) -> Response:
         return PlainTextResponse("available: " + ", ".join(offers) + "\n", status_code=406)
     base = str(request.base_url).rstrip("/")
     graph = void_description(
-        store,
+        statistics.get(),
         document_url=f"{base}/.well-known/void",
         endpoint_url=f"{base}/sparql",
         dump_urls=[f"{base}/dump.{extension}" for extension in DUMP_EXTENSIONS],
