@@ -21,6 +21,7 @@ import resource
 import signal
 import sys
 from collections.abc import Iterator, Sequence
+from urllib.parse import urlencode
 
 import httpx
 import pyoxigraph as ox
@@ -62,7 +63,10 @@ class RemoteEndpoint:
     protocol's ``default-graph-uri`` and ``named-graph-uri`` carry explicit datasets.
     """
 
-    ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
+    RESULTS = "application/sparql-results+json"
+    TRIPLES = "application/n-triples"
+    VIRTUOSO_ASK = "__ASK_RETVAL"
+    """The one variable of Virtuoso's JSON answer to an ASK, in place of a boolean."""
 
     def __init__(self, url: str, timeout: float) -> None:
         self.url = url
@@ -75,18 +79,25 @@ class RemoteEndpoint:
         use_default_graph_as_union: bool = False,
         default_graph: Sequence[GraphName] | None = None,
         named_graphs: Sequence[GraphName] | None = None,
+        graph_result: bool = False,
     ) -> Result:
-        params: list[tuple[str, str | int | float | bool | None]] = [
-            ("default-graph-uri", g.value) for g in default_graph or () if isinstance(g, ox.NamedNode)
-        ]
-        params += [
-            ("named-graph-uri", g.value) for g in named_graphs or () if isinstance(g, ox.NamedNode)
-        ]
+        """Ask for triples when ``graph_result`` (CONSTRUCT, DESCRIBE), else for results: one
+        type per request, since Virtuoso answers a CONSTRUCT in results JSON when allowed to."""
+        form = [("query", query)]
+        for parameter, graphs in (
+            ("default-graph-uri", default_graph),
+            ("named-graph-uri", named_graphs),
+        ):
+            form += [(parameter, g.value) for g in graphs or () if isinstance(g, ox.NamedNode)]
+        # Form-encoded, the one POST every endpoint answers: Virtuoso 7.2 never answers a direct
+        # application/sparql-query POST.
         response = self.client.post(
             self.url,
-            params=params,
-            content=query.encode("utf-8"),
-            headers={"Content-Type": "application/sparql-query", "Accept": self.ACCEPT},
+            content=urlencode(form).encode("ascii"),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": self.TRIPLES if graph_result else self.RESULTS,
+            },
         )
         if response.status_code == 400:
             raise SyntaxError(response.text.strip() or "the endpoint rejected the query")
@@ -95,9 +106,19 @@ class RemoteEndpoint:
                 f"the SPARQL endpoint answered {response.status_code}: {response.text[:300]}"
             )
         media = response.headers.get("content-type", "").split(";")[0].strip()
-        if media in ("application/sparql-results+json", "application/json"):
-            return ox.parse_query_results(response.content, ox.QueryResultsFormat.JSON)
-        rdf_format = ox.RdfFormat.N_TRIPLES if media == "application/n-triples" else ox.RdfFormat.TURTLE
+        if media in (self.RESULTS, "application/json"):
+            results = ox.parse_query_results(response.content, ox.QueryResultsFormat.JSON)
+            if isinstance(results, ox.QuerySolutions) and [
+                v.value for v in results.variables
+            ] == [self.VIRTUOSO_ASK]:
+                rows = [solution[self.VIRTUOSO_ASK] for solution in results]
+                answer = bool(rows) and rows[0] is not None and rows[0].value in ("1", "true")
+                document = '{"head": {}, "boolean": %s}' % ("true" if answer else "false")
+                return ox.parse_query_results(document, ox.QueryResultsFormat.JSON)
+            return results
+        rdf_format = (
+            ox.RdfFormat.N_TRIPLES if media == "application/n-triples" else ox.RdfFormat.TURTLE
+        )
         return (quad.triple for quad in ox.parse(response.content, format=rdf_format))
 
 
@@ -136,6 +157,8 @@ def evaluate(
     else:
         options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs or ()]
         options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs or ()]
+    if isinstance(store, RemoteEndpoint):
+        options["graph_result"] = request.result_format not in ("json", "xml", "csv", "tsv")
     try:
         result = store.query(request.text, **options)  # type: ignore[arg-type]
         if isinstance(result, ox.QueryBoolean):
