@@ -390,7 +390,7 @@ def uvicorn_server(store_path: Path, start_seconds: float) -> Iterator[str]:
         deadline = time.monotonic() + start_seconds
         while True:
             try:
-                httpx.get(f"{url}/healthz", timeout=1).raise_for_status()
+                httpx.get(f"{url}/health", timeout=5).raise_for_status()
                 break
             except httpx.HTTPError:
                 if time.monotonic() > deadline or server.poll() is not None:
