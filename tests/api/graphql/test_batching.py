@@ -99,13 +99,15 @@ query or two from run to run; inline, the count is exact. What must never happen
 
 
 def test_store_queries_do_not_grow_with_trials(settings: Settings, backend: Backend) -> None:
-    """3 trials and 30 trials cost the same bounded number of store queries (no N+1), with store
-    calls inline (embedded oxigraph) or threaded (the other backends)."""
+    """3 trials and 15 trials cost the same bounded number of store queries (no N+1), with store
+    calls inline (embedded oxigraph) or threaded (the other backends). Fifteen is five times the
+    small case, far above any per-trial query count the bound allows, and keeps the test cheap
+    on the rdflib and remote backends."""
     small, small_count, threaded = queries_for(settings, backend, 3)
-    large, large_count, _ = queries_for(settings, backend, 30)
-    assert (small_count, large_count) == (3, 30)
+    large, large_count, _ = queries_for(settings, backend, 15)
+    assert (small_count, large_count) == (3, 15)
     assert small <= LEVEL_BOUND and large <= LEVEL_BOUND, (small, large)
     if threaded:
-        assert abs(large - small) <= 2, f"3 trials took {small} store queries, 30 took {large}"
+        assert abs(large - small) <= 2, f"3 trials took {small} store queries, 15 took {large}"
     else:
-        assert large == small, f"3 trials took {small} store queries, 30 took {large}"
+        assert large == small, f"3 trials took {small} store queries, 15 took {large}"

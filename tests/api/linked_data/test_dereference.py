@@ -93,12 +93,21 @@ def test_unacceptable_accept_406(client: TestClient) -> None:
     assert response.status_code == 406
 
 
-def test_every_resource_under_the_base_resolves(client: TestClient) -> None:
+def test_every_resource_under_the_base_resolves(client: TestClient, backend: Backend) -> None:
+    """Every IRI on the default backend; on the others, the first IRI of each class, since what
+    differs between backends is how a kind of resource is described, not which one it is (and
+    resolving all 250 on each costs a minute of CI on rdflib and the remote stores)."""
     turtle = client.get("/dump.ttl").content
     graph = Graph().parse(data=turtle, format="turtle")
     base = "https://w3id.org/evidence-kg/id/"
     subjects = sorted({str(s) for s in graph.subjects() if str(s).startswith(base)})
     assert len(subjects) > 100
+    if backend.name != "oxigraph":
+        first_of_class: dict[str, str] = {}
+        for iri in subjects:
+            for cls in sorted(str(c) for c in graph.objects(URIRef(iri), RDF.type)) or [""]:
+                first_of_class.setdefault(cls, iri)
+        subjects = sorted(set(first_of_class.values()))
     for iri in subjects:
         response = client.get(
             "/id/" + iri[len(base) :], headers={"Accept": "application/n-triples"}
