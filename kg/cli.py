@@ -59,6 +59,8 @@ VALIDATION_FORMATS = ("text", "json", "turtle", "junit")
 VALIDATION_ENGINES = ("auto", "pyshacl", "store")
 SERVE_DEFAULT_STORE = "oxigraph:var/store"
 """Where ``kg serve`` keeps its store when none is configured (relative to the working folder)."""
+SERVE_DEFAULT_GRAPHQL_CACHE = 1024
+"""GraphQL answers ``kg serve`` keeps per process on an embedded store (see serve_settings)."""
 STATS_FORMATS = ("text", "json")
 
 
@@ -173,6 +175,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default=None, help="interface to bind (KG_HOST)")
     serve.add_argument("--port", type=int, default=None, help="port to bind (KG_PORT)")
+    serve.add_argument(
+        "--workers", type=int, default=None, metavar="N", help="server processes (KG_WORKERS)"
+    )
+    serve.add_argument(
+        "--graphql-cache",
+        type=int,
+        default=None,
+        metavar="N",
+        help="GraphQL answers kept per process, 0 for none (KG_GRAPHQL_CACHE; default "
+        f"{SERVE_DEFAULT_GRAPHQL_CACHE} on an embedded store, 0 on a remote one)",
+    )
 
     schema = command("export-schema", "Write the GraphQL schema (SDL).", cmd_export_schema)
     schema.add_argument("-o", "--output", type=Path, metavar="FILE", help="default: stdout")
@@ -214,6 +227,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         data_files=tuple(data) if data else None,
         host=getattr(args, "host", None),
         port=getattr(args, "port", None),
+        workers=getattr(args, "workers", None),
     )
     parts = urlsplit(settings.base_iri)
     if not parts.scheme or not (parts.netloc or parts.scheme == "urn"):
@@ -337,9 +351,19 @@ def serve_settings(
     args: argparse.Namespace, settings: Settings, environ: Mapping[str, str]
 ) -> Settings:
     """The server keeps its store on disk unless told otherwise: what a long-running service
-    loaded (``kg load``) must survive a restart, while one-shot commands build in memory."""
+    loaded (``kg load``) must survive a restart, while one-shot commands build in memory.
+
+    On an embedded store the GraphQL answer cache is on unless ``KG_GRAPHQL_CACHE`` says
+    otherwise: nothing but this server can write to a store it holds (the single-writer lock),
+    and the cache checks the data generation on every request. On a remote store another client
+    could write around kg, so the cache stays off unless asked for.
+    """
     if getattr(args, "store", None) is None and "KG_STORE" not in environ:
-        return settings.with_overrides(store=SERVE_DEFAULT_STORE)
+        settings = settings.with_overrides(store=SERVE_DEFAULT_STORE)
+    if getattr(args, "graphql_cache", None) is not None:
+        return settings.with_overrides(graphql_cache_size=args.graphql_cache)
+    if "KG_GRAPHQL_CACHE" not in environ and settings.store.partition(":")[0] == "oxigraph":
+        return settings.with_overrides(graphql_cache_size=SERVE_DEFAULT_GRAPHQL_CACHE)
     return settings
 
 

@@ -277,6 +277,28 @@ def test_serve_keeps_its_store_on_disk_by_default(monkeypatch: pytest.MonkeyPatc
     assert seen[-1].store == "oxigraph"
 
 
+def test_serve_caches_graphql_answers_on_an_embedded_store_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The answer cache is on by default where nothing else can write (an embedded store the
+    server holds), off on a remote store, and the environment or --graphql-cache decide first."""
+    import api.server
+
+    seen: list[Settings] = []
+    monkeypatch.setattr(api.server, "run", seen.append)
+    monkeypatch.delenv("KG_STORE", raising=False)
+    monkeypatch.delenv("KG_GRAPHQL_CACHE", raising=False)
+    assert cli.main(["serve"]) == 0
+    assert seen[-1].graphql_cache_size == cli.SERVE_DEFAULT_GRAPHQL_CACHE
+    assert cli.main(["serve", "--store", "sparql:http://127.0.0.1:1/q"]) == 0
+    assert seen[-1].graphql_cache_size == 0
+    assert cli.main(["serve", "--graphql-cache", "0", "--workers", "2"]) == 0
+    assert (seen[-1].graphql_cache_size, seen[-1].workers) == (0, 2)
+    monkeypatch.setenv("KG_GRAPHQL_CACHE", "7")
+    assert cli.main(["serve"]) == 0
+    assert seen[-1].graphql_cache_size == 7
+
+
 def test_export_schema_writes_the_sdl(tmp_path: Path) -> None:
     schema = pytest.importorskip("api.graphql.schema")
     output = tmp_path / "schema.graphql"
