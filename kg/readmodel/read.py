@@ -16,7 +16,7 @@ import datetime
 import json
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -517,23 +517,23 @@ def read_comparisons(store: Store, ids: Sequence[str]) -> dict[str, model.Compar
     )
 
 
-def read_estimates(store: Store, ids: Sequence[str]) -> dict[str, model.EffectEstimate]:
-    """Effect estimates; derived ones carry the method their computation ran."""
-    predicates = [
-        RDFS.label,
-        EKG.statistic,
-        RDF.value,
-        EKG.ciLower,
-        EKG.ciUpper,
-        EKG.ciLevel,
-        PROV.wasGeneratedBy,
-    ]
-    bags = read_bags(store, ids, predicates, EKG.EffectEstimate)
+def _read_derived(
+    store: Store, ids: Sequence[str], predicates: Sequence[object], cls: object
+) -> Iterator[tuple[str, Bag, str | None, model.StatisticalMethod | None]]:
+    """Bags of nodes this software may have computed, each with its computation and the
+    method that computation ran (``None`` for a reported node), methods read in one batch."""
+    bags = read_bags(store, ids, [*predicates, PROV.wasGeneratedBy], cls)
     methods = read_methods(store, [c for b in bags.values() if (c := b.text(PROV.wasGeneratedBy))])
-    estimates: dict[str, model.EffectEstimate] = {}
     for key, bag in bags.items():
         computation = bag.text(PROV.wasGeneratedBy)
-        estimates[key] = model.EffectEstimate(
+        yield key, bag, computation, methods.get(computation) if computation else None
+
+
+def read_estimates(store: Store, ids: Sequence[str]) -> dict[str, model.EffectEstimate]:
+    """Effect estimates; derived ones carry the method their computation ran."""
+    predicates = [RDFS.label, EKG.statistic, RDF.value, EKG.ciLower, EKG.ciUpper, EKG.ciLevel]
+    return {
+        key: model.EffectEstimate(
             id=key,
             label=bag.text(RDFS.label),
             statistic=bag.text(EKG.statistic),
@@ -542,29 +542,31 @@ def read_estimates(store: Store, ids: Sequence[str]) -> dict[str, model.EffectEs
             ci_upper=bag.number(EKG.ciUpper),
             ci_level=bag.number(EKG.ciLevel),
             computation=computation,
-            method=methods.get(computation) if computation else None,
+            method=method,
         )
-    return estimates
+        for key, bag, computation, method in _read_derived(
+            store, ids, predicates, EKG.EffectEstimate
+        )
+    }
 
 
 def read_significance_assessments(
     store: Store, ids: Sequence[str]
 ) -> dict[str, model.SignificanceAssessment]:
     """Derived significance verdicts, with the method their computation ran."""
-    predicates = [RDFS.label, RDF.value, EKG.significanceLevel, PROV.wasGeneratedBy]
-    bags = read_bags(store, ids, predicates, EKG.SignificanceAssessment)
-    methods = read_methods(store, [c for b in bags.values() if (c := b.text(PROV.wasGeneratedBy))])
-    assessments: dict[str, model.SignificanceAssessment] = {}
-    for key, bag in bags.items():
-        computation = bag.text(PROV.wasGeneratedBy)
-        assessments[key] = model.SignificanceAssessment(
+    predicates = [RDFS.label, RDF.value, EKG.significanceLevel]
+    return {
+        key: model.SignificanceAssessment(
             id=key,
             label=bag.text(RDFS.label),
             significant=bag.boolean(RDF.value),
             level=bag.number(EKG.significanceLevel),
-            method=methods.get(computation) if computation else None,
+            method=method,
         )
-    return assessments
+        for key, bag, _, method in _read_derived(
+            store, ids, predicates, EKG.SignificanceAssessment
+        )
+    }
 
 
 def read_sources(store: Store, ids: Sequence[str]) -> dict[str, model.SourceDocument]:
