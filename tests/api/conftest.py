@@ -24,9 +24,6 @@ VIRTUOSO_KNOWN: dict[str, str] = {
         "kg/queries/linked_data/void-counts.rq counts the union default graph, which in Virtuoso "
         "also holds its own graphs (virtrdf#, ldp#, its service description)"
     ),
-    "test_negated_property_path_closure_stopped_within_limit": (
-        "Virtuoso 7.2.5's parser refuses the SPARQL 1.1 path (<p>|!<p>)* with 400"
-    ),
 }
 """Tests known to fail over Virtuoso, and why: each is an expected failure (strict), so that the
 day its cause is fixed the test says so."""

@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
+from tests.backends import Backend
 from tests.servers import KgServer, child_pids, is_alive, kg_server
 
 LIMIT_SECONDS = 1.0
@@ -73,9 +74,15 @@ def test_time_limit_names_the_limit(server: KgServer) -> None:
     assert LIMIT_SECONDS <= seconds < LIMIT_SECONDS + SLACK_SECONDS
 
 
-def test_negated_property_path_closure_stopped_within_limit(server: KgServer) -> None:
+def test_negated_property_path_closure_stopped_within_limit(
+    server: KgServer, backend: Backend
+) -> None:
+    """Answered, capped or stopped in time; Virtuoso 7.2.5's parser refuses the SPARQL 1.1 path
+    ``(<p>|!<p>)*`` with a 400, which stops it too (a 400 from any other backend would mean a
+    valid query refused)."""
     response, seconds = _timed_get(server, PATH)
-    assert response.status_code in (200, 422, 503)
+    refused_by_store = {400} if backend.name == "sparql-virtuoso" else set()
+    assert response.status_code in {200, 422, 503} | refused_by_store
     assert seconds < LIMIT_SECONDS + SLACK_SECONDS
 
 
