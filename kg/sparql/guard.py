@@ -21,6 +21,7 @@ from rdflib.plugins.sparql.algebra import translatePrologue
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
+from kg.rdflib_lock import RDFLIB_SPARQL
 from kg.store import QuerySyntaxError
 
 QueryForm = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
@@ -114,7 +115,8 @@ def check_query(text: str, *, known_graphs: Collection[str]) -> CheckedQuery:
     if not text.strip():
         raise QuerySyntaxError("the query is empty")
     try:
-        parsed = parseQuery(text)
+        with RDFLIB_SPARQL:
+            parsed = parseQuery(text)
     except ParseException as error:
         if _is_update(text):
             raise UpdateRefused(
@@ -161,7 +163,8 @@ def check_graph_parameters(graphs: Collection[str], *, known_graphs: Collection[
 
 def _is_update(text: str) -> bool:
     try:
-        parseUpdate(text)
+        with RDFLIB_SPARQL:
+            parseUpdate(text)
     except Exception:
         return False
     return True

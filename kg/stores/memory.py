@@ -11,6 +11,7 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.query import Result
 from rdflib.term import Identifier
 
+from kg.rdflib_lock import RDFLIB_SPARQL
 from kg.store import QueryResult, QuerySyntaxError, SelectResult
 
 
@@ -21,6 +22,11 @@ class MemoryStore:
         self._dataset = Dataset(default_union=True)
 
     def query(self, sparql: str) -> QueryResult:
+        # rdflib is not thread-safe: parse and evaluate (results are read lazily) under one lock.
+        with RDFLIB_SPARQL:
+            return self._query(sparql)
+
+    def _query(self, sparql: str) -> QueryResult:
         try:
             result: Result = self._dataset.query(sparql)
         except ParseException as error:
