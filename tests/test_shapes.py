@@ -14,7 +14,6 @@ one passing fixture, and that every shape says in words what is wrong.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -31,12 +30,12 @@ from kg.validate import (
     SHAPES_IRI,
     ValidationReport,
     compact,
-    display_path,
     load_ontology,
     load_shapes,
     validate_graph,
 )
 from kg.vocab import RDF, SH
+from tests.shape_fixtures import PREFIXES, expected_path, expected_rows, rows
 
 SHAPES_DIR = Path(__file__).parent / "shapes"
 CONTEXT = SHAPES_DIR / "_context.ttl"
@@ -44,31 +43,12 @@ FIXTURES = sorted(path for path in SHAPES_DIR.rglob("*.ttl") if path != CONTEXT)
 PASS_FIXTURES = [path for path in FIXTURES if path.name.endswith("_PASS.ttl")]
 FAIL_FIXTURES = [path for path in FIXTURES if path.name.endswith("_FAIL.ttl")]
 
-PREFIXES = (
-    ("ex", "http://example.org/kg/"),
-    ("ekgsh", SHAPES_IRI),
-    ("ekg", "https://w3id.org/evidence-kg/ontology/"),
-    ("sh", str(SH)),
-    ("prov", "http://www.w3.org/ns/prov#"),
-    ("schema", "https://schema.org/"),
-    ("rdf", str(RDF)),
-    ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
-    ("skos", "http://www.w3.org/2004/02/skos/core#"),
-    ("obo", "http://purl.obolibrary.org/obo/"),
-    ("unit", "http://qudt.org/vocab/unit/"),
-)
-"""How expected files write IRIs; fixtures use ``ex:`` for their own nodes."""
 
-Row = tuple[str, str | None, str, str, str]
 Validated = tuple[ValidationReport, Graph]
 
 
 def _fixture_id(path: Path) -> str:
     return str(path.relative_to(SHAPES_DIR))
-
-
-def expected_path(fixture: Path) -> Path:
-    return fixture.with_name(fixture.name.removesuffix(".ttl") + ".expected.json")
 
 
 @pytest.fixture(scope="session")
@@ -95,27 +75,6 @@ def validate_fixture(shapes: Graph, ontology: Graph) -> Callable[[Path | None], 
         return done[fixture]
 
     return run
-
-
-def rows(report: ValidationReport) -> Counter[Row]:
-    return Counter(
-        (
-            compact(r.focus_node, PREFIXES),
-            None if r.path is None else display_path(r.path, PREFIXES),
-            compact(r.constraint_component, PREFIXES),
-            r.severity,
-            compact(r.source_constraint or r.source_shape, PREFIXES),
-        )
-        for r in report.results
-    )
-
-
-def expected_rows(fixture: Path) -> Counter[Row]:
-    document = json.loads(expected_path(fixture).read_text(encoding="utf-8"))
-    return Counter(
-        (row["focus"], row["path"], row["component"], row["severity"], row["shape"])
-        for row in document["results"]
-    )
 
 
 def test_fixtures_are_named_pass_or_fail_and_fail_ones_declare_results() -> None:

@@ -10,7 +10,6 @@ numbers (oxigraph keeps literals in canonical form, so the fixture's ``29.0`` co
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections import Counter
@@ -26,13 +25,13 @@ from kg.settings import Settings
 from kg.store import Store, open_store
 from kg.validate import (
     ValidationReport,
-    compact,
-    display_path,
     load_ontology,
     load_shapes,
     validate_graph,
     validate_store,
 )
+from tests.shape_fixtures import expected_rows
+from tests.shape_fixtures import rows as fixture_rows
 
 SHAPES_DIR = Path(__file__).resolve().parents[2] / "shapes"
 CONTEXT = SHAPES_DIR / "_context.ttl"
@@ -98,46 +97,6 @@ def rows(report: ValidationReport) -> Counter[Row]:
 
 def focus_counts(report: ValidationReport) -> list[tuple[str, int]]:
     return [(checked.shape, checked.size) for checked in report.checked_shapes]
-
-
-def expected_rows(fixture: Path) -> Counter[tuple[str, str | None, str, str, str]]:
-    sidecar = fixture.with_name(fixture.name.removesuffix(".ttl") + ".expected.json")
-    if not sidecar.exists():  # a PASS fixture expects nothing at all
-        return Counter()
-    document = json.loads(sidecar.read_text(encoding="utf-8"))
-    return Counter(
-        (row["focus"], row["path"], row["component"], row["severity"], row["shape"])
-        for row in document["results"]
-    )
-
-
-PREFIXES = (
-    ("ex", "http://example.org/kg/"),
-    ("ekgsh", "https://w3id.org/evidence-kg/shapes/"),
-    ("ekg", "https://w3id.org/evidence-kg/ontology/"),
-    ("sh", "http://www.w3.org/ns/shacl#"),
-    ("prov", "http://www.w3.org/ns/prov#"),
-    ("schema", "https://schema.org/"),
-    ("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"),
-    ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
-    ("skos", "http://www.w3.org/2004/02/skos/core#"),
-    ("obo", "http://purl.obolibrary.org/obo/"),
-    ("unit", "http://qudt.org/vocab/unit/"),
-)
-
-
-def fixture_rows(report: ValidationReport) -> Counter[tuple[str, str | None, str, str, str]]:
-    """The rows the fixtures' ``.expected.json`` files list (as tests/test_shapes.py reads them)."""
-    return Counter(
-        (
-            compact(r.focus_node, PREFIXES),
-            None if r.path is None else display_path(r.path, PREFIXES),
-            compact(r.constraint_component, PREFIXES),
-            r.severity,
-            compact(r.source_constraint or r.source_shape, PREFIXES),
-        )
-        for r in report.results
-    )
 
 
 def _store_with(backend: str, data: Graph, ontology: Graph) -> Store:
