@@ -12,21 +12,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from serving import uvicorn_app  # noqa: E402
 
 from api.graphql.context import make_context, runs_inline  # noqa: E402
 from api.graphql.schema import build_schema  # noqa: E402
@@ -45,38 +42,6 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return statistics.median(ordered) * 1000, p95 * 1000
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def uvicorn_server() -> Iterator[str]:
-    """uvicorn serving the app on loopback, started here and stopped by its pid."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
-    command = [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app"]
-    command += ["--host", "127.0.0.1", "--port", str(port)]
-    command += ["--log-level", "warning", "--no-access-log"]
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{url}/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.1)
-        yield url
-    finally:
-        os.kill(server.pid, signal.SIGTERM)
-        server.wait(timeout=15)
 
 
 Mode = Callable[[], Awaitable[None]]
@@ -115,7 +80,8 @@ def main() -> None:
 
         return run
 
-    with uvicorn_server() as url, httpx.Client(base_url=url, timeout=10) as client:
+    served = uvicorn_app("api.app:create_app", {}, health="/healthz", start_seconds=30)
+    with served as url, httpx.Client(base_url=url, timeout=10) as client:
 
         async def over_http() -> None:
             response = client.post("/graphql", json={"query": README_QUERY})

@@ -24,14 +24,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
 from corpus import loaded_store  # noqa: E402
+from serving import uvicorn_app  # noqa: E402
 
 from api.graphql.context import make_context  # noqa: E402
 from api.graphql.schema import build_schema  # noqa: E402
@@ -364,42 +362,20 @@ def http_rows(body: dict[str, Any]) -> list[SparqlRow]:
     return [{k: v["value"] for k, v in b.items()} for b in body["results"]["bindings"]]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def uvicorn_server(store_path: Path, start_seconds: float) -> Iterator[str]:
+def uvicorn_server(store_path: Path, start_seconds: float) -> AbstractContextManager[str]:
     """uvicorn serving the API over ``store_path`` on loopback, stopped by its pid."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
-    env |= {
-        STORE_ENV: str(store_path),
-        "KG_STORE": f"oxigraph:{store_path}",  # the embedded store: store calls run inline
-        "KG_SPARQL_WORKERS": "1",  # requests here are sequential; one worker's copy is enough
-        "KG_QUERY_TIMEOUT": "60",
-    }
-    command = [sys.executable, "-m", "uvicorn", "--factory", "graphql_scale:read_only_app"]
-    command += ["--app-dir", str(BENCH), "--host", "127.0.0.1", "--port", str(port)]
-    command += ["--log-level", "warning", "--no-access-log"]
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + start_seconds
-        while True:
-            try:
-                httpx.get(f"{url}/health", timeout=5).raise_for_status()
-                break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.2)
-        yield url
-    finally:
-        os.kill(server.pid, signal.SIGTERM)
-        server.wait(timeout=60)
+    return uvicorn_app(
+        "graphql_scale:read_only_app",
+        {
+            STORE_ENV: str(store_path),
+            "KG_STORE": f"oxigraph:{store_path}",  # the embedded store: store calls run inline
+            "KG_SPARQL_WORKERS": "1",  # requests here are sequential; one worker is enough
+            "KG_QUERY_TIMEOUT": "60",
+        },
+        health="/health",
+        start_seconds=start_seconds,
+        options=["--app-dir", str(BENCH)],
+    )
 
 
 Mode = Callable[[], Awaitable[Facts]]
