@@ -14,6 +14,19 @@ from tests.servers import PROJECT_ROOT, free_port, stop, wait_until_up
 
 KG = str(Path(sys.executable).parent / "kg")
 
+RENAME_DASCERN = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX schema: <https://schema.org/>
+DELETE { GRAPH ?g { ?trial ?name ?old } } INSERT { GRAPH ?g { ?trial ?name "%s" } }
+WHERE {
+  VALUES ?trial { <https://w3id.org/evidence-kg/id/trial/dascern> }
+  VALUES ?name { rdfs:label schema:alternateName }
+  GRAPH ?g { ?trial ?name ?old }
+}
+"""
+"""A SPARQL update giving DASCERN another label and acronym (``% name``), written around kg:
+what a cache must notice once the data generation moves."""
+
 
 @dataclass(frozen=True)
 class Serving:

@@ -15,19 +15,10 @@ from api.graphql_cache import GraphQLResponseCache
 from kg.build import build_store, bump_generation
 from kg.settings import Settings
 from kg.stores.oxigraph import OxigraphStore
+from tests.api.server.serving import RENAME_DASCERN
 
 ACRONYM = '{ trial(id: "NCT01593254") { acronym } }'
 README_QUERY = Path(__file__).parents[3] / "api" / "graphql" / "examples" / "readme_query.graphql"
-RENAME = """
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX schema: <https://schema.org/>
-DELETE { GRAPH ?g { ?trial ?name ?old } } INSERT { GRAPH ?g { ?trial ?name "%s" } }
-WHERE {
-  VALUES ?trial { <https://w3id.org/evidence-kg/id/trial/dascern> }
-  VALUES ?name { rdfs:label schema:alternateName }
-  GRAPH ?g { ?trial ?name ?old }
-}
-"""
 
 
 @pytest.fixture
@@ -93,7 +84,7 @@ def test_after_a_load_the_new_data_is_served(
     cache = cache_of(client)
     before = acronym(client)
     assert acronym(client) == before and cache.stats.hits == 1
-    store.native.update(RENAME % "RENAMED")
+    store.native.update(RENAME_DASCERN % "RENAMED")
     bump_generation(store, settings.base_iri)
     assert acronym(client) == "RENAMED"
     assert cache.stats.invalidations == 1 and cache.stats.hits == 1

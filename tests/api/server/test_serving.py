@@ -17,23 +17,13 @@ from kg.build import bump_generation
 from kg.settings import Settings
 from kg.sparql.snapshot import SNAPSHOT_INFIX
 from kg.store import open_store
-from tests.api.server.serving import kg_serve
+from tests.api.server.serving import RENAME_DASCERN, kg_serve
 from tests.servers import OxigraphServer, child_pids
 
 README_QUERY = (
     Path(__file__).parents[3] / "api" / "graphql" / "examples" / "readme_query.graphql"
 ).read_text(encoding="utf-8")
 ACRONYM = '{ trial(id: "NCT01593254") { acronym } }'
-RENAME = """
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX schema: <https://schema.org/>
-DELETE { GRAPH ?g { ?trial ?name ?old } } INSERT { GRAPH ?g { ?trial ?name "RENAMED" } }
-WHERE {
-  VALUES ?trial { <https://w3id.org/evidence-kg/id/trial/dascern> }
-  VALUES ?name { rdfs:label schema:alternateName }
-  GRAPH ?g { ?trial ?name ?old }
-}
-"""
 
 
 def graphql(base_url: str, query: str) -> dict[str, object]:
@@ -118,7 +108,7 @@ def test_two_servers_on_one_remote_store_agree_before_and_after_a_change(
         try:  # a change through kg: data written, then the generation recorded (as a load does)
             response = httpx.post(
                 shared.update_url,
-                content=RENAME.encode(),
+                content=(RENAME_DASCERN % "RENAMED").encode(),
                 headers={"Content-Type": "application/sparql-update"},
                 timeout=30,
             )
