@@ -5,6 +5,13 @@ a paper reported from a number this software computed, and to see how it was com
 facts carry ``prov:wasDerivedFrom`` a source; everything made here carries ``prov:wasGeneratedBy``
 an :class:`ekg:Computation` naming its :class:`ekg:StatisticalMethod`. Nothing here is ever
 written into ``data/`` by hand.
+
+The triples of each derived fact are written by one function per fact (``write_*``) into a
+:class:`TripleWriter`: :func:`derive` passes an rdflib graph, :mod:`kg.synth` N-Triples lines
+(a graph per synthetic trial would cost more than the corpus is worth), so a synthetic corpus
+carries its derived facts in exactly the structure curated data gets here. They stay in this
+module, not a module of their own, because a change to them must rebuild stores
+(``kg.build.BUILD_MODULES``).
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Identifier
@@ -69,6 +77,9 @@ P_VALUE_THRESHOLD = Method(
     "P > .1 is not, P < .1 decides nothing and no verdict is recorded).",
 )
 
+METHODS = (APPROXIMATE_COUNT, NEWCOMBE, KATZ, WOOLF, P_VALUE_THRESHOLD)
+"""Every method a derived fact may name."""
+
 Statistic = Callable[[int, int, int, int, float], stats.Estimate]
 ESTIMATORS: tuple[tuple[str, URIRef, URIRef, Method, Statistic], ...] = (
     ("risk-difference", EKG.RiskDifference, OBO.STATO_0000424, NEWCOMBE, stats.risk_difference),
@@ -77,137 +88,266 @@ ESTIMATORS: tuple[tuple[str, URIRef, URIRef, Method, Statistic], ...] = (
 )
 
 
+class TripleWriter(Protocol):
+    """Where derived facts go. Subjects and linked nodes are IRIs; a literal is given by its
+    lexical form (and datatype), so that every writer produces the same terms."""
+
+    def link(self, subject: str, predicate: URIRef, target: str) -> None: ...
+
+    def text(self, subject: str, predicate: URIRef, value: str) -> None: ...
+
+    def typed(self, subject: str, predicate: URIRef, lexical: str, datatype: URIRef) -> None: ...
+
+
+class GraphWriter:
+    """A :class:`TripleWriter` that adds to an rdflib graph."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+
+    def link(self, subject: str, predicate: URIRef, target: str) -> None:
+        self.graph.add((URIRef(subject), predicate, URIRef(target)))
+
+    def text(self, subject: str, predicate: URIRef, value: str) -> None:
+        self.graph.add((URIRef(subject), predicate, Literal(value)))
+
+    def typed(self, subject: str, predicate: URIRef, lexical: str, datatype: URIRef) -> None:
+        self.graph.add((URIRef(subject), predicate, Literal(lexical, datatype=datatype)))
+
+
 @dataclass(frozen=True)
 class ArmCounts:
     """Events and total for one arm, and whether the events had to be approximated."""
 
-    result: URIRef
+    result: str
     events: int
     total: int
     approximate: bool
 
 
+def decimal_lexical(value: float) -> str:
+    """The lexical form of a derived decimal, rounded to a fixed number of places (stable
+    across runs), as rdflib writes a :class:`~decimal.Decimal`.
+
+    >>> decimal_lexical(0.95), decimal_lexical(0.15944), decimal_lexical(2.0)
+    ('0.9500', '0.1594', '2.0000')
+    """
+    return f"{round(Decimal(repr(value)), DECIMAL_PLACES):f}"
+
+
 def decimal(value: float) -> Literal:
     """An ``xsd:decimal`` literal rounded to a fixed number of places (stable across runs)."""
-    return Literal(round(Decimal(repr(value)), DECIMAL_PLACES), datatype=XSD.decimal)
+    return Literal(decimal_lexical(value), datatype=XSD.decimal)
 
 
 def _int(term: Identifier | None) -> int | None:
     return int(term) if isinstance(term, Literal) else None
 
 
-def arm_counts(row: dict[str, Identifier], index: int) -> ArmCounts | None:
-    """The 2x2 row for one arm: reported count and denominator if given, else approximated."""
-    result = row[f"result{index}"]
-    assert isinstance(result, URIRef)
-    count, denominator = _int(row.get(f"count{index}")), _int(row.get(f"den{index}"))
-    size = _int(row.get(f"size{index}"))
+def counts_for(
+    result: str,
+    *,
+    percentage: float | None,
+    count: int | None = None,
+    denominator: int | None = None,
+    size: int | None = None,
+) -> ArmCounts | None:
+    """The 2x2 row for one arm result: its reported count and denominator (or the arm size) if
+    given, else the count approximated from its percentage and the arm size, else nothing.
+
+    >>> counts_for("r", percentage=29.0, size=174)
+    ArmCounts(result='r', events=50, total=174, approximate=True)
+    >>> counts_for("r", percentage=30.6, count=30, denominator=98, size=100).approximate
+    False
+    """
     if count is not None and (denominator or size):
         return ArmCounts(result, count, denominator or size or 0, approximate=False)
-    percentage = row.get(f"pct{index}")
-    if isinstance(percentage, Literal) and size:
-        return ArmCounts(
-            result, stats.approximate_events(float(percentage), size), size, approximate=True
-        )
+    if percentage is not None and size:
+        return ArmCounts(result, stats.approximate_events(percentage, size), size, approximate=True)
     return None
 
 
-def _describe_method(graph: Graph, base_iri: str, method: Method) -> URIRef:
-    node = URIRef(f"{base_iri}method/{method.slug}")
-    graph.add((node, RDF.type, EKG.StatisticalMethod))
-    graph.add((node, RDF.type, PROV.Plan))
-    graph.add((node, RDFS.label, Literal(method.label)))
-    graph.add((node, SKOS.definition, Literal(method.definition)))
-    return node
+def arm_counts(row: dict[str, Identifier], index: int) -> ArmCounts | None:
+    """:func:`counts_for` the arm ``index`` (1 or 2) of a ``derivable_comparisons`` row."""
+    result = row[f"result{index}"]
+    assert isinstance(result, URIRef)
+    percentage = row.get(f"pct{index}")
+    return counts_for(
+        str(result),
+        percentage=float(percentage) if isinstance(percentage, Literal) else None,
+        count=_int(row.get(f"count{index}")),
+        denominator=_int(row.get(f"den{index}")),
+        size=_int(row.get(f"size{index}")),
+    )
+
+
+def agent_iri(base_iri: str) -> str:
+    return f"{base_iri}agent/evidence-kg"
+
+
+def method_iri(base_iri: str, method: Method) -> str:
+    return f"{base_iri}method/{method.slug}"
+
+
+def count_iri(arm: ArmCounts) -> str:
+    """The node an estimate's events come from: the approximate count, or the result itself."""
+    return f"{arm.result}/approximate-count" if arm.approximate else arm.result
+
+
+def write_agent(out: TripleWriter, base_iri: str) -> None:
+    """The software agent every computation is associated with."""
+    agent = agent_iri(base_iri)
+    out.link(agent, RDF.type, PROV.SoftwareAgent)
+    out.text(agent, RDFS.label, SOFTWARE)
+
+
+def write_method(out: TripleWriter, base_iri: str, method: Method) -> None:
+    node = method_iri(base_iri, method)
+    out.link(node, RDF.type, EKG.StatisticalMethod)
+    out.link(node, RDF.type, PROV.Plan)
+    out.text(node, RDFS.label, method.label)
+    out.text(node, SKOS.definition, method.definition)
 
 
 def _computation(
-    graph: Graph, node: URIRef, label: str, method: URIRef, used: Iterable[URIRef], agent: URIRef
-) -> URIRef:
-    graph.add((node, RDF.type, EKG.Computation))
-    graph.add((node, RDF.type, PROV.Activity))
-    graph.add((node, RDFS.label, Literal(label)))
-    graph.add((node, EKG.method, method))
-    graph.add((node, PROV.wasAssociatedWith, agent))
+    out: TripleWriter,
+    node: str,
+    label: str,
+    base_iri: str,
+    method: Method,
+    used: Iterable[str],
+) -> str:
+    agent, plan = agent_iri(base_iri), method_iri(base_iri, method)
+    out.link(node, RDF.type, EKG.Computation)
+    out.link(node, RDF.type, PROV.Activity)
+    out.text(node, RDFS.label, label)
+    out.link(node, EKG.method, plan)
+    out.link(node, PROV.wasAssociatedWith, agent)
     # The same fact in plain PROV-O, for consumers who do not read our ontology.
-    association = URIRef(f"{node}/association")
-    graph.add((node, PROV.qualifiedAssociation, association))
-    graph.add((association, RDF.type, PROV.Association))
-    graph.add((association, PROV.agent, agent))
-    graph.add((association, PROV.hadPlan, method))
+    association = f"{node}/association"
+    out.link(node, PROV.qualifiedAssociation, association)
+    out.link(association, RDF.type, PROV.Association)
+    out.link(association, PROV.agent, agent)
+    out.link(association, PROV.hadPlan, plan)
     for entity in used:
-        graph.add((node, PROV.used, entity))
+        out.link(node, PROV.used, entity)
     return node
 
 
-def _count_node(graph: Graph, base_iri: str, agent: URIRef, arm: ArmCounts) -> URIRef:
-    """The derived count node for an approximated arm, or the result itself when reported."""
+def write_approximate_count(out: TripleWriter, base_iri: str, arm: ArmCounts) -> None:
+    """The derived count node of an approximated arm (nothing for a reported count)."""
     if not arm.approximate:
-        return arm.result
-    node = URIRef(f"{arm.result}/approximate-count")
-    method = _describe_method(graph, base_iri, APPROXIMATE_COUNT)
+        return
+    node = count_iri(arm)
     activity = _computation(
-        graph,
-        URIRef(f"{node}/computation"),
+        out,
+        f"{node}/computation",
         "Approximating an event count",
-        method,
+        base_iri,
+        APPROXIMATE_COUNT,
         [arm.result],
-        agent,
     )
-    graph.add((node, RDF.type, EKG.ApproximateEventCount))
-    graph.add((node, RDFS.label, Literal(f"Approximately {arm.events} of {arm.total} (derived)")))
-    graph.add((node, EKG.countFor, arm.result))
-    graph.add((node, EKG.count, Literal(arm.events, datatype=XSD.integer)))
-    graph.add((node, EKG.denominator, Literal(arm.total, datatype=XSD.integer)))
-    graph.add((node, PROV.wasGeneratedBy, activity))
-    graph.add((node, PROV.wasDerivedFrom, arm.result))
-    return node
+    out.link(node, RDF.type, EKG.ApproximateEventCount)
+    out.text(node, RDFS.label, f"Approximately {arm.events} of {arm.total} (derived)")
+    out.link(node, EKG.countFor, arm.result)
+    out.typed(node, EKG.count, str(arm.events), XSD.integer)
+    out.typed(node, EKG.denominator, str(arm.total), XSD.integer)
+    out.link(node, PROV.wasGeneratedBy, activity)
+    out.link(node, PROV.wasDerivedFrom, arm.result)
 
 
-def _assess_significance(curated: Graph, derived: Graph, base_iri: str, agent: URIRef) -> None:
-    """A derived verdict for each comparison that reports a p-value but no verdict of its own.
+def write_significance(
+    out: TripleWriter,
+    base_iri: str,
+    comparison: str,
+    title: str,
+    p_value: float,
+    p_value_comparator: str | None,
+) -> None:
+    """A derived verdict for a comparison that reports a p-value but no verdict of its own
+    (nothing when the p-value decides nothing).
 
     Why a node and not ``ekg:significant`` on the comparison: that property is the source's word;
     a consumer must be able to tell it from this software's judgement and see the rule applied.
     """
-    for result_row in curated.query(queries.load("significance_inputs")):
-        row = result_row.asdict()  # type: ignore[union-attr]
-        comparison, p_value = row["comparison"], row["pValue"]
-        assert isinstance(comparison, URIRef) and isinstance(p_value, Literal)
-        comparator = row.get("comparator")
-        verdict, _ = stats.significance(
-            None, float(p_value), str(comparator) if comparator is not None else None
-        )
-        if verdict is None:
-            continue
-        node = URIRef(f"{comparison}/significance")
-        method = _describe_method(derived, base_iri, P_VALUE_THRESHOLD)
+    verdict, _ = stats.significance(None, p_value, p_value_comparator)
+    if verdict is None:
+        return
+    node = f"{comparison}/significance"
+    activity = _computation(
+        out,
+        f"{node}/computation",
+        f"Judging significance: {P_VALUE_THRESHOLD.label}",
+        base_iri,
+        P_VALUE_THRESHOLD,
+        [comparison],
+    )
+    word = "significant" if verdict else "not significant"
+    out.link(comparison, EKG.significanceAssessment, node)
+    out.link(node, RDF.type, EKG.SignificanceAssessment)
+    out.text(node, RDFS.label, f"{title}: {word} at the 0.05 level (derived)")
+    out.typed(node, RDF.value, "true" if verdict else "false", XSD.boolean)
+    out.typed(node, EKG.significanceLevel, decimal_lexical(stats.SIGNIFICANCE_LEVEL), XSD.decimal)
+    out.link(node, PROV.wasGeneratedBy, activity)
+    out.link(node, PROV.wasDerivedFrom, comparison)
+
+
+def write_estimates(
+    out: TripleWriter,
+    base_iri: str,
+    comparison: str,
+    title: str,
+    first: ArmCounts,
+    second: ArmCounts,
+) -> None:
+    """Every estimate the 2x2 table of ``first`` (intervention) against ``second``
+    (comparator) allows. The approximate counts they rest on are written by
+    :func:`write_approximate_count`, once per result however many comparisons use it."""
+    inputs = [count_iri(first), count_iri(second)]
+    for slug, statistic, stato_class, method, estimator in ESTIMATORS:
+        try:
+            estimate = estimator(
+                first.events, first.total, second.events, second.total, CONFIDENCE_LEVEL
+            )
+        except ValueError:
+            continue  # e.g. a zero cell: no ratio can be formed, so none is claimed
+        node = f"{comparison}/{slug}"
         activity = _computation(
-            derived,
-            URIRef(f"{node}/computation"),
-            f"Judging significance: {P_VALUE_THRESHOLD.label}",
-            method,
-            [comparison],
-            agent,
+            out, f"{node}/computation", f"Computing: {method.label}", base_iri, method, inputs
         )
-        title = str(row.get("label") or comparison)
-        word = "significant" if verdict else "not significant"
-        derived.add((comparison, EKG.significanceAssessment, node))
-        derived.add((node, RDF.type, EKG.SignificanceAssessment))
-        derived.add((node, RDFS.label, Literal(f"{title}: {word} at the 0.05 level (derived)")))
-        derived.add((node, RDF.value, Literal(verdict)))
-        derived.add((node, EKG.significanceLevel, decimal(stats.SIGNIFICANCE_LEVEL)))
-        derived.add((node, PROV.wasGeneratedBy, activity))
-        derived.add((node, PROV.wasDerivedFrom, comparison))
+        out.link(comparison, EKG.estimate, node)
+        out.link(node, RDF.type, EKG.EffectEstimate)
+        out.link(node, RDF.type, stato_class)
+        out.text(node, RDFS.label, f"{method.label.split(' with ')[0]}, {title} (derived)")
+        out.link(node, EKG.statistic, statistic)
+        out.typed(node, RDF.value, decimal_lexical(estimate.value), XSD.decimal)
+        out.typed(node, EKG.ciLower, decimal_lexical(estimate.lower), XSD.decimal)
+        out.typed(node, EKG.ciUpper, decimal_lexical(estimate.upper), XSD.decimal)
+        out.typed(node, EKG.ciLevel, decimal_lexical(estimate.level), XSD.decimal)
+        out.link(node, PROV.wasGeneratedBy, activity)
+        for entity in inputs:
+            out.link(node, PROV.wasDerivedFrom, entity)
 
 
 def derive(curated: Graph, *, base_iri: str) -> Graph:
     """Compute every derivable estimate and verdict in ``curated``; returns only the new triples."""
     derived = bind_prefixes(Graph())
-    agent = URIRef(f"{base_iri}agent/evidence-kg")
-    derived.add((agent, RDF.type, PROV.SoftwareAgent))
-    derived.add((agent, RDFS.label, Literal(SOFTWARE)))
-    _assess_significance(curated, derived, base_iri, agent)
+    out = GraphWriter(derived)
+    write_agent(out, base_iri)
+    for result_row in curated.query(queries.load("significance_inputs")):
+        row = result_row.asdict()  # type: ignore[union-attr]
+        comparison, p_value = row["comparison"], row["pValue"]
+        assert isinstance(comparison, URIRef) and isinstance(p_value, Literal)
+        comparator = row.get("comparator")
+        title = str(row.get("label") or comparison)
+        write_significance(
+            out,
+            base_iri,
+            str(comparison),
+            title,
+            float(p_value),
+            str(comparator) if comparator is not None else None,
+        )
     for result_row in curated.query(queries.load("derivable_comparisons")):
         row = result_row.asdict()  # type: ignore[union-attr]
         comparison = row["comparison"]
@@ -215,40 +355,12 @@ def derive(curated: Graph, *, base_iri: str) -> Graph:
         first, second = arm_counts(row, 1), arm_counts(row, 2)
         if first is None or second is None:
             continue
-        inputs = [
-            _count_node(derived, base_iri, agent, first),
-            _count_node(derived, base_iri, agent, second),
-        ]
+        write_approximate_count(out, base_iri, first)
+        write_approximate_count(out, base_iri, second)
         title = str(row.get("label") or comparison)
-        for slug, statistic, stato_class, method, estimator in ESTIMATORS:
-            try:
-                estimate = estimator(
-                    first.events, first.total, second.events, second.total, CONFIDENCE_LEVEL
-                )
-            except ValueError:
-                continue  # e.g. a zero cell: no ratio can be formed, so none is claimed
-            node = URIRef(f"{comparison}/{slug}")
-            method_node = _describe_method(derived, base_iri, method)
-            activity = _computation(
-                derived,
-                URIRef(f"{node}/computation"),
-                f"Computing: {method.label}",
-                method_node,
-                inputs,
-                agent,
-            )
-            derived.add((comparison, EKG.estimate, node))
-            derived.add((node, RDF.type, EKG.EffectEstimate))
-            derived.add((node, RDF.type, stato_class))
-            derived.add(
-                (node, RDFS.label, Literal(f"{method.label.split(' with ')[0]}, {title} (derived)"))
-            )
-            derived.add((node, EKG.statistic, statistic))
-            derived.add((node, RDF.value, decimal(estimate.value)))
-            derived.add((node, EKG.ciLower, decimal(estimate.lower)))
-            derived.add((node, EKG.ciUpper, decimal(estimate.upper)))
-            derived.add((node, EKG.ciLevel, decimal(estimate.level)))
-            derived.add((node, PROV.wasGeneratedBy, activity))
-            for entity in inputs:
-                derived.add((node, PROV.wasDerivedFrom, entity))
+        write_estimates(out, base_iri, str(comparison), title, first, second)
+    # A method is described where some computation ran it, and only then.
+    for method in METHODS:
+        if (None, EKG.method, URIRef(method_iri(base_iri, method))) in derived:
+            write_method(out, base_iri, method)
     return derived
