@@ -64,6 +64,10 @@ COMPONENTS: dict[URIRef, str] = {
 }
 """Constraint parameters this engine evaluates, and the component each belongs to."""
 
+WHOLE_GRAPH_SELECT = URIRef("https://w3id.org/evidence-kg/shapes/wholeGraphSelect")
+"""A constraint's second form written for evaluation over the whole graph (see the shapes'
+index.ttl): preferred to ``sh:select``, which pre-binds ``$this`` and so tests one node at a time."""
+
 _STRUCTURE = {
     SH.path, SH.property, SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf,
     SH.name, SH.description, SH.message, SH.severity, SH.order, SH.group, SH.defaultValue,
@@ -516,7 +520,8 @@ def _sparql_constraints(builder: _Builder, shape: Node, focus: str) -> None:
     for constraint in shapes.objects(shape, SH.sparql):
         if _deactivated(shapes, constraint):
             continue
-        select = shapes.value(constraint, SH.select)
+        whole_graph = shapes.value(constraint, WHOLE_GRAPH_SELECT)
+        select = whole_graph if whole_graph is not None else shapes.value(constraint, SH.select)
         if select is None:
             raise _unsupported(shape, f"the SPARQL constraint {_where(constraint)} without "
                                       "sh:select")
@@ -527,7 +532,7 @@ def _sparql_constraints(builder: _Builder, shape: Node, focus: str) -> None:
                 namespace = shapes.value(declaration, SH.namespace)
                 prefixes.append(f"PREFIX {prefix}: <{namespace}>")
         try:
-            bound = bind_this(str(select), focus)
+            bound = bind_this(str(select), focus, whole_graph=whole_graph is not None)
         except ConstraintTextError as error:
             raise _unsupported(
                 shape, f"the SPARQL constraint {_where(constraint)} ({error})"

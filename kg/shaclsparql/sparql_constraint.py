@@ -109,7 +109,7 @@ def _variables(masked: str) -> set[str]:
     return set(_VARIABLE.findall(masked))
 
 
-def bind_this(select: str, focus: str) -> BoundConstraint:
+def bind_this(select: str, focus: str, *, whole_graph: bool = False) -> BoundConstraint:
     """``select`` (a constraint's ``sh:select``) with ``focus`` (a group binding ``?this``)
     inserted at the start of its outer WHERE group, ``$this`` written ``?this``, and ``?this``
     projected.
@@ -124,8 +124,12 @@ def bind_this(select: str, focus: str) -> BoundConstraint:
     for name in PREBOUND_UNSUPPORTED:
         if name in used:
             raise ConstraintTextError(f"the pre-bound variable ${name} is not supported")
-    if re.search(r"\b(VALUES|MINUS|SERVICE)\b", masked, re.IGNORECASE):
-        raise ConstraintTextError("SHACL-SPARQL forbids VALUES, MINUS and SERVICE")
+    forbidden = r"\bSERVICE\b" if whole_graph else r"\b(VALUES|MINUS|SERVICE)\b"
+    if re.search(forbidden, masked, re.IGNORECASE):
+        raise ConstraintTextError(
+            "a whole-graph form may not call SERVICE" if whole_graph
+            else "SHACL-SPARQL forbids VALUES, MINUS and SERVICE"
+        )
     selects = [m.start() for m in re.finditer(r"\bSELECT\b", masked, re.IGNORECASE)]
     if not selects:
         raise ConstraintTextError("not a SELECT query")

@@ -7,7 +7,7 @@ from rdflib import Graph
 
 from kg.settings import Settings
 from kg.shaclsparql import UnsupportedShapeError, compile_shapes
-from kg.shaclsparql.compile import COMPONENTS
+from kg.shaclsparql.compile import COMPONENTS, WHOLE_GRAPH_SELECT
 from kg.shaclsparql.sparql_constraint import ConstraintTextError, bind_this
 from kg.validate import load_shapes, targeted_shapes
 from kg.vocab import SH
@@ -108,3 +108,41 @@ def test_focus_nodes_are_joined_in_the_outer_group_and_strings_are_left_alone() 
     assert '"$this {"' in bound.text
     assert "?this <http://x/p#q> ?value" in bound.text
     assert not bound.projects_this
+
+
+WHOLE_GRAPH = """
+    @prefix ekgsh: <https://w3id.org/evidence-kg/shapes/> .
+    ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql ex:Q .
+    ex:Q a sh:SPARQLConstraint ; sh:message "m" ;
+        sh:select "SELECT $this WHERE { FILTER NOT EXISTS { $this ex:p ?o } }" ;
+        ekgsh:wholeGraphSelect "SELECT $this WHERE { MINUS { $this <http://example.org/p> ?o } }" .
+"""
+
+
+def test_a_constraint_with_a_whole_graph_form_is_compiled_from_it() -> None:
+    """The store engine runs ekgsh:wholeGraphSelect (MINUS allowed, since $this is joined, not
+    pre-bound) in place of sh:select; the report still names the constraint."""
+    compiled = compile_shapes(_shapes(WHOLE_GRAPH))
+    (query,) = compiled.shapes[0].queries
+    assert "MINUS { ?this <http://example.org/p> ?o }" in query.text
+    assert "NOT EXISTS" not in query.text
+    (check,) = query.checks[0]
+    assert str(check.source_constraint) == "http://example.org/Q"
+
+
+def test_minus_is_refused_in_sh_select_but_service_everywhere() -> None:
+    with pytest.raises(ConstraintTextError, match="forbids VALUES, MINUS"):
+        bind_this("SELECT $this WHERE { MINUS { $this <p> ?o } }", "{ }")
+    with pytest.raises(ConstraintTextError, match="SERVICE"):
+        bind_this("SELECT $this WHERE { SERVICE <x> { $this <p> ?o } }", "{ }", whole_graph=True)
+
+
+def test_our_shapes_whole_graph_forms_are_used() -> None:
+    """Pins that the shipped whole-graph forms compile (and so are what the equivalence tests
+    compare with pySHACL): a misspelt predicate would silently fall back to sh:select."""
+    shapes = load_shapes(Settings())
+    compiled = compile_shapes(shapes)
+    texts = [q.text for s in compiled.shapes for q in s.queries if q.kind == "sparql"]
+    with_form = set(shapes.subjects(WHOLE_GRAPH_SELECT, None))
+    assert len(with_form) >= 6
+    assert sum("MINUS" in text for text in texts) >= 5
