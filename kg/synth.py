@@ -9,6 +9,12 @@ trial carries an ``skos:note``. Identifiers of synthetic drugs and publications 
 ranges (ChEBI ``CHEBI_99…``, DrugBank ``DB9…``, DOI prefix ``10.5555``) so they never collide with a
 real entry. Lines are written as N-Triples (also valid Turtle) straight from templates: building
 rdflib graphs for 100,000 trials would take longer than loading them.
+
+Each comparison also carries the facts ``kg.derive`` computes for curated data (approximate event
+counts, effect estimates, the significance verdict), written by the same functions of
+:mod:`kg.derive`, so they are marked derived with their method as there and queries for estimates
+run on real data. They sit in the corpus itself, not in the graph ``{base}graph/derived``, which a
+build replaces with the curated data's derived facts.
 """
 
 from __future__ import annotations
@@ -20,6 +26,16 @@ from pathlib import Path
 
 from rdflib import URIRef
 
+from kg.derive import (
+    METHODS,
+    ArmCounts,
+    counts_for,
+    write_agent,
+    write_approximate_count,
+    write_estimates,
+    write_method,
+    write_significance,
+)
 from kg.vocab import EKG, OBO, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
 
 QUDT_PERCENT = "http://qudt.org/vocab/unit/PERCENT"
@@ -68,7 +84,8 @@ def _iri(value: str) -> str:
 
 
 def _string(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + escaped.replace("\n", "\\n").replace("\r", "\\r") + '"'
 
 
 def _typed(value: object, datatype: str) -> str:
@@ -76,7 +93,7 @@ def _typed(value: object, datatype: str) -> str:
 
 
 class _Writer:
-    """Collects N-Triples lines for one trial."""
+    """Collects N-Triples lines for one trial (a :class:`kg.derive.TripleWriter`)."""
 
     def __init__(self) -> None:
         self.lines: list[str] = []
@@ -86,6 +103,12 @@ class _Writer:
 
     def link(self, subject: str, predicate: object, target: object) -> None:
         self.add(subject, predicate, _iri(str(target)))
+
+    def text(self, subject: str, predicate: object, value: str) -> None:
+        self.add(subject, predicate, _string(value))
+
+    def typed(self, subject: str, predicate: object, lexical: str, datatype: object) -> None:
+        self.add(subject, predicate, _typed(lexical, str(datatype)))
 
 
 def _named_entity(
@@ -126,6 +149,10 @@ def _shared_entities(base: str) -> list[str]:
         iri = f"{base}condition/{condition.slug}"
         kinds = (EKG.Condition, SCHEMA.MedicalCondition)
         _named_entity(w, iri, kinds, condition.name, OBO[f"NCIT_{condition.ncit}"])
+    # What every derived fact of the corpus names: the software and the methods it ran.
+    write_agent(w, base)
+    for method in METHODS:
+        write_method(w, base, method)
     return w.lines
 
 
@@ -248,6 +275,7 @@ def _trial(index: int, rng: random.Random, base: str) -> list[str]:
         w.add(endpoint, EKG.timeFrame, _string("12 months"))
         _source(w, endpoint, base)
         results = []
+        counts: list[ArmCounts | None] = []
         for k, arm in enumerate(arms):
             result = f"{trial}/result-{e + 1}-{k + 1}"
             results.append(result)
@@ -257,25 +285,33 @@ def _trial(index: int, rng: random.Random, base: str) -> list[str]:
             w.link(result, EKG.endpoint, endpoint)
             w.link(result, EKG.report, report)
             w.add(result, EKG.timePoint, _string("12 months"))
-            w.add(result, EKG.percentage, _typed(f"{rng.randint(5, 90)}.0", XSD.decimal))
+            percentage = rng.randint(5, 90)
+            w.add(result, EKG.percentage, _typed(f"{percentage}.0", XSD.decimal))
             w.link(result, EKG.unit, QUDT_PERCENT)
             _source(w, result, base)
+            # Once per result, however many comparisons use it.
+            count = counts_for(result, percentage=float(percentage), size=sizes[k])
+            counts.append(count)
+            if count is not None:
+                write_approximate_count(w, base, count)
         for k in range(1, len(arms)):
             comparison = f"{trial}/comparison-{e + 1}-{k + 1}"
+            label = f"{name}: arm {k + 1} vs arm 1"
             w.link(comparison, RDF.type, EKG.Comparison)
-            w.add(comparison, RDFS.label, _string(f"{name}: arm {k + 1} vs arm 1"))
+            w.add(comparison, RDFS.label, _string(label))
             w.link(comparison, EKG.endpoint, endpoint)
             w.link(comparison, EKG.report, report)
             w.link(comparison, EKG.intervention, arms[k])
             w.link(comparison, EKG.comparator, arms[0])
             w.link(comparison, EKG.interventionResult, results[k])
             w.link(comparison, EKG.comparatorResult, results[0])
-            w.add(
-                comparison,
-                EKG.pValue,
-                _typed(f"{rng.choice((0.001, 0.01, 0.04, 0.2, 0.6))}", XSD.decimal),
-            )
+            p_value = rng.choice((0.001, 0.01, 0.04, 0.2, 0.6))
+            w.add(comparison, EKG.pValue, _typed(f"{p_value}", XSD.decimal))
             _source(w, comparison, base)
+            write_significance(w, base, comparison, label, p_value, None)
+            treated, control = counts[k], counts[0]
+            if treated is not None and control is not None:
+                write_estimates(w, base, comparison, label, treated, control)
     return w.lines
 
 
