@@ -101,6 +101,30 @@ def test_zero_cell_claims_no_ratio() -> None:
     assert statistics == {EKG.RiskDifference}
 
 
+def test_only_methods_some_computation_ran_are_described() -> None:
+    """A method is described once a computation names it, not for estimates never made: a zero
+    cell leaves the relative risk's and odds ratio's methods (and, with a reported p-value
+    absent, the significance rule) out of the graph."""
+    curated = Graph().parse(
+        data="""
+        @prefix ekg: <https://w3id.org/evidence-kg/ontology/> .
+        <c> a ekg:Comparison ; ekg:intervention <a1> ; ekg:comparator <a2> ;
+            ekg:interventionResult <r1> ; ekg:comparatorResult <r2> .
+        <a1> ekg:participants 50 . <a2> ekg:participants 50 .
+        <r1> ekg:percentage 20.0 . <r2> ekg:percentage 0.0 .
+        """,
+        format="turtle",
+        publicID=BASE,
+    )
+    derived = derive(curated, base_iri=BASE)
+    described = {str(m) for m in derived.subjects(RDF.type, EKG.StatisticalMethod)}
+    assert described == {
+        f"{BASE}method/approximate-event-count",
+        f"{BASE}method/newcombe-hybrid-score-risk-difference",
+    }
+    assert described == {str(m) for m in derived.objects(None, EKG.method)}
+
+
 def test_significance_is_judged_only_from_a_p_value_the_source_gives_no_verdict_for(
     derived: Graph,
 ) -> None:
