@@ -79,10 +79,6 @@ PHASES = (EKG.Phase2, EKG.Phase2b, EKG.Phase3)
 ENDPOINT_NAMES = ("Overall response", "Complete response", "Major response", "Event-free rate")
 
 
-def _iri(value: str) -> str:
-    return f"<{value}>"
-
-
 def _string(value: str) -> str:
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
     return '"' + escaped.replace("\n", "\\n").replace("\r", "\\r") + '"'
@@ -98,17 +94,18 @@ class _Writer:
     def __init__(self) -> None:
         self.lines: list[str] = []
 
+    # Each method formats its line itself: a call less per triple is a tenth of the run time.
     def add(self, subject: str, predicate: object, obj: str) -> None:
-        self.lines.append(f"{_iri(subject)} <{predicate}> {obj} .")
+        self.lines.append(f"<{subject}> <{predicate}> {obj} .")
 
     def link(self, subject: str, predicate: object, target: object) -> None:
-        self.add(subject, predicate, _iri(str(target)))
+        self.lines.append(f"<{subject}> <{predicate}> <{target}> .")
 
     def text(self, subject: str, predicate: object, value: str) -> None:
-        self.add(subject, predicate, _string(value))
+        self.lines.append(f"<{subject}> <{predicate}> {_string(value)} .")
 
     def typed(self, subject: str, predicate: object, lexical: str, datatype: object) -> None:
-        self.add(subject, predicate, _typed(lexical, str(datatype)))
+        self.lines.append(f'<{subject}> <{predicate}> "{lexical}"^^<{datatype}> .')
 
 
 def _named_entity(
