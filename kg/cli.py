@@ -155,6 +155,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="pyshacl (the reference, on an rdflib copy) or store (the shapes compiled to "
         "SPARQL, run by the store; same results); auto: store with --from-store, else pyshacl",
     )
+    validate.add_argument(
+        "--workers",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="store engine: queries run at once (default: one per core, up to 8)",
+    )
 
     export_cmd = command("export", "Write the whole graph in one RDF format.", cmd_export)
     export_cmd.add_argument("--format", choices=EXPORT_FORMATS, default="turtle")
@@ -301,6 +308,7 @@ def _validate_stored(
             shapes=shapes,
             list_focus_nodes=args.format == "junit",
             prefixes={"id": settings.base_iri},
+            workers=args.workers,
         )
     finally:
         store.close()
@@ -537,6 +545,17 @@ def _version() -> str:
         return metadata.version("evidence-kg")
     except metadata.PackageNotFoundError:
         return "unknown"
+
+
+def _positive(text: str) -> int:
+    """argparse type for counts that must be at least 1 (a usage error otherwise)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not at least 1")
+    return value
 
 
 def _fail(message: str, code: int) -> int:

@@ -431,20 +431,26 @@ def validate_store(
     shapes: Graph,
     list_focus_nodes: bool = False,
     prefixes: Mapping[str, str] | None = None,
+    workers: int | None = None,
 ) -> ValidationReport:
     """Validate everything ``store`` holds, where it is, with the store engine.
 
     Why: a registry-sized store (30 M triples) cannot be copied into rdflib for pySHACL; the
     shapes compiled to SPARQL run in the store instead. The ontology must be in the store (it
     is after ``kg load`` or ``kg serve``). ``list_focus_nodes`` lists every focus node (JUnit
-    needs them); otherwise they are only counted. Raises
+    needs them); otherwise they are only counted. ``workers`` queries run at once (default:
+    one per core). Raises
     :class:`kg.shaclsparql.UnsupportedShapeError` for a shapes graph the engine cannot evaluate.
     """
     from kg.shaclsparql import compile_shapes
     from kg.shaclsparql import validate_store as run_compiled
 
     return run_compiled(
-        store, compile_shapes(shapes), list_focus_nodes=list_focus_nodes, prefixes=prefixes
+        store,
+        compile_shapes(shapes),
+        list_focus_nodes=list_focus_nodes,
+        prefixes=prefixes,
+        workers=workers,
     )
 
 

@@ -72,6 +72,24 @@ def test_from_store_validates_the_store_where_it_is(
     assert isinstance(results, list) and results
 
 
+def test_from_store_report_does_not_depend_on_workers(
+    stored: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Queries run side by side; the report is read back in shape order, so one worker and
+    four give the same JSON."""
+    one = _json(capsys, "validate", "--from-store", "--store", stored, "--format", "json",
+                "--workers", "1")
+    four = _json(capsys, "validate", "--from-store", "--store", stored, "--format", "json",
+                 "--workers", "4")
+    assert one == four
+    assert one[0] == 1
+
+
+def test_workers_must_be_a_positive_count(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["validate", "--workers", "0"]) == 2
+    assert "not at least 1" in capsys.readouterr().err
+
+
 def test_from_store_junit_lists_every_focus_node(
     stored: str, tmp_path: Path
 ) -> None:

@@ -8,14 +8,16 @@ severity) comes from the compiled :class:`~kg.shaclsparql.compile.Check`.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Identifier, Node
 
-from kg.shaclsparql.compile import Check, CompiledQuery, CompiledShapes, template
+from kg.shaclsparql.compile import Check, CompiledQuery, CompiledShape, CompiledShapes, template
 from kg.store import Store, select
 from kg.validate import (
     SHAPES_IRI,
@@ -29,6 +31,9 @@ from kg.validate import (
     term_string,
 )
 from kg.vocab import PREFIXES, RDF, SH
+
+_FocusNodes = tuple[tuple[str, ...], int | None]
+"""A shape's focus nodes, listed (and no count) or counted (and none listed)."""
 
 _SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
@@ -173,12 +178,27 @@ def _result(item: _Found, shapes: Graph, owners: Mapping[str, str]) -> Validatio
     )
 
 
+def _focus(store: Store, shape: CompiledShape, list_focus_nodes: bool) -> _FocusNodes:
+    if list_focus_nodes:
+        rows = select(store, "SELECT ?this WHERE " + shape.focus).rows
+        return tuple(sorted(term_string(row["this"]) or "" for row in rows)), None
+    text = template("focus_count").replace("$focus", shape.focus)
+    return (), int(select(store, text).rows[0]["focusNodes"])
+
+
+def default_workers() -> int:
+    """Queries run side by side, one per core: stores evaluate each query on one thread, and
+    pyoxigraph releases the GIL while it does."""
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
 def validate_store(
     store: Store,
     compiled: CompiledShapes,
     *,
     list_focus_nodes: bool = False,
     prefixes: Mapping[str, str] | None = None,
+    workers: int | None = None,
 ) -> ValidationReport:
     """Validate everything ``store`` holds (the union of its graphs) against ``compiled``.
 
@@ -187,24 +207,43 @@ def validate_store(
     Focus nodes are counted in the store; ``list_focus_nodes`` also lists them (JUnit output
     needs one test case per focus node, which at registry scale is millions). ``prefixes``
     (prefix -> namespace) are added to the project's own for compacting IRIs in reports.
+    ``workers`` queries run at once (default: :func:`default_workers`); the report does not
+    depend on it.
     """
+    pool = ThreadPoolExecutor(max_workers=workers or default_workers())
+    try:
+        # Every query is submitted before any result is read, so the pool never idles; the
+        # results are then read in shape order, which keeps the report deterministic.
+        pending = [
+            (
+                shape,
+                [pool.submit(_rows, store, query) for query in shape.queries],
+                pool.submit(_focus, store, shape, list_focus_nodes),
+            )
+            for shape in compiled.shapes
+        ]
+        return _report(store, compiled, pending, prefixes)
+    finally:
+        # A failed query ends the validation: queries not yet started are dropped.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _report(
+    store: Store,
+    compiled: CompiledShapes,
+    pending: list[tuple[CompiledShape, list[Future[list[dict[str, Identifier]]]],
+                        Future[_FocusNodes]]],
+    prefixes: Mapping[str, str] | None,
+) -> ValidationReport:
     found: list[_Found] = []
     checked = []
     labels: dict[str, str] = {}
-    for shape in compiled.shapes:
+    for shape, row_futures, focus_future in pending:
         shape_found: list[_Found] = []
-        for query in shape.queries:
-            shape_found.extend(_READERS[query.kind](query, _rows(store, query)))
+        for query, rows_future in zip(shape.queries, row_futures, strict=True):
+            shape_found.extend(_READERS[query.kind](query, rows_future.result()))
         found.extend(shape_found)
-        focus_nodes: tuple[str, ...] = ()
-        count: int | None
-        if list_focus_nodes:
-            rows = select(store, "SELECT ?this WHERE " + shape.focus).rows
-            focus_nodes = tuple(sorted(term_string(row["this"]) or "" for row in rows))
-            count = None
-        else:
-            text = template("focus_count").replace("$focus", shape.focus)
-            count = int(select(store, text).rows[0]["focusNodes"])
+        focus_nodes, count = focus_future.result()
         blank = any(isinstance(item.focus, BNode) for item in shape_found) or any(
             node.startswith("_:") for node in focus_nodes
         )
