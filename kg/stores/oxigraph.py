@@ -6,7 +6,11 @@ rdflib's evaluator did not finish over 10,000, and it persists to disk (RocksDB)
 
 from __future__ import annotations
 
+import functools
+import traceback
+from collections.abc import Callable
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
@@ -21,6 +25,28 @@ from kg.store import (
     StoreError,
     is_staging,
 )
+
+Params = ParamSpec("Params")
+Returned = TypeVar("Returned")
+
+
+def _without_store_in_traceback(method: Callable[Params, Returned]) -> Callable[Params, Returned]:
+    """Clear the locals of the frames an error leaves ``method`` through.
+
+    Why: a traceback keeps its frames' locals, here the pyoxigraph store and the query results
+    that hold it. An error kept by its catcher (``pytest.raises``, a logged exception) would
+    otherwise keep the store, and an on-disk store's lock, alive after :meth:`close`.
+    """
+
+    @functools.wraps(method)
+    def cleared(*args: Params.args, **kwargs: Params.kwargs) -> Returned:
+        try:
+            return method(*args, **kwargs)
+        except BaseException as error:
+            traceback.clear_frames(error.__traceback__)  # this frame, still running, is skipped
+            raise
+
+    return cleared
 
 
 def to_rdflib(
@@ -56,34 +82,54 @@ def to_oxigraph(term: Identifier) -> ox.NamedNode | ox.BlankNode | ox.Literal:
 
 
 class OxigraphStore:
-    """A :class:`kg.store.Store` over a pyoxigraph :class:`pyoxigraph.Store`."""
+    """A :class:`kg.store.Store` over a pyoxigraph :class:`pyoxigraph.Store`.
+
+    :meth:`close` releases the store: pyoxigraph has no ``close()``, and RocksDB's lock on an
+    on-disk store goes only when the last reference to the :class:`pyoxigraph.Store` does, so
+    this object holds the only one and drops it on close. Any further use raises
+    :class:`StoreError`. Whatever a caller takes from :attr:`native` (the store, or an iterator
+    or query result it returned, even an exhausted one) keeps the lock until it is dropped too.
+    """
 
     def __init__(self, path: str | None = None) -> None:
+        self._store: ox.Store | None = self._open(path)
+        self.path = path
+
+    @staticmethod
+    def _open(path: str | None) -> ox.Store:
         try:
             if path:
                 # RocksDB creates the store's own folder but not its parents (var/ in var/store).
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self._store = ox.Store(path) if path else ox.Store()
+            return ox.Store(path) if path else ox.Store()
         except OSError as error:
             raise StoreError(f"cannot open oxigraph store at {path}: {error}") from error
-        self.path = path
+
+    def _where(self) -> str:
+        return f"at {self.path}" if self.path else "in memory"
 
     @property
     def native(self) -> ox.Store:
-        """The pyoxigraph store, for code that needs its own API (bulk load, benchmarks)."""
+        """The pyoxigraph store, for code that needs its own API (bulk load, benchmarks).
+
+        Do not keep it (or its iterators) past :meth:`close`: it would keep the store open.
+        """
+        if self._store is None:
+            raise StoreError(f"the oxigraph store {self._where()} is closed")
         return self._store
 
+    @_without_store_in_traceback
     def query(self, sparql: str) -> QueryResult:
         hidden = self.hidden_graphs()
         try:
             if hidden:
                 # A load is in progress: the default graph is every graph but the hidden ones.
                 visible: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
-                    g for g in self._store.named_graphs() if g.value not in hidden
+                    g for g in self.native.named_graphs() if g.value not in hidden
                 ]
-                result = self._store.query(sparql, default_graph=visible)
+                result = self.native.query(sparql, default_graph=visible)
             else:
-                result = self._store.query(sparql, use_default_graph_as_union=True)
+                result = self.native.query(sparql, use_default_graph_as_union=True)
         except SyntaxError as error:
             raise QuerySyntaxError(str(error)) from error
         if isinstance(result, ox.QueryBoolean):
@@ -106,12 +152,13 @@ class OxigraphStore:
             )
         return graph
 
+    @_without_store_in_traceback
     def hidden_graphs(self) -> set[str]:
         """Stages, and graphs that a marker says are being loaded in place (see kg.load)."""
-        stages = [g for g in self._store.named_graphs() if is_staging(str(g.value))]
+        stages = [g for g in self.native.named_graphs() if is_staging(str(g.value))]
         hidden = {str(g.value) for g in stages}
         for stage in stages:
-            for quad in self._store.quads_for_pattern(None, ox.NamedNode(LOADING), None, stage):
+            for quad in self.native.quads_for_pattern(None, ox.NamedNode(LOADING), None, stage):
                 if isinstance(quad.object, ox.NamedNode):
                     hidden.add(quad.object.value)
         return hidden
@@ -121,23 +168,25 @@ class OxigraphStore:
         # one, never half of each, and a failure leaves the old graph in place.
         triples = graph.serialize(format="nt")
         try:
-            self._store.update(
+            self.native.update(
                 f"DROP SILENT GRAPH <{name}> ; INSERT DATA {{ GRAPH <{name}> {{ {triples} }} }}"
             )
         except SyntaxError as error:
             raise StoreError(f"cannot replace graph <{name}>: {error}") from error
 
     def drop_graph(self, name: URIRef) -> None:
-        self._store.update(f"DROP SILENT GRAPH <{name}>")
+        self.native.update(f"DROP SILENT GRAPH <{name}>")
 
+    @_without_store_in_traceback
     def graph_names(self) -> list[URIRef]:
         return sorted(
-            URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)
+            URIRef(g.value) for g in self.native.named_graphs() if isinstance(g, ox.NamedNode)
         )
 
+    @_without_store_in_traceback
     def dataset(self) -> Dataset:
         dataset = Dataset()
-        for quad in self._store:
+        for quad in self.native:
             graph_name = quad.graph_name
             context = URIRef(graph_name.value) if isinstance(graph_name, ox.NamedNode) else None
             dataset.add(
@@ -151,7 +200,18 @@ class OxigraphStore:
         return dataset
 
     def __len__(self) -> int:
-        return len(self._store)
+        return len(self.native)
 
+    @_without_store_in_traceback
     def close(self) -> None:
-        self._store.flush() if self.path else None
+        """Flush what was written and release the store (its lock, on disk); idempotent."""
+        native, self._store = self._store, None
+        if native is not None and self.path:
+            self._flush(native)
+
+    def _flush(self, native: ox.Store) -> None:
+        try:
+            native.flush()
+        except OSError as error:
+            raise StoreError(f"cannot flush the oxigraph store {self._where()}: {error}") from error
+
