@@ -20,7 +20,10 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.store import StoreError
-from kg.stores.oxigraph import OxigraphStore
+
+# Opening a snapshot is opening a store read-only: the class lives with its backend, and is
+# re-exported here for the code that serves snapshots (kg.sparql.pool, api.app).
+from kg.stores.oxigraph import ReadOnlyOxigraphStore as ReadOnlyOxigraphStore
 
 SNAPSHOT_INFIX = ".snapshot-"
 """Checkpoints are folders ``.{store name}.snapshot-{pid}-{random}`` beside the store."""
@@ -34,7 +37,7 @@ class Snapshot:
 
     @property
     def path(self) -> Path:
-        """What to open with :meth:`pyoxigraph.Store.read_only`."""
+        """What to open with :meth:`kg.stores.oxigraph.OxigraphStore.read_only`."""
         return self.folder / "store"
 
     def remove(self) -> None:
@@ -83,23 +86,3 @@ def take_snapshot(store: ox.Store, store_path: Path) -> Snapshot:
         snapshot.remove()
         raise StoreError(f"cannot snapshot the store at {store_path}: {error}") from error
     return snapshot
-
-
-class ReadOnlyOxigraphStore(OxigraphStore):
-    """An :class:`OxigraphStore` opened read-only (a snapshot): every write raises.
-
-    Why a subclass here: :class:`OxigraphStore` opens its store read-write, which takes the
-    store's lock; an app process serving a snapshot must not. (A ``read_only`` option of
-    :class:`OxigraphStore` itself would replace this class.)
-    """
-
-    def __init__(self, path: str) -> None:  # deliberately not calling super().__init__
-        try:
-            self._store = ox.Store.read_only(path)
-        except OSError as error:
-            raise StoreError(f"cannot open oxigraph store at {path} read-only: {error}") from error
-        self.path = path
-        self.read_only_path = path
-
-    def close(self) -> None:
-        """Nothing to flush: nothing was written."""

@@ -82,7 +82,7 @@ def to_oxigraph(term: Identifier) -> ox.NamedNode | ox.BlankNode | ox.Literal:
 
 
 class OxigraphStore:
-    """A :class:`kg.store.Store` over a pyoxigraph :class:`pyoxigraph.Store`.
+    """A :class:`kg.store.Store` over a pyoxigraph :class:`pyoxigraph.Store`, opened read-write.
 
     :meth:`close` releases the store: pyoxigraph has no ``close()``, and RocksDB's lock on an
     on-disk store goes only when the last reference to the :class:`pyoxigraph.Store` does, so
@@ -94,6 +94,11 @@ class OxigraphStore:
     def __init__(self, path: str | None = None) -> None:
         self._store: ox.Store | None = self._open(path)
         self.path = path
+
+    @staticmethod
+    def read_only(path: str) -> ReadOnlyOxigraphStore:
+        """The on-disk store at ``path``, opened read-only (see :class:`ReadOnlyOxigraphStore`)."""
+        return ReadOnlyOxigraphStore(path)
 
     @staticmethod
     def _open(path: str | None) -> ox.Store:
@@ -215,3 +220,45 @@ class OxigraphStore:
         except OSError as error:
             raise StoreError(f"cannot flush the oxigraph store {self._where()}: {error}") from error
 
+
+class ReadOnlyOxigraphStore(OxigraphStore):
+    """An on-disk :class:`OxigraphStore` opened read-only: reads as usual, writes raise
+    :class:`StoreError` ("read-only store") before pyoxigraph is asked.
+
+    It takes no lock: any number of processes may open one store read-only, and a writer may
+    open it beside them. But it reads the files as they were when it opened, and a live writer's
+    background flushes and compactions delete files: pyoxigraph calls reading beside a writer
+    undefined behaviour, and here opening right after a writer's update failed about one time in
+    fifteen ("Corruption: ... No such file or directory"). So open a checkpoint
+    (:mod:`kg.sparql.snapshot`) or a store nothing writes to any more, not a live one.
+    """
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+
+    @staticmethod
+    def _open(path: str | None) -> ox.Store:
+        if not path:
+            raise StoreError("a read-only oxigraph store needs the path of an on-disk store")
+        try:
+            return ox.Store.read_only(path)
+        except (OSError, RuntimeError) as error:  # RuntimeError: RocksDB's "Corruption", above
+            raise StoreError(f"cannot open oxigraph store at {path} read-only: {error}") from error
+
+    @property
+    def read_only_path(self) -> str:
+        """Where the store is, for processes that open it read-only too (query workers)."""
+        assert self.path is not None  # _open refused anything else
+        return self.path
+
+    def _refuse(self, what: str) -> StoreError:
+        return StoreError(f"cannot {what}: the oxigraph store at {self.path} is a read-only store")
+
+    def replace_graph(self, name: URIRef, graph: Graph) -> None:
+        raise self._refuse(f"replace graph <{name}>")
+
+    def drop_graph(self, name: URIRef) -> None:
+        raise self._refuse(f"drop graph <{name}>")
+
+    def _flush(self, native: ox.Store) -> None:
+        """Nothing to flush: nothing was written."""

@@ -1,4 +1,5 @@
-"""Opening and closing the pyoxigraph backend: close() releases the store.
+"""Opening and closing the pyoxigraph backend: close() releases the store, read-only opens refuse
+writes.
 
 An on-disk store is locked by RocksDB until the last reference to its pyoxigraph Store goes;
 reopening the same path in the same process is how a test sees whether close() let it go.
@@ -14,7 +15,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from kg.store import SelectResult, Store, StoreError, select
-from kg.stores.oxigraph import OxigraphStore
+from kg.stores.oxigraph import OxigraphStore, ReadOnlyOxigraphStore
 
 G1 = URIRef("urn:test:g1")
 G2 = URIRef("urn:test:g2")
@@ -162,4 +163,58 @@ def test_close_twice_is_harmless(path: str) -> None:
     store = OxigraphStore(path)
     store.close()
     store.close()
+
+
+def test_read_only_reads_what_was_written(written: str) -> None:
+    store = OxigraphStore.read_only(written)
+    assert isinstance(store, ReadOnlyOxigraphStore) and isinstance(store, Store)
+    assert _values(store) == [1, 2]
+    assert store.graph_names() == [G1]
+    assert len(store) == 2 and len(store.dataset()) == 2
+    assert store.read_only_path == written
+    store.close()
+
+
+WRITES: dict[str, Callable[[OxigraphStore], object]] = {
+    "replace_graph": lambda store: store.replace_graph(G2, _graph(9)),
+    "drop_graph": lambda store: store.drop_graph(G1),
+}
+
+
+@pytest.mark.parametrize("write", WRITES.values(), ids=WRITES.keys())
+def test_read_only_refuses_writes_with_a_store_error(
+    write: Callable[[OxigraphStore], object], written: str
+) -> None:
+    """Not pyoxigraph's RuntimeError ("Transaction are only possible on read-write instances"),
+    which callers that handle StoreError would let through."""
+    store = OxigraphStore.read_only(written)
+    with pytest.raises(StoreError, match=r"at .*store is a read-only store"):
+        write(store)
+    assert _values(store) == [1, 2]
+    store.close()
+    with pytest.raises(StoreError, match="is closed"):
+        store.query(ALL)
+
+
+def test_read_only_takes_no_lock(written: str) -> None:
+    """What pyoxigraph allows, as the ReadOnlyOxigraphStore docstring says: several read-only
+    opens of one store at once, and a writer opening beside them. (Not tested: reading beside a
+    live writer, which pyoxigraph calls undefined and which fails now and then; serve snapshots,
+    as kg.sparql.snapshot does.)"""
+    reader = OxigraphStore.read_only(written)
+    other_reader = OxigraphStore.read_only(written)
+    assert _values(reader) == _values(other_reader) == [1, 2]
+
+    writer = OxigraphStore(written)
+    assert _values(writer) == [1, 2]
+    for store in (writer, reader, other_reader):
+        store.close()
+
+
+def test_read_only_of_a_missing_store_is_a_store_error(tmp_path: Path) -> None:
+    """A read-only open never creates a store."""
+    missing = tmp_path / "missing"
+    with pytest.raises(StoreError, match="read-only"):
+        OxigraphStore.read_only(str(missing))
+    assert not missing.exists()
 
