@@ -7,7 +7,6 @@ engine, and a persistent store validated where it is.
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 from pathlib import Path
@@ -53,8 +52,6 @@ def stored(tmp_path: Path) -> str:
     bad.parse(FAILING)
     store.replace_graph(URIRef("urn:test:bad"), bad)
     store.close()
-    del store  # RocksDB's lock goes with the object, not with close()
-    gc.collect()
     return spec
 
 
