@@ -39,16 +39,9 @@ double an already long benchmark."""
 
 def _read_only_store(path: str) -> object:
     """A kg Store over the cached store, opened read-only (benchmarks never write to it)."""
-    import pyoxigraph as ox
-
     from kg.stores.oxigraph import OxigraphStore
 
-    class ReadOnlyOxigraphStore(OxigraphStore):
-        def __init__(self, folder: str) -> None:
-            self._store = ox.Store.read_only(folder)
-            self.path = None
-
-    return ReadOnlyOxigraphStore(path)
+    return OxigraphStore.read_only(path)
 
 
 def child(kind: str, path: str) -> None:
