@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from fastapi.testclient import TestClient
@@ -19,11 +19,17 @@ from kg.vocab import SCHEMA
 from tests.backends import Backend
 
 
-def clone_trials(settings: Settings, count: int, store: Store | None = None) -> Store:
+def clone_trials(
+    settings: Settings,
+    count: int,
+    store: Store | None = None,
+    acronyms: Sequence[str] | None = None,
+) -> Store:
     """``store`` (a fresh embedded oxigraph store if none) filled with ``count`` copies of
     DASCERN (trial/syn-000, ...), each with its own arms, endpoints, results and comparisons,
     and derived facts computed for all. Drugs, the condition and the publications stay shared,
-    as they would in a real graph."""
+    as they would in a real graph. Clone ``i`` is labelled ``acronyms[i]`` (SYN-000, ... if not
+    given)."""
     names = GraphNames(settings.base_iri)
     sources = read_sources(settings)
     prefix = f"{settings.base_iri}trial/dascern"
@@ -32,7 +38,9 @@ def clone_trials(settings: Settings, count: int, store: Store | None = None) -> 
         if name != names.ontology:
             curated += graph
     clones = Graph()
-    for index in range(count):
+    # Built last to first, so that IRIs reach a store out of their text order: an engine
+    # ordering equal sort keys by insertion or internal id, not by IRI, is caught.
+    for index in reversed(range(count)):
         tag = f"syn-{index:03d}"
 
         def rename(term: Node, tag: str = tag) -> Node:
@@ -44,7 +52,7 @@ def clone_trials(settings: Settings, count: int, store: Store | None = None) -> 
         for s, p, o in curated:
             s2, o2 = rename(s), rename(o)
             if s2 == trial and p in (RDFS.label, SCHEMA.alternateName):
-                o2 = Literal(tag.upper())
+                o2 = Literal(acronyms[index] if acronyms else tag.upper())
             elif s2 == trial and p == SCHEMA.identifier:
                 o2 = Literal(f"{o}-{tag}")
             elif p == URIRef("https://w3id.org/evidence-kg/ontology/registryId"):
@@ -59,11 +67,12 @@ def clone_trials(settings: Settings, count: int, store: Store | None = None) -> 
 
 @contextmanager
 def cloned_store(
-    settings: Settings, backend: Backend, count: int
+    settings: Settings, backend: Backend, count: int, acronyms: Sequence[str] | None = None
 ) -> Iterator[tuple[Settings, Store]]:
     """``count`` clones (:func:`clone_trials`) in ``backend``, and settings that name it."""
-    with backend.spec(f"clones-{count}") as spec:
-        store = clone_trials(settings, count, open_store(spec))
+    key = f"clones-{count}" + (f"-{'-'.join(acronyms)}" if acronyms else "")
+    with backend.spec(key) as spec:
+        store = clone_trials(settings, count, open_store(spec), acronyms)
         try:
             yield settings.with_overrides(store=spec), store
         finally:
@@ -71,8 +80,10 @@ def cloned_store(
 
 
 @contextmanager
-def cloned_app(settings: Settings, backend: Backend, count: int) -> Iterator[TestClient]:
-    """An app over ``count`` clones in ``backend``."""
-    with cloned_store(settings, backend, count) as (configured, store):
+def cloned_app(
+    settings: Settings, backend: Backend, count: int, acronyms: Sequence[str] | None = None
+) -> Iterator[TestClient]:
+    """An app over ``count`` clones in ``backend``, labelled as :func:`clone_trials` says."""
+    with cloned_store(settings, backend, count, acronyms) as (configured, store):
         with TestClient(create_app(configured, store=store)) as client:
             yield client

@@ -108,6 +108,61 @@ def test_first_zero_gives_only_the_count(synthetic: TestClient) -> None:
     assert page["edges"] == [] and page["totalCount"] == 7 and page["pageInfo"]["hasNextPage"]
 
 
+TIED = ("Tie", "ALPHA", "TIE", "tie", "tIE")
+"""Acronyms of five clones: four equal but for case, so their order is their IRIs'."""
+
+TRIAL_IDS = """
+query ($filter: TrialFilter, $first: Int, $after: String) {
+  trials(filter: $filter, first: $first, after: $after) {
+    totalCount
+    edges { cursor node { id } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def tied(settings: Settings, backend: Backend) -> Iterator[TestClient]:
+    """An app over five DASCERN clones labelled :data:`TIED`, in the backend under test."""
+    with cloned_app(settings, backend, len(TIED), acronyms=TIED) as client:
+        yield client
+
+
+def _walk_ids(
+    client: TestClient, first: int, after: str | None = None
+) -> tuple[list[str], set[int]]:
+    """Every trial IRI of the dasatinib listing after ``after``, pages of ``first``, and the
+    totalCounts the pages reported."""
+    seen: list[str] = []
+    totals: set[int] = set()
+    while True:
+        variables = {"filter": {"drug": "dasatinib"}, "first": first, "after": after}
+        page = _post(client, TRIAL_IDS, **variables)["trials"]
+        totals.add(page["totalCount"])
+        seen += [edge["node"]["id"] for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            return seen, totals
+        after = page["pageInfo"]["endCursor"]
+
+
+def test_a_filtered_listing_orders_equal_acronyms_by_iri_and_pages_through_them(
+    settings: Settings, tied: TestClient
+) -> None:
+    """Regression guard for the listing order on every backend: acronyms are compared without
+    case, equal ones by trial IRI, and a cursor inside a run of equal acronyms resumes right
+    after its own trial, whatever the page size; every page counts the whole listing."""
+    trial = f"{settings.base_iri}trial/syn-"
+    expected = [f"{trial}001", f"{trial}000", f"{trial}002", f"{trial}003", f"{trial}004"]
+    for first in (1, 2, 5):
+        seen, totals = _walk_ids(tied, first)
+        assert seen == expected, f"pages of {first}"
+        assert totals == {5}
+    edges = _post(tied, TRIAL_IDS, filter={"drug": "dasatinib"}, first=5)["trials"]["edges"]
+    for index, edge in enumerate(edges):
+        assert _walk_ids(tied, 2, after=edge["cursor"])[0] == expected[index + 1 :]
+
+
 @pytest.mark.parametrize(
     ("where", "labels"),
     [
