@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -10,7 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.graphql.context import make_context
+from api.graphql.schema import build_schema
 from kg.settings import Settings
+from kg.store import QueryResult, Store
 from tests.api.graphql.conftest import GraphQL
 from tests.api.graphql.synthetic import clone_trials, cloned_app
 from tests.backends import Backend
@@ -161,6 +165,56 @@ def test_a_filtered_listing_orders_equal_acronyms_by_iri_and_pages_through_them(
     edges = _post(tied, TRIAL_IDS, filter={"drug": "dasatinib"}, first=5)["trials"]["edges"]
     for index, edge in enumerate(edges):
         assert _walk_ids(tied, 2, after=edge["cursor"])[0] == expected[index + 1 :]
+
+
+class RecordingStore:
+    """A store wrapper that keeps the text of every query (everything else passes through)."""
+
+    def __init__(self, inner: Store) -> None:
+        self.inner = inner
+        self.queries: list[str] = []
+
+    def query(self, sparql: str) -> QueryResult:
+        self.queries.append(sparql)
+        return self.inner.query(sparql)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+
+def _count_queries(store: Store, query: str) -> tuple[dict[str, Any], int]:
+    """The answer to ``query`` in-process, and how many COUNT queries the store was asked."""
+    recording = RecordingStore(store)
+
+    async def execute() -> Any:
+        context = await make_context(recording, 30, threaded=False)  # type: ignore[arg-type]
+        return await build_schema().execute(query, context_value=context)
+
+    result = asyncio.run(execute())
+    assert result.errors is None, result.errors
+    counts = sum("COUNT(DISTINCT ?item)" in q for q in recording.queries)
+    return result.data, counts
+
+
+@pytest.mark.parametrize(
+    ("listing", "asks_the_store"),
+    [
+        ('trials(filter: {drug: "dasatinib"}, first: 5)', False),
+        ("comparisons(first: 50)", False),
+        ('trials(filter: {drug: "dasatinib"}, first: 0)', True),
+        ("comparisons(first: 3)", True),
+    ],
+)
+def test_a_listing_within_its_first_page_is_counted_from_it(
+    store: Store, listing: str, asks_the_store: bool
+) -> None:
+    """Regression guard: a first page with nothing after it holds the whole listing, so its
+    totalCount is its length and the store is not asked to COUNT again; a page with more after
+    it still has the store count."""
+    data, counts = _count_queries(store, f"{{ {listing} {{ totalCount edges {{ cursor }} }} }}")
+    (connection,) = data.values()
+    assert connection["totalCount"] == (1 if listing.startswith("trials") else 7)
+    assert counts == (1 if asks_the_store else 0)
 
 
 @pytest.mark.parametrize(
