@@ -422,6 +422,15 @@ class _Builder:
         self.node_checks.append((check,))
 
 
+def _values_of(path: str) -> str:
+    """``?this path ?value`` as a sub-SELECT, to be joined with another one by hash.
+
+    Why: two patterns joined on ``?this`` make the store seek the second for every row of the
+    first, and on RocksDB a seek costs about as much as reading 30 rows in order (4.4 s against
+    0.2 s for the 120,000 effect estimates of 10,000 trials)."""
+    return f"{{ SELECT ?this ?value WHERE {{ ?this {path} ?value }} }}"
+
+
 def _property_shape(builder: _Builder, shape: Node) -> None:
     shapes = builder.shapes
     path_node = shapes.value(shape, SH.path)
@@ -460,9 +469,9 @@ def _property_shape(builder: _Builder, shape: Node) -> None:
         only_class = len(classes) == 1 and set(shapes.predicates(qualified, None)) <= {
             SH["class"], RDF.type
         }
-        if only_class:  # a join, where an EXISTS per value would cost ten times more
-            pattern = (f"?this {path} ?value . "
-                       f"?value <{RDF.type}>/<{RDFS.subClassOf}>* {_n3(classes[0])}")
+        if only_class:  # a hash join, where an EXISTS per value would cost ten times more
+            pattern = (_values_of(path) + f" {{ SELECT DISTINCT ?value WHERE {{ ?value "
+                       f"<{RDF.type}>/<{RDFS.subClassOf}>* {_n3(classes[0])} }} }}")
         else:
             pattern = (f"?this {path} ?value "
                        f"FILTER ({_shape_condition(shapes, qualified, '?value')})")
@@ -493,12 +502,15 @@ def _property_shape(builder: _Builder, shape: Node) -> None:
             comparison = (f"IF(isIRI(?value) && isIRI(?other), STR(?value) {operator} STR(?other), "
                           f"isNumeric(?value) = isNumeric(?other) && ?value {operator} ?other)")
             builder.value(
-                f"?this {path} ?value . ?this {_n3(other)} ?other "
-                f"FILTER (!COALESCE({comparison}, false))",
+                _values_of(path) + f" {{ SELECT ?this ?other WHERE {{ ?this {_n3(other)} ?other }} }}"
+                f" FILTER (!COALESCE({comparison}, false))",
                 check(parameter),
             )
     for other in shapes.objects(shape, SH.disjoint):
-        builder.value(f"?this {path} ?value . ?this {_n3(other)} ?value", check(SH.disjoint))
+        builder.value(
+            _values_of(path) + f" {{ SELECT ?this ?value WHERE {{ ?this {_n3(other)} ?value }} }}",
+            check(SH.disjoint),
+        )
     unique = shapes.value(shape, SH.uniqueLang)
     if _is_true(unique):
         builder.lang_paths.append((path, check(SH.uniqueLang)))
