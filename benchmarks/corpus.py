@@ -13,6 +13,7 @@ when a script in it runs), or ``python benchmarks/corpus.py 100000`` to prepare 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import shutil
 import sys
@@ -47,13 +48,40 @@ def _locked(name: str) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+GENERATOR_SOURCES = ("kg/synth.py", "kg/derive.py", "kg/stats.py", "kg/vocab.py")
+"""The modules whose code decides what ``kg synth`` writes: cached corpora and stores are named
+after a hash of them, so a changed generator never benchmarks a stale corpus."""
+
+
+def generator_version() -> str:
+    """Eight hex digits of the hash of :data:`GENERATOR_SOURCES`."""
+    digest = hashlib.sha256()
+    for name in GENERATOR_SOURCES:
+        digest.update((ROOT / name).read_bytes())
+    return digest.hexdigest()[:8]
+
+
+def _drop_stale(prefix: str, keep: Path) -> None:
+    """Remove cached corpora or stores of the same size and seed from other generator versions:
+    at 100,000 trials each takes 10-30 GB."""
+    for old in bench_dir().glob(prefix + "*"):
+        same_kind = old.name == prefix or old.name[len(prefix)] in "-."
+        if same_kind and old != keep and not old.name.endswith((".lock", ".partial.nt")):
+            print(f"# removing stale {old}", file=sys.stderr)
+            if old.is_dir():
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                old.unlink(missing_ok=True)
+
+
 def corpus_file(trials: int, seed: int = SEED) -> Path:
     """The N-Triples corpus of ``trials`` synthetic trials (``kg synth``), written on first use."""
     from kg.synth import write_corpus
 
-    path = bench_dir() / f"corpus-{trials}-seed{seed}.nt"
-    with _locked(path.name):
+    path = bench_dir() / f"corpus-{trials}-seed{seed}-{generator_version()}.nt"
+    with _locked(f"corpus-{trials}-seed{seed}"):
         if not path.exists():
+            _drop_stale(f"corpus-{trials}-seed{seed}", path)
             partial = path.with_name(path.stem + ".partial.nt")
             started = time.perf_counter()
             triples = write_corpus(partial, trials, seed=seed, base_iri=BASE)
@@ -78,9 +106,10 @@ def loaded_store(trials: int, seed: int = SEED) -> Path:
     from kg.store import open_store
 
     corpus = corpus_file(trials, seed)
-    path = bench_dir() / f"store-{trials}-seed{seed}"
-    with _locked(path.name):
+    path = bench_dir() / f"store-{trials}-seed{seed}-{generator_version()}"
+    with _locked(f"store-{trials}-seed{seed}"):
         if not (path / "READY").exists():
+            _drop_stale(f"store-{trials}-seed{seed}", path)
             shutil.rmtree(path, ignore_errors=True)
             started = time.perf_counter()
             store = open_store(f"oxigraph:{path}")
