@@ -82,8 +82,9 @@ def test_reported_counts_win_over_approximation() -> None:
     assert float(rd) == pytest.approx(30 / 98 - 10 / 100, abs=1e-4)  # type: ignore[arg-type]
 
 
-def test_zero_cell_claims_no_ratio() -> None:
-    curated = Graph().parse(
+def _zero_cell_comparison() -> Graph:
+    """A comparison whose comparator arm has no events: no ratio can be computed from it."""
+    return Graph().parse(
         data="""
         @prefix ekg: <https://w3id.org/evidence-kg/ontology/> .
         <c> a ekg:Comparison ; ekg:intervention <a1> ; ekg:comparator <a2> ;
@@ -94,6 +95,10 @@ def test_zero_cell_claims_no_ratio() -> None:
         format="turtle",
         publicID=BASE,
     )
+
+
+def test_zero_cell_claims_no_ratio() -> None:
+    curated = _zero_cell_comparison()
     statistics = {
         derive(curated, base_iri=BASE).value(e, EKG.statistic)
         for e in derive(curated, base_iri=BASE).objects(URIRef(BASE + "c"), EKG.estimate)
@@ -105,17 +110,7 @@ def test_only_methods_some_computation_ran_are_described() -> None:
     """A method is described once a computation names it, not for estimates never made: a zero
     cell leaves the relative risk's and odds ratio's methods (and, with a reported p-value
     absent, the significance rule) out of the graph."""
-    curated = Graph().parse(
-        data="""
-        @prefix ekg: <https://w3id.org/evidence-kg/ontology/> .
-        <c> a ekg:Comparison ; ekg:intervention <a1> ; ekg:comparator <a2> ;
-            ekg:interventionResult <r1> ; ekg:comparatorResult <r2> .
-        <a1> ekg:participants 50 . <a2> ekg:participants 50 .
-        <r1> ekg:percentage 20.0 . <r2> ekg:percentage 0.0 .
-        """,
-        format="turtle",
-        publicID=BASE,
-    )
+    curated = _zero_cell_comparison()
     derived = derive(curated, base_iri=BASE)
     described = {str(m) for m in derived.subjects(RDF.type, EKG.StatisticalMethod)}
     assert described == {
