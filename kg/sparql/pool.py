@@ -20,6 +20,7 @@ import os
 import pickle
 import queue
 import select
+import signal
 import subprocess
 import sys
 import threading
@@ -42,6 +43,7 @@ from kg.sparql.protocol import (
     WorkerSetup,
 )
 from kg.sparql.snapshot import ReadOnlyOxigraphStore, Snapshot, take_snapshot
+from kg.sparql.worker import MEMORY_LIMIT_BYTES
 from kg.store import Store
 from kg.stores.oxigraph import OxigraphStore
 from kg.stores.sparql import SparqlStore
@@ -122,6 +124,39 @@ class Worker:
                     pass
 
 
+def death_reason(returncode: int | None) -> str:
+    """Why a worker's answer never came, in words a client can act on.
+
+    Why: a worker dies alone when a query needs more memory than it may use (the address-space
+    cap of :mod:`kg.sparql.worker`); the allocator then aborts, and the client only saw
+    ``EOFError()``.
+
+    >>> print(death_reason(-6))  # doctest: +NORMALIZE_WHITESPACE
+    it was stopped by SIGABRT; the usual cause is a query needing more than the 4 GB of
+    memory a worker may use (fewer OPTIONALs or a LIMIT narrow it)
+    >>> death_reason(0)
+    'it exited with status 0'
+    >>> death_reason(None)
+    'its output ended'
+    """
+    if returncode is None:
+        return "its output ended"
+    if returncode < 0:
+        try:
+            cause = f"it was stopped by {signal.Signals(-returncode).name}"
+        except ValueError:
+            cause = f"it was stopped by signal {-returncode}"
+    else:
+        cause = f"it exited with status {returncode}"
+    if returncode in (-signal.SIGABRT, -signal.SIGKILL, 1):
+        cause += (
+            f"; the usual cause is a query needing more than the "
+            f"{MEMORY_LIMIT_BYTES // 1024**3} GB of memory a worker may use "
+            "(fewer OPTIONALs or a LIMIT narrow it)"
+        )
+    return cause
+
+
 @dataclass
 class Session:
     """One worker lent to one request; see :meth:`WorkerPool.session`."""
@@ -145,10 +180,16 @@ class Session:
                 f"the query ran over the time limit of {self.pool.timeout_seconds:g} s "
                 "(query_timeout_seconds) and was stopped"
             ) from None
-        except (EOFError, OSError, pickle.UnpicklingError) as error:
+        except (EOFError, OSError, pickle.UnpicklingError):
             self.broken = True
+            try:
+                returncode: int | None = self.worker.process.wait(timeout=1.0)
+            except subprocess.TimeoutExpired:
+                returncode = None
             self.pool._replace(self.worker)
-            raise WorkerFailed(f"the query worker died while evaluating: {error!r}") from None
+            raise WorkerFailed(
+                f"the query worker died while evaluating: {death_reason(returncode)}"
+            ) from None
 
 
 @dataclass

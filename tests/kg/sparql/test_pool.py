@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import time
 from collections.abc import Iterator
 
@@ -10,7 +12,7 @@ import pytest
 
 from kg.build import load_into
 from kg.settings import Settings
-from kg.sparql.pool import QueryTimeout, WorkerPool, start_pool
+from kg.sparql.pool import QueryTimeout, WorkerFailed, WorkerPool, start_pool
 from kg.sparql.protocol import CheckRequest, QueryRequest
 from kg.store import Store, open_store
 from tests.servers import is_alive as _alive
@@ -57,6 +59,17 @@ def test_timeout_kills_the_worker_by_pid_and_replaces_it(pool: WorkerPool) -> No
     after = set(pool.pids)
     assert len(after) == 2 and len(before - after) == 1 and pool.replacements == 1
     assert not _alive((before - after).pop())
+    assert pool.execute(QueryRequest("ASK {}", "json", 50)).status == "ok"
+
+
+def test_a_worker_that_dies_is_reported_with_its_likely_cause(pool: WorkerPool) -> None:
+    """A worker over its memory cap aborts (the allocator's SIGABRT); the client used to read
+    only ``EOFError()``. It now learns the signal and the cap, and the pool replaces the worker."""
+    with pool.session() as session:
+        os.kill(session.worker.process.pid, signal.SIGABRT)
+        session.worker.process.wait(timeout=10)
+        with pytest.raises(WorkerFailed, match=r"SIGABRT.*4 GB of memory"):
+            session.ask(QueryRequest("ASK {}", "json", 50))
     assert pool.execute(QueryRequest("ASK {}", "json", 50)).status == "ok"
 
 
