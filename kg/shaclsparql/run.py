@@ -64,12 +64,13 @@ def _rows(store: Store, query: CompiledQuery) -> list[dict[str, Identifier]]:
 def _from_counts(query: CompiledQuery, rows: list[dict[str, Identifier]]) -> list[_Found]:
     found = []
     for row in rows:
-        count = int(row["n"])
-        for check in query.checks[int(row["k"])]:
-            low = check.minimum is not None and count < check.minimum
-            high = check.maximum is not None and count > check.maximum
-            if low or high:
-                found.append(_Found(check, row["this"], None, check.path, check.messages))
+        for key, checks in query.checks.items():
+            count = int(row[f"n{key}"])
+            for check in checks:
+                low = check.minimum is not None and count < check.minimum
+                high = check.maximum is not None and count > check.maximum
+                if low or high:
+                    found.append(_Found(check, row["this"], None, check.path, check.messages))
     return found
 
 
