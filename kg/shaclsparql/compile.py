@@ -434,6 +434,19 @@ def _values_of(path: str, var: str = "?value") -> str:
     return f"{{ SELECT ?this {var} WHERE {{ ?this {path} {var} }} }}"
 
 
+def _failing_values(path: str, test: str) -> str:
+    """``?this path ?value`` for the values that ``test`` (a FILTER on ``?value`` alone) rejects.
+
+    Why each distinct value is tested once, and only the failing ones are looked up again: the
+    store decodes every term an expression touches (a string lookup for IRIs and long strings),
+    which costs five times reading the triple; values repeat (the 679,000 labels of 10,000
+    trials are 43,000 strings, every confidence level is 0.95), and a conforming graph has no
+    failing value to look up. GROUP BY, not DISTINCT: oxigraph moves a filter on ?value into a
+    SELECT DISTINCT, before the duplicates go (labels: 1.7 s against 0.4 s)."""
+    return (f"{{ SELECT ?value WHERE {{ {{ SELECT ?value WHERE {{ ?any {path} ?value }} "
+            f"GROUP BY ?value }} {test} }} }} ?this {path} ?value")
+
+
 def _has_value(path: str, term: str, var: str) -> str:
     return f"?this {path} {term} BIND ({term} AS {var})"
 
@@ -510,7 +523,7 @@ def _property_shape(builder: _Builder, shape: Node) -> None:
     for parameter, condition in _conditions(shapes, shape, "?value"):
         if parameter == SH["class"]:
             continue
-        builder.value(f"?this {path} ?value FILTER (!{condition})", check(parameter))
+        builder.value(_failing_values(path, f"FILTER (!{condition})"), check(parameter))
     for parameter, operator in ((SH.lessThan, "<"), (SH.lessThanOrEquals, "<=")):
         for other in shapes.objects(shape, parameter):
             # pySHACL compares IRIs as strings and fails a string against a non-string.
