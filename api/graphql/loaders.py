@@ -84,6 +84,9 @@ class Loaders:
             run, reads.read_derivations
         )
         self.drug_trials: DataLoader[str, list[str]] = _list_loader(run, reads.read_drug_trials)
+        self.method: DataLoader[str, model.StatisticalMethod | None] = _loader(
+            run, reads.read_methods
+        )
         self.links: DataLoader[tuple[str, str], list[str]] = _list_loader(run, reads.read_links)
         self.backlinks: DataLoader[tuple[str, str, str], list[str]] = _list_loader(
             run, reads.read_backlinks

@@ -23,6 +23,7 @@ from kg.vocab import EKG, QUDT_UNIT, SCHEMA
 
 Info = strawberry.Info[EvidenceContext, None]
 
+
 def _iri(term: object) -> str:
     return str(term)
 
@@ -436,9 +437,6 @@ class ArmResult(Node):
     count_derived: bool = strawberry.field(
         description="True when `count` and `denominator` were computed, not reported."
     )
-    count_method: str | None = strawberry.field(
-        description="How a derived count was computed; null for reported counts."
-    )
     denominator: int | None
     analysis_population: Concept | None = strawberry.field(
         description="The analysis the figure belongs to (e.g. intention to treat, accounting "
@@ -449,6 +447,13 @@ class ArmResult(Node):
     )
     _result: strawberry.Private[model.ArmResult]
     sources: list[Source] = _sources_field()
+
+    @strawberry.field(description="How a derived count was computed; null for reported counts.")
+    async def count_method(self, info: Info) -> str | None:
+        if not self.count_derived:
+            return None
+        method = await _method(info, self._result.approximate_computation)
+        return method.name if method is not None else None
 
     @strawberry.field
     async def arm(self, info: Info) -> Arm | None:
@@ -476,7 +481,6 @@ class ArmResult(Node):
             unit_iri=unit,
             count=result.approximate_count if derived_count else result.count,
             count_derived=derived_count,
-            count_method=result.approximate_method if derived_count else None,
             denominator=result.approximate_denominator if derived_count else result.denominator,
             analysis_population=_concept(
                 result.analysis_population, result.analysis_population_label
@@ -497,10 +501,12 @@ class EffectEstimate(Node):
     derived: bool = strawberry.field(
         description="True when this software computed the estimate (see `method`)."
     )
-    method: StatisticalMethod | None = strawberry.field(
-        description="The method that computed a derived estimate."
-    )
+    _computation: strawberry.Private[str | None]
     sources: list[Source] = _sources_field("Sources of a reported estimate.")
+
+    @strawberry.field(description="The method that computed a derived estimate.")
+    async def method(self, info: Info) -> StatisticalMethod | None:
+        return await _method(info, self._computation)
 
     @staticmethod
     def of(estimate: model.EffectEstimate) -> EffectEstimate:
@@ -518,15 +524,20 @@ class EffectEstimate(Node):
             ci_upper=estimate.ci_upper,
             ci_level=estimate.ci_level,
             derived=estimate.derived,
-            method=_method(estimate.method),
+            _computation=estimate.computation,
         )
 
 
-def _method(method: model.StatisticalMethod | None) -> StatisticalMethod | None:
-    if method is None:
+async def _method(info: Info, computation: str | None) -> StatisticalMethod | None:
+    """The method ``computation`` ran, read only when a query asks for it (see
+    :func:`kg.readmodel.read._read_derived`)."""
+    if computation is None:
+        return None
+    found = await info.context.loaders.method.load(computation)
+    if found is None:
         return None
     return StatisticalMethod(
-        id=strawberry.ID(method.id), name=method.name, definition=method.definition
+        id=strawberry.ID(found.id), name=found.name, definition=found.definition
     )
 
 
@@ -541,9 +552,13 @@ class SignificanceAssessment(Node):
     level: float | None = strawberry.field(
         description="The two-sided significance level the p-value was compared with (0.05)."
     )
-    method: StatisticalMethod | None = strawberry.field(
+    _computation: strawberry.Private[str | None]
+
+    @strawberry.field(
         description="The rule applied, including how a bound such as P < .001 is read."
     )
+    async def method(self, info: Info) -> StatisticalMethod | None:
+        return await _method(info, self._computation)
 
     @staticmethod
     def of(assessment: model.SignificanceAssessment) -> SignificanceAssessment:
@@ -552,7 +567,7 @@ class SignificanceAssessment(Node):
             label=assessment.label,
             significant=assessment.significant,
             level=assessment.level,
-            method=_method(assessment.method),
+            _computation=assessment.computation,
         )
 
 

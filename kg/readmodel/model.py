@@ -139,7 +139,8 @@ class ArmResult:
     derived: bool = False
     approximate_count: int | None = None
     approximate_denominator: int | None = None
-    approximate_method: str | None = None
+    approximate_computation: str | None = None
+    """The ekg:Computation that derived the approximate count, if any."""
 
 
 @dataclass(frozen=True)
@@ -181,7 +182,6 @@ class EffectEstimate:
     ci_level: float | None = None
     computation: str | None = None
     """The ekg:Computation that generated the estimate; None for a reported estimate."""
-    method: StatisticalMethod | None = None
 
     @property
     def derived(self) -> bool:
@@ -196,7 +196,8 @@ class SignificanceAssessment:
     label: str | None = None
     significant: bool | None = None
     level: float | None = None
-    method: StatisticalMethod | None = None
+    computation: str | None = None
+    """The ekg:Computation that made the verdict (its method is read by the method loader)."""
 
 
 @dataclass(frozen=True)

@@ -423,13 +423,6 @@ def read_methods(store: Store, computations: Sequence[str]) -> dict[str, model.S
     )
 
 
-def _method_name(
-    methods: dict[str, model.StatisticalMethod], computation: str | None
-) -> str | None:
-    method = methods.get(computation) if computation else None
-    return method.name if method else None
-
-
 def read_arm_results(store: Store, ids: Sequence[str]) -> dict[str, model.ArmResult]:
     """Arm results, each with the derived approximate count computed for it, if any."""
     predicates = [
@@ -448,9 +441,6 @@ def read_arm_results(store: Store, ids: Sequence[str]) -> dict[str, model.ArmRes
     ]
     bags = read_bags(store, ids, predicates, EKG.ArmResult)
     approximations = _first_by_id(_rows(store, "approximate_count", bags), lambda _, row: row)
-    methods = read_methods(
-        store, [c for a in approximations.values() if (c := _str(a, "computation"))]
-    )
     results: dict[str, model.ArmResult] = {}
     for key, bag in bags.items():
         approximation = approximations.get(key, {})
@@ -471,7 +461,7 @@ def read_arm_results(store: Store, ids: Sequence[str]) -> dict[str, model.ArmRes
             derived=bag.first(PROV.wasGeneratedBy) is not None,
             approximate_count=_int(approximation, "count"),
             approximate_denominator=_int(approximation, "denominator"),
-            approximate_method=_method_name(methods, _str(approximation, "computation")),
+            approximate_computation=_str(approximation, "computation"),
         )
     return results
 
@@ -519,18 +509,18 @@ def read_comparisons(store: Store, ids: Sequence[str]) -> dict[str, model.Compar
 
 def _read_derived(
     store: Store, ids: Sequence[str], predicates: Sequence[object], cls: object
-) -> Iterator[tuple[str, Bag, str | None, model.StatisticalMethod | None]]:
-    """Bags of nodes this software may have computed, each with its computation and the
-    method that computation ran (``None`` for a reported node), methods read in one batch."""
+) -> Iterator[tuple[str, Bag, str | None]]:
+    """Bags of nodes this software may have computed, each with its computation (``None`` for
+    a reported node). The computation's method is not read here: a listing rarely asks for it,
+    and reading it for every estimate of a 50-trial page cost a fifth of the page's store time;
+    :func:`read_methods` reads it when asked."""
     bags = read_bags(store, ids, [*predicates, PROV.wasGeneratedBy], cls)
-    methods = read_methods(store, [c for b in bags.values() if (c := b.text(PROV.wasGeneratedBy))])
     for key, bag in bags.items():
-        computation = bag.text(PROV.wasGeneratedBy)
-        yield key, bag, computation, methods.get(computation) if computation else None
+        yield key, bag, bag.text(PROV.wasGeneratedBy)
 
 
 def read_estimates(store: Store, ids: Sequence[str]) -> dict[str, model.EffectEstimate]:
-    """Effect estimates; derived ones carry the method their computation ran."""
+    """Effect estimates; derived ones carry the computation that made them."""
     predicates = [RDFS.label, EKG.statistic, RDF.value, EKG.ciLower, EKG.ciUpper, EKG.ciLevel]
     return {
         key: model.EffectEstimate(
@@ -542,18 +532,15 @@ def read_estimates(store: Store, ids: Sequence[str]) -> dict[str, model.EffectEs
             ci_upper=bag.number(EKG.ciUpper),
             ci_level=bag.number(EKG.ciLevel),
             computation=computation,
-            method=method,
         )
-        for key, bag, computation, method in _read_derived(
-            store, ids, predicates, EKG.EffectEstimate
-        )
+        for key, bag, computation in _read_derived(store, ids, predicates, EKG.EffectEstimate)
     }
 
 
 def read_significance_assessments(
     store: Store, ids: Sequence[str]
 ) -> dict[str, model.SignificanceAssessment]:
-    """Derived significance verdicts, with the method their computation ran."""
+    """Derived significance verdicts, with the computation that made them."""
     predicates = [RDFS.label, RDF.value, EKG.significanceLevel]
     return {
         key: model.SignificanceAssessment(
@@ -561,9 +548,9 @@ def read_significance_assessments(
             label=bag.text(RDFS.label),
             significant=bag.boolean(RDF.value),
             level=bag.number(EKG.significanceLevel),
-            method=method,
+            computation=computation,
         )
-        for key, bag, _, method in _read_derived(
+        for key, bag, computation in _read_derived(
             store, ids, predicates, EKG.SignificanceAssessment
         )
     }

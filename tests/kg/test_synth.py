@@ -156,7 +156,10 @@ def test_read_model_finds_synthetic_estimates() -> None:
     links = read.read_links(store, [(comparison, str(EKG.estimate))])
     estimates = read.read_estimates(store, links[(comparison, str(EKG.estimate))])
     assert len(estimates) == 3
-    assert all(e.derived and e.method and e.method.name for e in estimates.values())
+    computations = [e.computation for e in estimates.values() if e.computation]
+    assert len(computations) == 3
+    methods = read.read_methods(store, computations)
+    assert all(methods[c].name for c in computations)
     assert all(e.value is not None and e.ci_lower is not None for e in estimates.values())
     results = read.read_arm_results(store, [f"{BASE}trial/synth-000001/result-1-1"])
     (result,) = results.values()

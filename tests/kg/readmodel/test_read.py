@@ -52,13 +52,17 @@ def test_arm_results_carry_derived_counts(store: Store) -> None:
     dasatinib = results[f"{TRIAL}/result-mmr-12m-dasatinib"]
     assert (dasatinib.percentage, dasatinib.count, dasatinib.derived) == (29.0, None, False)
     assert (dasatinib.approximate_count, dasatinib.approximate_denominator) == (50, 174)
-    assert dasatinib.approximate_method
+    assert dasatinib.approximate_computation
+    methods = read.read_methods(store, [dasatinib.approximate_computation])
+    assert methods[dasatinib.approximate_computation].name
 
 
 def test_estimates_name_their_method(store: Store) -> None:
     estimate = read.read_estimates(store, [f"{TRIAL}/comparison-mmr-12m/risk-difference"])
     (found,) = estimate.values()
-    assert found.derived and found.method is not None and "Newcombe" in (found.method.name or "")
+    assert found.derived and found.computation is not None
+    method = read.read_methods(store, [found.computation])[found.computation]
+    assert "Newcombe" in (method.name or "")
     assert found.statistic == f"{EKG}RiskDifference"
 
 
