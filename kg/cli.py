@@ -183,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=None, help="interface to bind (KG_HOST)")
     serve.add_argument("--port", type=int, default=None, help="port to bind (KG_PORT)")
     serve.add_argument(
-        "--workers", type=int, default=None, metavar="N", help="server processes (KG_WORKERS)"
+        "--workers", type=_positive, default=None, metavar="N", help="server processes (KG_WORKERS)"
     )
     serve.add_argument(
         "--graphql-cache",

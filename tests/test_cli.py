@@ -299,6 +299,20 @@ def test_serve_caches_graphql_answers_on_an_embedded_store_only(
     assert seen[-1].graphql_cache_size == 7
 
 
+def test_serve_workers_must_be_a_positive_count(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`kg serve --workers 0` is a usage error, as for `kg validate`, not a server that starts
+    with no process to answer."""
+    import api.server
+
+    seen: list[Settings] = []
+    monkeypatch.setattr(api.server, "run", seen.append)
+    assert cli.main(["serve", "--workers", "0"]) == 2
+    assert "not at least 1" in capsys.readouterr().err
+    assert not seen
+
+
 def test_export_schema_writes_the_sdl(tmp_path: Path) -> None:
     schema = pytest.importorskip("api.graphql.schema")
     output = tmp_path / "schema.graphql"
