@@ -600,7 +600,16 @@ def _compile_shape(shapes: Graph, shape: Node) -> CompiledShape:
         _node_constraints(builder, shape)
         _sparql_constraints(builder, shape, focus)
     compiled: list[CompiledQuery] = []
-    if builder.count_branches:
+    if len(builder.count_branches) == 1 and all(
+        check.minimum == 1 and check.maximum is None for check in builder.count_checks[0]
+    ):
+        text = (
+            template("counts_absent")
+            .replace("$focus", focus)
+            .replace("$branch", builder.count_branches[0])
+        )
+        compiled.append(CompiledQuery("counts", text, {0: builder.count_checks[0]}))
+    elif builder.count_branches:
         checks_by_key = list(enumerate(builder.count_checks))
         text = (
             template("counts")
