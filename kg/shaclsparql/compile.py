@@ -136,6 +136,10 @@ class CompiledQuery:
     text: str
     checks: dict[int, tuple[Check, ...]]
     projects_this: bool = True
+    exact_text: str | None = None
+    """For counts: the same query counting distinct values, to run only when ``text`` returns
+    rows. ``text`` then counts every value row, which finds every node above a maximum (and
+    perhaps a few more, whose values repeat) without a set of values per node."""
 
 
 @dataclass(frozen=True)
@@ -610,18 +614,9 @@ def _compile_shape(shapes: Graph, shape: Node) -> CompiledShape:
         )
         compiled.append(CompiledQuery("counts", text, {0: builder.count_checks[0]}))
     elif builder.count_branches:
-        checks_by_key = list(enumerate(builder.count_checks))
-        text = (
-            template("counts")
-            .replace("$focus", focus)
-            .replace("$projected", " ".join(f"?n{key}" for key, _ in checks_by_key))
-            .replace("$counts", " ".join(f"({_count(key, checks)} AS ?n{key})"
-                                         for key, checks in checks_by_key))
-            .replace("$failing", " || ".join(bound for key, checks in checks_by_key
-                                             for bound in _bounds(key, checks)))
-            .replace("$branches", " UNION ".join(builder.count_branches))
-        )
-        compiled.append(CompiledQuery("counts", text, dict(enumerate(builder.count_checks))))
+        first, exact = (_counts_text(builder, focus, exact=e) for e in (False, True))
+        compiled.append(CompiledQuery("counts", first, dict(enumerate(builder.count_checks)),
+                                      exact_text=exact if exact != first else None))
     if builder.value_branches:
         text = (
             template("values")
@@ -657,18 +652,33 @@ def _compile_shape(shapes: Graph, shape: Node) -> CompiledShape:
     )
 
 
-def _count(key: int, checks: tuple[Check, ...]) -> str:
+def _counts_text(builder: _Builder, focus: str, *, exact: bool) -> str:
+    checks_by_key = list(enumerate(builder.count_checks))
+    return (
+        template("counts")
+        .replace("$focus", focus)
+        .replace("$projected", " ".join(f"?n{key}" for key, _ in checks_by_key))
+        .replace("$counts", " ".join(f"({_count(key, checks, exact=exact)} AS ?n{key})"
+                                     for key, checks in checks_by_key))
+        .replace("$failing", " || ".join(bound for key, checks in checks_by_key
+                                         for bound in _bounds(key, checks)))
+        .replace("$branches", " UNION ".join(builder.count_branches))
+    )
+
+
+def _count(key: int, checks: tuple[Check, ...], *, exact: bool) -> str:
     """How the values of count branch ``key`` are counted.
 
     SHACL counts distinct value nodes, and the union of a store's graphs (or a path with
-    alternatives) can give one value twice; but whether a node has at least one value does not
-    depend on duplicates, and a COUNT(DISTINCT) keeps a set of values per focus node (ten times
-    the memory), so only a maximum or a minimum above 1 pays for it."""
-    exact = any(
-        check.maximum is not None or (check.minimum is not None and check.minimum > 1)
-        for check in checks
+    alternatives) can give one value twice; but a COUNT(DISTINCT) keeps a set of values per
+    node (192 MB against 12 MB for the effect estimates of 10,000 trials). Counting every row
+    is exact for "at least one value" and never undercounts, so it finds every node above a
+    maximum; the ``exact`` query, run only when that one finds any node, counts distinct
+    values. A minimum above 1 always counts them: repeated values could hide a node below it."""
+    distinct = any(check.minimum is not None and check.minimum > 1 for check in checks) or (
+        exact and any(check.maximum is not None for check in checks)
     )
-    return f"COUNT(DISTINCT ?v{key})" if exact else f"COUNT(?v{key})"
+    return f"COUNT(DISTINCT ?v{key})" if distinct else f"COUNT(?v{key})"
 
 
 def _bounds(key: int, checks: tuple[Check, ...]) -> list[str]:

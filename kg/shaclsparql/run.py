@@ -58,7 +58,10 @@ def _format(message: str, bindings: Mapping[str, Identifier]) -> str:
 
 
 def _rows(store: Store, query: CompiledQuery) -> list[dict[str, Identifier]]:
-    return select(store, query.text).rows
+    rows = select(store, query.text).rows
+    if rows and query.exact_text is not None:
+        return select(store, query.exact_text).rows
+    return rows
 
 
 def _from_counts(query: CompiledQuery, rows: list[dict[str, Identifier]]) -> list[_Found]:

@@ -43,6 +43,33 @@ def test_a_shape_gets_few_queries() -> None:
     assert max(len(s.queries) for s in compiled.shapes) <= 3
 
 
+def test_counts_keep_a_set_of_values_per_node_only_in_their_exact_form() -> None:
+    """A maximum is first tested on every value row (no set of values per node); the query
+    counting distinct values runs only when that one finds a node, and a minimum above 1 always
+    counts distinct values, since repeated values could hide a node below it."""
+    shapes = _shapes("""
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property ex:S-p, ex:S-q, ex:S-r .
+        ex:S-p a sh:PropertyShape ; sh:path ex:p ; sh:minCount 1 ; sh:maxCount 1 .
+        ex:S-q a sh:PropertyShape ; sh:path ex:q ; sh:minCount 2 .
+        ex:S-r a sh:PropertyShape ; sh:path ex:r ; sh:minCount 1 .
+    """)
+    (counts,) = (q for q in compile_shapes(shapes).shapes[0].queries if q.kind == "counts")
+    assert "COUNT(?v0)" in counts.text and "COUNT(DISTINCT ?v1)" in counts.text
+    assert counts.exact_text is not None
+    assert "COUNT(DISTINCT ?v0)" in counts.exact_text and "COUNT(?v2)" in counts.exact_text
+
+
+def test_one_path_needing_a_value_is_an_anti_join() -> None:
+    """A shape whose only count is "at least one value" on one path gets MINUS, no GROUP BY."""
+    shapes = _shapes("""
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property ex:S-p .
+        ex:S-p a sh:PropertyShape ; sh:path ex:p ; sh:minCount 1 .
+    """)
+    (counts,) = compile_shapes(shapes).shapes[0].queries
+    assert "MINUS" in counts.text and "GROUP BY" not in counts.text
+    assert counts.exact_text is None
+
+
 @pytest.mark.parametrize(
     ("declaration", "named"),
     [
