@@ -8,11 +8,15 @@ severity) comes from the compiled :class:`~kg.shaclsparql.compile.Check`.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache
+from typing import cast
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Identifier, Node
@@ -60,8 +64,28 @@ def _format(message: str, bindings: Mapping[str, Identifier]) -> str:
 def _rows(store: Store, query: CompiledQuery) -> list[dict[str, Identifier]]:
     rows = select(store, query.text).rows
     if rows and query.exact_text is not None:
-        return select(store, query.exact_text).rows
+        rows = select(store, query.exact_text).rows
+    _return_freed_memory()
     return rows
+
+
+@cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``, or None where the C library has none (macOS, musl)."""
+    name = ctypes.util.find_library("c")
+    trim = getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
+    return cast("Callable[[int], int] | None", trim)
+
+
+def _return_freed_memory() -> None:
+    """Give the heap pages the last query freed back to the system.
+
+    Why: a query's hash tables are freed when it ends, but glibc keeps the pages in the arena
+    of the thread that ran it, so each worker thread holds on to its largest query's memory
+    and the process's resident size is their sum, not what the running queries need."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 def _from_counts(query: CompiledQuery, rows: list[dict[str, Identifier]]) -> list[_Found]:
