@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import platform
 import shutil
 import signal
 import socket
@@ -309,6 +310,68 @@ def child_pids(pid: int) -> set[int]:
         except OSError:
             continue
     return children
+
+
+READ_SYSCALL = {"x86_64": 0, "aarch64": 63}
+"""Linux's number for read(2) on each machine: what ``/proc/<pid>/syscall`` starts with for a
+process blocked reading."""
+
+
+def is_waiting_on_stdin(pid: int) -> bool:
+    """Whether ``pid`` is blocked reading its standard input (Linux ``/proc/<pid>/syscall``).
+
+    A query worker is there, and only there, when it has opened the graph and waits for a query:
+    while it starts, loads or evaluates it runs, or waits on a file or a socket.
+    """
+    number = READ_SYSCALL.get(platform.machine())
+    if number is None:
+        raise RuntimeError(f"no read(2) syscall number known for {platform.machine()}")
+    try:
+        said = Path(f"/proc/{pid}/syscall").read_text().split()
+    except (FileNotFoundError, ProcessLookupError):
+        return False  # gone
+    return said[:2] == [str(number), "0x0"]
+
+
+def idle_workers(server: KgServer) -> set[int]:
+    """The query workers of ``server`` that have started and wait for a query."""
+    return {pid for pid in child_pids(server.pid) if is_waiting_on_stdin(pid)}
+
+
+def wait_for_idle_workers(server: KgServer, count: int = 2, seconds: float = 60.0) -> None:
+    """Wait until ``server`` has ``count`` query workers, all started and idle.
+
+    Why: a worker killed for running over the time limit is replaced by a new process, which
+    takes a tenth of a second to seconds (on a loaded machine) to open the graph; meanwhile the
+    pool is one worker short, and a test that counts on a free worker beside a busy one would
+    wait for it. Idle twice in a row 20 ms apart, because a worker reading its start-up message
+    in pieces is briefly blocked on its standard input too.
+    """
+    deadline = time.monotonic() + seconds
+    seen: set[int] = set()
+    while time.monotonic() < deadline:
+        workers = child_pids(server.pid)
+        if len(workers) == count and idle_workers(server) == workers:
+            if workers == seen:
+                return
+            seen = workers
+        else:
+            seen = set()
+        time.sleep(0.02)
+    raise AssertionError(
+        f"{count} idle query workers expected within {seconds} s; "
+        f"children {sorted(child_pids(server.pid))}, idle {sorted(idle_workers(server))}"
+    )
+
+
+def wait_for_busy_worker(server: KgServer, seconds: float = 10.0) -> None:
+    """Wait until a query worker of ``server`` is busy (a query sent meanwhile has reached it)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if child_pids(server.pid) - idle_workers(server):
+            return
+        time.sleep(0.005)
+    raise AssertionError(f"no query worker became busy within {seconds} s")
 
 
 def is_alive(pid: int) -> bool:
