@@ -23,7 +23,7 @@ TRIALS = """
 query ($filter: TrialFilter, $first: Int, $after: String) {
   trials(filter: $filter, first: $first, after: $after) {
     totalCount
-    edges { cursor node { acronym } }
+    edges { cursor node { id acronym } }
     pageInfo { hasNextPage endCursor }
   }
 }
@@ -115,16 +115,6 @@ def test_first_zero_gives_only_the_count(synthetic: TestClient) -> None:
 TIED = ("Tie", "ALPHA", "TIE", "tie", "tIE")
 """Acronyms of five clones: four equal but for case, so their order is their IRIs'."""
 
-TRIAL_IDS = """
-query ($filter: TrialFilter, $first: Int, $after: String) {
-  trials(filter: $filter, first: $first, after: $after) {
-    totalCount
-    edges { cursor node { id } }
-    pageInfo { hasNextPage endCursor }
-  }
-}
-"""
-
 
 @pytest.fixture(scope="module")
 def tied(settings: Settings, backend: Backend) -> Iterator[TestClient]:
@@ -142,7 +132,7 @@ def _walk_ids(
     totals: set[int] = set()
     while True:
         variables = {"filter": {"drug": "dasatinib"}, "first": first, "after": after}
-        page = _post(client, TRIAL_IDS, **variables)["trials"]
+        page = _post(client, TRIALS, **variables)["trials"]
         totals.add(page["totalCount"])
         seen += [edge["node"]["id"] for edge in page["edges"]]
         if not page["pageInfo"]["hasNextPage"]:
@@ -162,7 +152,7 @@ def test_a_filtered_listing_orders_equal_acronyms_by_iri_and_pages_through_them(
         seen, totals = _walk_ids(tied, first)
         assert seen == expected, f"pages of {first}"
         assert totals == {5}
-    edges = _post(tied, TRIAL_IDS, filter={"drug": "dasatinib"}, first=5)["trials"]["edges"]
+    edges = _post(tied, TRIALS, filter={"drug": "dasatinib"}, first=5)["trials"]["edges"]
     for index, edge in enumerate(edges):
         assert _walk_ids(tied, 2, after=edge["cursor"])[0] == expected[index + 1 :]
 
