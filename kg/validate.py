@@ -138,9 +138,36 @@ class ValidationReport:
         return Counter(result.severity for result in self.results)
 
 
+def canonical_prologue(query_text: str) -> str:
+    r"""``query_text`` with the ``PREFIX`` lines it starts with sorted, the rest unchanged.
+
+    Why: pySHACL writes a SHACL-SPARQL constraint's ``sh:prefixes`` declarations in the order
+    it meets them in a set of blank nodes, which changes each time the shapes are parsed, so one
+    constraint gave a new text (and a new parse, :func:`_prepared`) at every validation. The
+    order of distinct prefix names means nothing to SPARQL; a prologue that declares one name
+    twice (where the last declaration wins) is left as it is.
+
+    >>> canonical_prologue("PREFIX b: <urn:b>\nPREFIX a: <urn:a>\n\nASK {}")
+    'PREFIX a: <urn:a>\nPREFIX b: <urn:b>\n\nASK {}'
+    >>> canonical_prologue("PREFIX a: <urn:2>\nPREFIX a: <urn:1>\nASK {}")
+    'PREFIX a: <urn:2>\nPREFIX a: <urn:1>\nASK {}'
+    """
+    lines = query_text.split("\n")
+    count = 0
+    while count < len(lines) and lines[count].startswith("PREFIX "):
+        count += 1
+    names = [line.split(":", 1)[0] for line in lines[:count]]
+    if count < 2 or len(set(names)) < count:
+        return query_text
+    return "\n".join(sorted(lines[:count]) + lines[count:])
+
+
 @lru_cache(maxsize=256)
 def _prepared(query_text: str) -> Query:
-    """``query_text`` parsed and translated once per process (a pure, bounded memo)."""
+    """``query_text`` parsed and translated once per process (a pure, bounded memo).
+
+    Callers pass :func:`canonical_prologue`'s form, so that one constraint is one entry.
+    """
     return prepareQuery(query_text)
 
 
@@ -165,7 +192,7 @@ class _PreparedQueryGraph(Graph):
         **kwargs: Any,
     ) -> Result:
         if isinstance(query_object, str) and processor == "sparql" and not initNs and not kwargs:
-            query_object = _prepared(query_object)
+            query_object = _prepared(canonical_prologue(query_object))
         return super().query(
             query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs
         )

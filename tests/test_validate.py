@@ -23,6 +23,7 @@ from kg.validate import (
     REPORT_FORMATS,
     SHAPES_IRI,
     ValidationReport,
+    _prepared,
     load_ontology,
     load_shapes,
     path_string,
@@ -171,6 +172,20 @@ def test_validation_leaves_the_data_graph_untouched(shapes: Graph, ontology: Gra
     before = set(data)
     validate_graph(data, shapes=shapes, ontology=ontology)
     assert set(data) == before
+
+
+def test_a_second_validation_with_reloaded_shapes_prepares_no_query(ontology: Graph) -> None:
+    """Regression: pySHACL writes a SPARQL constraint's prefixes in an order that changes each
+    time the shapes are parsed, so every validation (each ``kg validate`` of a fixture) parsed
+    about 24 constraint queries anew. A second validation with the same shapes, parsed again as
+    the CLI does, must find every query already prepared."""
+    data = _fixture_graph("crosschecks/arms-sum_FAIL.ttl")
+    validate_graph(data, shapes=load_shapes(Settings()), ontology=ontology)
+    before = _prepared.cache_info()
+    validate_graph(data, shapes=load_shapes(Settings()), ontology=ontology)
+    after = _prepared.cache_info()
+    assert after.hits > before.hits, "the constraints' queries no longer reach the cache"
+    assert after.misses == before.misses, f"{after.misses - before.misses} queries prepared again"
 
 
 def test_load_shapes_refuses_a_folder_without_shapes(tmp_path: Path) -> None:
