@@ -291,7 +291,9 @@ def virtuoso_server(folder: Path) -> Iterator[VirtuosoServer]:
         stop(process)
 
 
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+"""The checkout (tests/servers.py is one folder down): uvicorn starts there, so that
+``api.app`` and the project's data are this checkout's even without an editable install."""
 
 
 @dataclass(frozen=True)

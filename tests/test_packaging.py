@@ -7,6 +7,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+from tests.servers import PROJECT_ROOT
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -49,3 +51,11 @@ def test_wheel_ships_every_runtime_file(tmp_path: Path) -> None:
         for path in (ROOT / folder).glob(pattern):
             assert f"{folder}/{path.name}" in shared, f"{folder}/{path.name} is not shipped"
     assert "ontology/context.jsonld" in shared
+
+
+def test_test_servers_start_in_this_checkout() -> None:
+    """Regression: tests/servers.py started uvicorn in ``/`` (``parents[3]``), where ``api.app``
+    was found only through the editable install, and a plain ``pytest`` from a fresh clone
+    would have served whatever ``api`` was installed."""
+    assert PROJECT_ROOT == ROOT
+    assert (PROJECT_ROOT / "api" / "app.py").is_file()
