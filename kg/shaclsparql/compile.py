@@ -8,7 +8,8 @@ and the focus nodes once. So every targeted shape gets at most:
 * one *values* query for all its per-value checks, as UNION branches,
 * one query per ``sh:uniqueLang`` and one per SHACL-SPARQL constraint,
 
-each joined with one focus-node subquery (``kg/queries/validate/shacl/focus.rq``).
+each joined with one focus-node subquery (``kg/queries/validate/shacl/focus.rq``, or
+``focus_rows.rq`` where a repeated focus node changes nothing).
 
 Semantics follow pySHACL with ``inference="none"`` and the ontology in the data: ``sh:class``
 and ``sh:targetClass`` follow ``rdfs:subClassOf*``; a check that cannot be evaluated (a string
@@ -589,7 +590,9 @@ def _sparql_constraints(builder: _Builder, shape: Node, focus: str) -> None:
 
 
 def _compile_shape(shapes: Graph, shape: Node) -> CompiledShape:
-    focus = "{ " + template("focus").replace("$targets", _targets(shapes, shape)) + " }"
+    targets = _targets(shapes, shape)
+    focus = "{ " + template("focus").replace("$targets", targets) + " }"
+    rows = "{ " + template("focus_rows").replace("$targets", targets) + " }"
     builder = _Builder(shapes)
     if shapes.value(shape, SH.path) is not None:  # a targeted property shape
         _property_shape(builder, shape)
@@ -609,18 +612,18 @@ def _compile_shape(shapes: Graph, shape: Node) -> CompiledShape:
     ):
         text = (
             template("counts_absent")
-            .replace("$focus", focus)
+            .replace("$focus", rows)
             .replace("$branch", builder.count_branches[0])
         )
         compiled.append(CompiledQuery("counts", text, {0: builder.count_checks[0]}))
     elif builder.count_branches:
-        first, exact = (_counts_text(builder, focus, exact=e) for e in (False, True))
+        first, exact = (_counts_text(builder, rows, exact=e) for e in (False, True))
         compiled.append(CompiledQuery("counts", first, dict(enumerate(builder.count_checks)),
                                       exact_text=exact if exact != first else None))
     if builder.value_branches:
         text = (
             template("values")
-            .replace("$focus", focus)
+            .replace("$focus", rows)
             .replace("$branches", " UNION ".join(builder.value_branches))
         )
         compiled.append(CompiledQuery("values", text, dict(enumerate(builder.value_checks))))
@@ -628,7 +631,7 @@ def _compile_shape(shapes: Graph, shape: Node) -> CompiledShape:
         keys = " ".join(str(k) for k in range(len(builder.node_conditions)))
         text = (
             template("node_values")
-            .replace("$focus", focus)
+            .replace("$focus", rows)
             .replace("$keys", keys)
             .replace("$conditions", " || ".join(builder.node_conditions))
         )
@@ -636,7 +639,7 @@ def _compile_shape(shapes: Graph, shape: Node) -> CompiledShape:
     for path, check in builder.lang_paths:
         text = (
             template("unique_lang")
-            .replace("$focus", focus)
+            .replace("$focus", rows)
             .replace("$path", path)
         )
         compiled.append(CompiledQuery("unique_lang", text, {0: (check,)}))
