@@ -565,7 +565,10 @@ def _node_constraints(builder: _Builder, shape: Node) -> None:
                      Check(shape, _component(SH.hasValue), severity, messages, None))
 
 
-def _sparql_constraints(builder: _Builder, shape: Node, focus: str) -> None:
+def _sparql_constraints(builder: _Builder, shape: Node, focus: str, rows: str) -> None:
+    """``focus`` selects each focus node once; ``rows`` may repeat one, and is joined instead
+    where that only repeats result rows (no outer GROUP BY or aggregate): its DISTINCT would
+    hash every focus node once more (0.3 s CPU for the 13 fact classes of 10,000 trials)."""
     shapes = builder.shapes
     for constraint in shapes.objects(shape, SH.sparql):
         if _deactivated(shapes, constraint):
@@ -583,6 +586,8 @@ def _sparql_constraints(builder: _Builder, shape: Node, focus: str) -> None:
                 prefixes.append(f"PREFIX {prefix}: <{namespace}>")
         try:
             bound = bind_this(str(select), focus, whole_graph=whole_graph is not None)
+            if not bound.groups:
+                bound = bind_this(str(select), rows, whole_graph=whole_graph is not None)
         except ConstraintTextError as error:
             raise _unsupported(
                 shape, f"the SPARQL constraint {_where(constraint)} ({error})"
@@ -610,7 +615,7 @@ def _compile_shape(shapes: Graph, shape: Node) -> CompiledShape:
                 raise _unsupported(property_shape, "a property shape without sh:path")
             _property_shape(builder, property_shape)
         _node_constraints(builder, shape)
-        _sparql_constraints(builder, shape, focus)
+        _sparql_constraints(builder, shape, focus, rows)
     compiled: list[CompiledQuery] = []
     if len(builder.count_branches) == 1 and all(
         check.minimum == 1 and check.maximum is None for check in builder.count_checks[0]

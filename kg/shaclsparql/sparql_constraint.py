@@ -37,6 +37,10 @@ class BoundConstraint:
     projects_this: bool
     """Whether the original projected ``$this`` (pySHACL ignores rows binding none of
     ``$this``, ``?path`` and ``?value``)."""
+    groups: bool = False
+    """Whether the outer SELECT groups or aggregates: a focus node joined in twice would then
+    count twice. Without it a repeated focus node only repeats rows, which the report reads
+    once (see :func:`kg.shaclsparql.run._from_sparql`)."""
 
 
 def _code_spans(text: str) -> Iterator[tuple[int, int]]:
@@ -170,4 +174,7 @@ def bind_this(select: str, focus: str, *, whole_graph: bool = False) -> BoundCon
         pieces.append("?this")
         last = match.end()
     pieces.append(text[last:])
-    return BoundConstraint(text="".join(pieces), projects_this=projects_this)
+    groups = group_by is not None or bool(_AGGREGATE.search(projection)) or bool(
+        re.search(r"\bHAVING\b", modifiers, re.IGNORECASE)
+    )
+    return BoundConstraint(text="".join(pieces), projects_this=projects_this, groups=groups)

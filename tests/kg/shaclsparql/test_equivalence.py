@@ -156,3 +156,37 @@ def test_validate_graph_store_engine_equals_pyshacl_on_a_mixed_graph(
     assert [(c.shape, c.focus_nodes) for c in found.checked_shapes] == [
         (c.shape, c.focus_nodes) for c in reference.checked_shapes
     ]
+
+
+REPEATED_FOCUS_SHAPES = '''
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <http://example.org/> .
+ex:S a sh:NodeShape ; sh:targetClass ex:C, ex:D ; sh:sparql ex:Counted, ex:Joined .
+ex:Counted a sh:SPARQLConstraint ; sh:message "more than one value" ;
+    sh:select """SELECT $this (COUNT(*) AS ?n) WHERE { $this <http://example.org/p> ?o }
+        GROUP BY $this HAVING (COUNT(*) > 1)""" .
+ex:Joined a sh:SPARQLConstraint ; sh:message "a value {?value}" ;
+    sh:select "SELECT $this ?value WHERE { $this <http://example.org/q> ?value }" .
+'''
+
+
+def test_a_focus_node_two_targets_select_is_counted_once_by_sparql_constraints() -> None:
+    """A node typed with both target classes is one focus node: an outer aggregate counts its
+    values once (the store engine joins the DISTINCT focus nodes there) and a plain constraint
+    reports each row once (there the focus rows may repeat it; the report reads a row once)."""
+    shapes = Graph().parse(data=REPEATED_FOCUS_SHAPES, format="turtle")
+    data = Graph().parse(data="""
+        @prefix ex: <http://example.org/> .
+        ex:a a ex:C, ex:D ; ex:p 1 ; ex:q 2 .
+        ex:b a ex:C ; ex:p 1, 2 .
+    """, format="turtle")
+    reference = validate_graph(data, shapes=shapes, ontology=Graph())
+    store = _store_with("oxigraph", data, Graph())
+    try:
+        found = validate_store(store, shapes=shapes)
+    finally:
+        store.close()
+    assert rows(found) == rows(reference)
+    assert sorted(r.focus_node for r in found.results) == [
+        "http://example.org/a", "http://example.org/b"
+    ]
