@@ -820,10 +820,16 @@ def _lower(value: str) -> str:
 class Listing:
     """A filtered listing with its identifiers resolved, so that a page and a count of one
     request share the lookups: ``match`` binds ?item and its sort ?key (page.rq), ``counted``
-    binds ?item only (count.rq); both are None when a filter names nothing in the graph."""
+    binds ?item only (count.rq); both are None when a filter names nothing in the graph.
+
+    ``unchecked`` is ``match`` without the check that each item is an ``item_class``, for
+    filters whose predicates only items of that class carry on a conforming graph: a page read
+    with it is kept when every row it gives has the class (see :func:`page`)."""
 
     match: str | None
     counted: str | None
+    unchecked: str | None = None
+    item_class: str | None = None
 
 
 NOTHING = Listing(match=None, counted=None)
@@ -852,10 +858,23 @@ def trial_listing(store: Store, where: TrialFilter) -> Listing:
         if not phases:
             return NOTHING
         filters.append(fragment("trial_filter_phase", phases=values(phases)))
+    # Only trials carry the drug and phase filters' predicates (studySubject, phase) in the
+    # model; populations carry healthCondition too, and any label matches the text filter, so
+    # those two alone keep the type check in the query.
+    trial_only = bool(where.drug or where.phase)
     if where.text:
         filters.append(fragment("trial_filter_text", value=_lower(where.text)))
-    candidates = fragment("trial_candidates", filters="\n".join(filters))
-    return Listing(match=fragment("trial_match", candidates=candidates), counted=candidates)
+    joined = "\n".join(filters)
+    candidates = fragment(
+        "trial_candidates", filters=joined, type_check=fragment("trial_type_check")
+    )
+    unchecked = fragment("trial_candidates", filters=joined, type_check="")
+    return Listing(
+        match=fragment("trial_match", candidates=candidates),
+        counted=candidates,
+        unchecked=fragment("trial_match", candidates=unchecked) if trial_only else None,
+        item_class=str(EKG.Trial) if trial_only else None,
+    )
 
 
 def comparison_listing(store: Store, where: ComparisonFilter) -> Listing:
@@ -921,13 +940,38 @@ def page(store: Store, listing: Listing, first: int, after: str | None) -> model
         )
     if listing.match is None:
         return model.Page()
-    query = render("page", match=listing.match, after=after_filter, limit=str(int(first) + 1))
-    rows = select(store, query).rows
+    rows = _unchecked_page_rows(store, listing, first, after_filter)
+    if rows is None:
+        query = render("page", match=listing.match, after=after_filter, limit=str(int(first) + 1))
+        rows = select(store, query).rows
     items = tuple(
         (str(row["item"]), encode_cursor(str(row.get("key", "")), str(row["item"])))
         for row in rows[:first]
     )
     return model.Page(items=items, has_next_page=len(rows) > first)
+
+
+def _unchecked_page_rows(
+    store: Store, listing: Listing, first: int, after_filter: str
+) -> list[Row] | None:
+    """The page's rows read without the type check, or ``None`` if a row lacks the class.
+
+    Why: checking the type of every match cost 40% of a drug-filtered page at 100,000 trials
+    (4,390 matches: 72 ms CPU with the check, 42 without, on pyoxigraph), while a conforming
+    graph gives these filters' predicates to trials only. When every row of the unchecked page
+    is a trial, the page is exact: the matches it skipped sort after its last row, and dropping
+    them cannot change the rows before. Otherwise (a non-trial carries the predicate) the caller
+    reads the page again with the check. The count keeps its check: nothing short of checking
+    every match proves the number.
+    """
+    if listing.unchecked is None or listing.item_class is None:
+        return None
+    query = render("page", match=listing.unchecked, after=after_filter, limit=str(int(first) + 1))
+    rows = select(store, query).rows
+    types = read_node_types(store, [str(row["item"]) for row in rows])
+    if all(listing.item_class in types.get(str(row["item"]), ()) for row in rows):
+        return rows
+    return None
 
 
 def count(store: Store, listing: Listing) -> int:
