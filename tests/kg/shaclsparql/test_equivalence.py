@@ -190,3 +190,29 @@ def test_a_focus_node_two_targets_select_is_counted_once_by_sparql_constraints()
     assert sorted(r.focus_node for r in found.results) == [
         "http://example.org/a", "http://example.org/b"
     ]
+
+
+def test_a_blank_doi_is_reported_unlinked_by_both_engines(shapes: Graph, ontology: Graph) -> None:
+    """No link text can be made from a blank DOI, so no link resolves it: the whole-graph form
+    of PublicationDoiLink must not let the missing text match every link of the publication.
+    Compared without messages, which name the blank node by an id each store mints anew."""
+    data = Graph().parse(CONTEXT)
+    data.parse(data="""
+        @prefix ex: <http://example.org/kg/> .
+        @prefix ekg: <https://w3id.org/evidence-kg/ontology/> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        @prefix schema: <https://schema.org/> .
+        ex:publication-blank-doi a ekg:Publication, schema:ScholarlyArticle ;
+            rdfs:label "Publication with a blank DOI" ; ekg:sourceKey "S8" ;
+            ekg:doi [ rdfs:label "a DOI without text" ] ;
+            schema:sameAs <https://doi.org/10.1000/gamma.1> .
+    """, format="turtle")
+    reference = validate_graph(data, shapes=shapes, ontology=ontology)
+    store = _store_with("oxigraph", data, ontology)
+    try:
+        found = validate_store(store, shapes=shapes)
+    finally:
+        store.close()
+    assert fixture_rows(found) == fixture_rows(reference)
+    assert ("ex:publication-blank-doi", "schema:sameAs", "sh:SPARQLConstraintComponent",
+            "Violation", "ekgsh:PublicationDoiLink") in fixture_rows(found)
