@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from strawberry.fastapi import BaseContext
 
+from api.graphql.counts import CountCache
 from api.graphql.errors import QueryTimeout
 from api.graphql.loaders import Loaders
 from kg.store import Store
@@ -24,9 +25,17 @@ T = TypeVar("T")
 class EvidenceContext(BaseContext):
     """What every resolver reaches through ``info.context``."""
 
-    def __init__(self, store: Store, timeout_seconds: float, *, threaded: bool = True) -> None:
+    def __init__(
+        self,
+        store: Store,
+        timeout_seconds: float,
+        *,
+        threaded: bool = True,
+        counts: CountCache | None = None,
+    ) -> None:
         super().__init__()
         self.store = store
+        self.counts = counts
         self.timeout_seconds = timeout_seconds
         self.threaded = threaded
         self.deadline = asyncio.get_running_loop().time() + timeout_seconds
@@ -58,7 +67,12 @@ def runs_inline(store_spec: str) -> bool:
 
 
 async def make_context(
-    store: Store, timeout_seconds: float, *, threaded: bool = True
+    store: Store,
+    timeout_seconds: float,
+    *,
+    threaded: bool = True,
+    counts: CountCache | None = None,
 ) -> EvidenceContext:
-    """A context for one request (must run inside the event loop that executes it)."""
-    return EvidenceContext(store, timeout_seconds, threaded=threaded)
+    """A context for one request (must run inside the event loop that executes it); ``counts``
+    is the server's memory of listing counts, shared by its requests, if it keeps one."""
+    return EvidenceContext(store, timeout_seconds, threaded=threaded, counts=counts)

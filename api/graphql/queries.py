@@ -93,14 +93,21 @@ def total_count(
 
     A first page with nothing after it is the whole listing, found by the store: its length is
     the count, and the store is spared a COUNT that repeats the listing's joins (a round trip
-    on a remote store). Any other page asks the store to count.
+    on a remote store). Any other page asks the store to count, unless the server remembers
+    the count for this generation of the data (:mod:`api.graphql.counts`).
     """
+
+    async def stored() -> int:
+        total: int = await info.context.run(read.count, listing)
+        return total
 
     async def count() -> int:
         if after is None and not page.has_next_page:
             return len(page.items)
-        total: int = await info.context.run(read.count, listing)
-        return total
+        counts = info.context.counts
+        if counts is None or listing.counted is None:
+            return await stored()
+        return await counts.count(listing.counted, stored)
 
     return count
 

@@ -12,6 +12,7 @@ from strawberry.fastapi import GraphQLRouter
 
 from api.deps import StoreDep
 from api.graphql.context import EvidenceContext, make_context, runs_inline
+from api.graphql.counts import CountCache
 from api.graphql.limits import Limits, RequestGuard
 from api.graphql.schema import build_schema
 from api.graphql_cache import GraphQLResponseCache, store_generation_reader
@@ -21,14 +22,17 @@ from kg.settings import Settings
 PATH = "/graphql"
 
 
-def router(settings: Settings) -> GraphQLRouter[EvidenceContext, None]:
-    """The GraphQL router, its limits taken from ``settings``."""
+def router(
+    settings: Settings, counts: CountCache | None = None
+) -> GraphQLRouter[EvidenceContext, None]:
+    """The GraphQL router, its limits taken from ``settings``; ``counts``, if given, keeps
+    listing counts across requests."""
     timeout = settings.query_timeout_seconds
     schema = build_schema(Limits(timeout_seconds=timeout))
     threaded = not runs_inline(settings.store)
 
     async def context(store: StoreDep) -> EvidenceContext:
-        return await make_context(store, timeout, threaded=threaded)
+        return await make_context(store, timeout, threaded=threaded, counts=counts)
 
     return GraphQLRouter(
         schema,
@@ -42,19 +46,22 @@ def router(settings: Settings) -> GraphQLRouter[EvidenceContext, None]:
 
 def install(app: FastAPI, settings: Settings) -> None:
     """Mount /graphql on ``app`` behind its request guard (body size, body shape) and, when
-    ``settings.graphql_cache_size`` is set, a cache of answers inside the guard."""
+    ``settings.graphql_cache_size`` is set, a cache of answers inside the guard and a memory of
+    listing counts, both valid for one generation of the data."""
+    counts: CountCache | None = None
     if settings.graphql_cache_size > 0:
 
         def read_generation() -> str | None:
             return store_generation(app.state.store, settings.base_iri)
 
+        generation = store_generation_reader(read_generation, inline=runs_inline(settings.store))
         app.add_middleware(
             GraphQLResponseCache,
             max_entries=settings.graphql_cache_size,
-            generation=store_generation_reader(
-                read_generation, inline=runs_inline(settings.store)
-            ),
+            generation=generation,
             path=PATH,
         )
+        counts = CountCache(generation)
+    app.state.graphql_counts = counts  # for operators and tests
     app.add_middleware(RequestGuard, max_bytes=settings.max_body_bytes, path=PATH)
-    app.include_router(router(settings))
+    app.include_router(router(settings, counts))
