@@ -11,10 +11,10 @@ from rdflib import URIRef
 
 from api.app import create_app
 from api.graphql.counts import CountCache
-from kg.build import build_store
 from kg.load import load_files
 from kg.settings import Settings
 from kg.stores.oxigraph import OxigraphStore
+from tests.api.server.serving import answer_cached_app
 
 ANOTHER_TRIAL = """
 @prefix ekg: <https://w3id.org/evidence-kg/ontology/> .
@@ -30,11 +30,8 @@ ANOTHER_TRIAL = """
 def served(
     tmp_path: Path, settings: Settings
 ) -> Iterator[tuple[TestClient, OxigraphStore, Settings]]:
-    cached = settings.with_overrides(store=f"oxigraph:{tmp_path / 'store'}", graphql_cache_size=8)
-    store = build_store(cached)
-    assert isinstance(store, OxigraphStore)
-    yield TestClient(create_app(cached, store=store)), store, cached
-    store.close()
+    with answer_cached_app(tmp_path / "store", settings) as served:
+        yield served
 
 
 def counts_of(client: TestClient) -> CountCache:

@@ -10,6 +10,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from kg.build import build_store
+from kg.settings import Settings
+from kg.stores.oxigraph import OxigraphStore
 from tests.servers import PROJECT_ROOT, free_port, stop, wait_until_up
 
 KG = str(Path(sys.executable).parent / "kg")
@@ -26,6 +32,21 @@ WHERE {
 """
 """A SPARQL update giving DASCERN another label and acronym (``% name``), written around kg:
 what a cache must notice once the data generation moves."""
+
+
+@contextmanager
+def answer_cached_app(
+    store_path: Path, settings: Settings
+) -> Iterator[tuple[TestClient, OxigraphStore, Settings]]:
+    """The app in-process on a store built at ``store_path``, with the GraphQL answer cache (and
+    so the memory of listing counts) on, as `kg serve` runs on an embedded store."""
+    cached = settings.with_overrides(store=f"oxigraph:{store_path}", graphql_cache_size=8)
+    store = build_store(cached)
+    assert isinstance(store, OxigraphStore)
+    try:
+        yield TestClient(create_app(cached, store=store)), store, cached
+    finally:
+        store.close()
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.graphql_cache import GraphQLResponseCache
-from kg.build import build_store, bump_generation
+from kg.build import bump_generation
 from kg.settings import Settings
 from kg.stores.oxigraph import OxigraphStore
-from tests.api.server.serving import RENAME_DASCERN
+from tests.api.server.serving import RENAME_DASCERN, answer_cached_app
 
 ACRONYM = '{ trial(id: "NCT01593254") { acronym } }'
 README_QUERY = Path(__file__).parents[3] / "api" / "graphql" / "examples" / "readme_query.graphql"
@@ -23,11 +23,8 @@ README_QUERY = Path(__file__).parents[3] / "api" / "graphql" / "examples" / "rea
 
 @pytest.fixture
 def served(tmp_path: Path, settings: Settings) -> Iterator[tuple[TestClient, OxigraphStore, Settings]]:
-    cached = settings.with_overrides(store=f"oxigraph:{tmp_path / 'store'}", graphql_cache_size=8)
-    store = build_store(cached)
-    assert isinstance(store, OxigraphStore)
-    yield TestClient(create_app(cached, store=store)), store, cached
-    store.close()
+    with answer_cached_app(tmp_path / "store", settings) as served:
+        yield served
 
 
 def cache_of(client: TestClient) -> GraphQLResponseCache:
