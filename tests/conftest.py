@@ -1,9 +1,11 @@
-"""Shared fixtures: the built knowledge graph, made once per test session."""
+"""Shared fixtures (the built knowledge graph, made once per test session), and which tests
+share a ``pytest -n`` worker (tests/workers.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import ExitStack
+from typing import Any
 
 import pytest
 from rdflib import Dataset, Graph
@@ -13,6 +15,18 @@ from kg.export import export, union_graph
 from kg.settings import Settings
 from tests.backends import Backends
 from tests.servers import OxigraphServer, oxigraph_server
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Tests that share expensive setup go to one worker (tests/workers.py), where xdist would
+    hand out every test one by one (``load``, what ``-n 2`` means without ``--dist``); an
+    explicit other ``--dist`` is left to xdist."""
+    if config.getoption("dist") != "load":
+        return None
+    from tests.workers import GroupedScheduling
+
+    return GroupedScheduling(config, log)
 
 
 @pytest.fixture(scope="session")
