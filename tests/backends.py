@@ -25,6 +25,7 @@ from tests.servers import (
     oxigraph_server,
     virtuoso_binaries,
     virtuoso_server,
+    wait_until_quiet,
 )
 
 BACKENDS = ("oxigraph", "oxigraph-disk", "memory", "sparql-oxigraph", "sparql-virtuoso")
@@ -35,19 +36,36 @@ DASCERN = "dascern"
 """The key of the curated knowledge graph, as ``kg.build.build_store`` makes it."""
 
 
+def _nothing_to_stop() -> None:
+    """``oxigraph serve`` stops an abandoned query itself (``--timeout-s``, tests/servers.py)."""
+
+
+@dataclass(frozen=True)
+class RemoteServer:
+    """A running remote store: its spec, its process, and how to stop what it evaluates."""
+
+    spec: str
+    pid: int
+    stop_queries: Callable[[], None] = _nothing_to_stop
+
+
 @dataclass
 class _Lease:
-    spec: str
+    server: RemoteServer
     key: str
     readers: int = 0
+
+    @property
+    def spec(self) -> str:
+        return self.server.spec
 
 
 @dataclass
 class RemoteServers:
     """Running servers of one kind, each holding one dataset at a time."""
 
-    start: Callable[[Path], AbstractContextManager[str]]
-    """Starts a server in a folder and yields its store spec."""
+    start: Callable[[Path], AbstractContextManager[RemoteServer]]
+    """Starts a server in a folder and yields it."""
     folders: pytest.TempPathFactory
     stack: ExitStack
     leases: list[_Lease] = field(default_factory=list)
@@ -70,6 +88,12 @@ class RemoteServers:
         finally:
             lease.readers -= 1
 
+    def wait_until_quiet(self) -> None:
+        """Stop what servers of this kind still evaluate, and wait until they use no CPU."""
+        for lease in self.leases:
+            lease.server.stop_queries()
+            wait_until_quiet(lease.server.pid)
+
 
 def _empty(spec: str) -> None:
     store = open_store(spec)
@@ -81,15 +105,15 @@ def _empty(spec: str) -> None:
 
 
 @contextmanager
-def _oxigraph_spec(folder: Path) -> Iterator[str]:
+def _oxigraph_spec(folder: Path) -> Iterator[RemoteServer]:
     with oxigraph_server(folder) as server:
-        yield server.full_store_spec
+        yield RemoteServer(server.full_store_spec, server.pid)
 
 
 @contextmanager
-def _virtuoso_spec(folder: Path) -> Iterator[str]:
+def _virtuoso_spec(folder: Path) -> Iterator[RemoteServer]:
     with virtuoso_server(folder) as server:
-        yield server.store_spec
+        yield RemoteServer(server.store_spec, server.pid, server.stop_queries)
 
 
 @dataclass
@@ -114,6 +138,12 @@ class Backend:
             yield f"oxigraph:{self.folders.mktemp('store') / 'store'}"
         else:
             yield self.name
+
+    def wait_until_quiet(self) -> None:
+        """Stop what this backend's remote servers, if any, still evaluate, and wait until they
+        use no CPU: what a killed client sent runs on there (see :class:`RemoteServer`)."""
+        if self.servers is not None:
+            self.servers.wait_until_quiet()
 
     @contextmanager
     def built(self, settings: Settings, key: str = DASCERN) -> Iterator[tuple[Settings, Store]]:

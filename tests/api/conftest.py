@@ -28,21 +28,6 @@ VIRTUOSO_KNOWN: dict[str, str] = {
 """Tests known to fail over Virtuoso, and why: each is an expected failure (strict), so that the
 day its cause is fixed the test says so."""
 
-REMOTE_RUNAWAY = (
-    "A remote store goes on evaluating a runaway query after the killed worker that sent it is "
-    "gone (until its own time limit: oxigraph serve --timeout-s, Virtuoso's "
-    "MaxQueryExecutionTime), so replacement workers and the next queries may wait on it: the 1 s "
-    "limit holds for the API, not for the remote server. Whether this test then fails depends on "
-    "how long the server stays busy, so the mark is not strict"
-)
-REMOTE_UNSTEADY = frozenset(
-    {
-        "test_time_limit_names_the_limit",
-        "test_simple_query_answers_while_hostile_queries_run",
-        "test_pool_recovers_after_timeouts",
-        "test_slow_parse_is_stopped_and_does_not_stall_others",
-    }
-)
 REMOTE_BACKENDS = frozenset({"sparql-oxigraph", "sparql-virtuoso"})
 
 
@@ -55,8 +40,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         name = getattr(item, "originalname", item.name)
         if backend == "sparql-virtuoso" and name in VIRTUOSO_KNOWN:
             item.add_marker(pytest.mark.xfail(strict=True, reason=VIRTUOSO_KNOWN[name]))
-        elif name in REMOTE_UNSTEADY:
-            item.add_marker(pytest.mark.xfail(strict=False, reason=REMOTE_RUNAWAY))
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
