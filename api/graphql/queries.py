@@ -93,7 +93,8 @@ def total_count(
 
     A first page with nothing after it is the whole listing, found by the store: its length is
     the count, and the store is spared a COUNT that repeats the listing's joins (a round trip
-    on a remote store). Any other page asks the store to count, unless the server remembers
+    on a remote store); so is a page cut from the whole listing (``page.total``). Any other page
+    asks the store to count, unless the server remembers
     the count for this generation of the data (:mod:`api.graphql.counts`).
     """
 
@@ -102,6 +103,8 @@ def total_count(
         return total
 
     async def count() -> int:
+        if page.total is not None:
+            return page.total
         if after is None and not page.has_next_page:
             return len(page.items)
         counts = info.context.counts

@@ -260,3 +260,5 @@ class Page:
     items: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     """(IRI, cursor) pairs in order."""
     has_next_page: bool = False
+    total: int | None = None
+    """How many items the whole listing holds, when the page was cut from it whole."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import datetime
 import json
 import re
@@ -35,6 +36,7 @@ from kg.readmodel.sparql import (
     values,
 )
 from kg.store import Store, select
+from kg.stores.oxigraph import OxigraphStore
 from kg.vocab import EKG, PROV, RDF, RDFS, SCHEMA, SKOS
 
 Row = dict[str, Identifier]
@@ -824,12 +826,15 @@ class Listing:
 
     ``unchecked`` is ``match`` without the check that each item is an ``item_class``, for
     filters whose predicates only items of that class carry on a conforming graph: a page read
-    with it is kept when every row it gives has the class (see :func:`page`)."""
+    with it is kept when every row it gives has the class (see :func:`page`). ``by_iri`` marks a
+    listing ordered by its items' IRIs (its key is the IRI's text), which :func:`page` may sort
+    itself from ``counted``."""
 
     match: str | None
     counted: str | None
     unchecked: str | None = None
     item_class: str | None = None
+    by_iri: bool = False
 
 
 NOTHING = Listing(match=None, counted=None)
@@ -904,8 +909,9 @@ def comparison_listing(store: Store, where: ComparisonFilter) -> Listing:
         if where.derived is not None:
             derived = fragment("estimate_derived" if where.derived else "estimate_reported")
         filters.append(fragment("comparison_filter_estimate", statistic=statistic, derived=derived))
-    match = fragment("comparison_match", filters="\n".join(filters))
-    return Listing(match=match, counted=match)
+    candidates = fragment("comparison_candidates", filters="\n".join(filters))
+    match = fragment("comparison_match", candidates=candidates)
+    return Listing(match=match, counted=candidates, by_iri=True)
 
 
 def encode_cursor(key: str, item: str) -> str:
@@ -932,6 +938,8 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
 
 def page(store: Store, listing: Listing, first: int, after: str | None) -> model.Page:
     """At most ``first`` items of ``listing`` after cursor ``after``, in the listing's order."""
+    if listing.by_iri and listing.counted is not None and isinstance(store, OxigraphStore):
+        return _page_sorted_here(store, listing.counted, first, after)
     after_filter = ""
     if after:
         key, item = decode_cursor(after)
@@ -949,6 +957,30 @@ def page(store: Store, listing: Listing, first: int, after: str | None) -> model
         for row in rows[:first]
     )
     return model.Page(items=items, has_next_page=len(rows) > first)
+
+
+def _page_sorted_here(
+    store: OxigraphStore, candidates: str, first: int, after: str | None
+) -> model.Page:
+    """A page of a listing ordered by IRI, read whole from the embedded store and sorted here,
+    in the order page.rq gives (ORDER BY the IRI's text, then the IRI: codepoint order) and
+    after the cursor as page_after.rq reads it. Other stores sort well themselves, and a remote
+    one may cap how many rows it returns, so they keep page.rq."""
+    items = sorted(
+        item for (item,) in store.select_values(render("listing_items", match=candidates))
+        if item is not None
+    )
+    start = 0
+    if after:
+        key, resume = decode_cursor(after)
+        iri(resume)  # refuses what page_after.rq refuses
+        start = bisect.bisect_right(items, (key, resume), key=lambda item: (item, item))
+    chosen = items[start : start + first]
+    return model.Page(
+        items=tuple((item, encode_cursor(item, item)) for item in chosen),
+        has_next_page=start + first < len(items),
+        total=len(items),
+    )
 
 
 def _unchecked_page_rows(
