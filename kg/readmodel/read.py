@@ -867,13 +867,12 @@ def trial_listing(store: Store, where: TrialFilter) -> Listing:
     # model; populations carry healthCondition too, and any label matches the text filter, so
     # those two alone keep the type check in the query.
     trial_only = bool(where.drug or where.phase)
-    if where.text:
-        filters.append(fragment("trial_filter_text", value=_lower(where.text)))
-    joined = "\n".join(filters)
+    text = fragment("trial_filter_text", value=_lower(where.text)) if where.text else ""
+    joined = fragment("trial_filters", filters="\n".join(filters)) if filters else ""
     candidates = fragment(
-        "trial_candidates", filters=joined, type_check=fragment("trial_type_check")
+        "trial_candidates", filters=joined, text=text, type_check=fragment("trial_type_check")
     )
-    unchecked = fragment("trial_candidates", filters=joined, type_check="")
+    unchecked = fragment("trial_candidates", filters=joined, text=text, type_check="")
     return Listing(
         match=fragment("trial_match", candidates=candidates),
         counted=candidates,
