@@ -48,12 +48,12 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyshacl import validate as pyshacl_validate
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
@@ -68,6 +68,9 @@ from kg.parse import parse_file
 from kg.settings import Settings
 from kg.store import Store, select
 from kg.vocab import EKG, PREFIXES, PROV, RDF, RDFS, SH
+
+if TYPE_CHECKING:
+    from kg.shaclsparql import CompiledShapes
 
 SHAPES_IRI = "https://w3id.org/evidence-kg/shapes/"
 """Namespace of the shapes (prefix ``ekgsh``)."""
@@ -469,16 +472,44 @@ def validate_store(
     one per core). Raises
     :class:`kg.shaclsparql.UnsupportedShapeError` for a shapes graph the engine cannot evaluate.
     """
-    from kg.shaclsparql import compile_shapes
     from kg.shaclsparql import validate_store as run_compiled
 
     return run_compiled(
         store,
-        compile_shapes(shapes),
+        compiled_shapes(shapes),
         list_focus_nodes=list_focus_nodes,
         prefixes=prefixes,
         workers=workers,
     )
+
+
+COMPILED_SHAPES_KEPT = 8
+"""Shapes graphs whose compiled queries one process keeps (least recently used dropped first)."""
+
+_compiled: OrderedDict[frozenset[tuple[Node, Node, Node]], CompiledShapes] = OrderedDict()
+
+
+def compiled_shapes(shapes: Graph) -> CompiledShapes:
+    """``shapes`` compiled to SPARQL, from memory when a graph with the same triples was
+    compiled before.
+
+    Why: compiling the project's shapes takes about 42 ms, a third of validating one trial's
+    closure (:func:`validate_trial`), which a loop over new trials repeats with the same shapes.
+    Why keyed on the triples (2 ms to hash) and not on the graph object: a graph changed since
+    is compiled again. Blank nodes count by label, so a shapes file parsed again is a new key.
+    """
+    from kg.shaclsparql import compile_shapes
+
+    key = frozenset(shapes)
+    found = _compiled.get(key)
+    if found is None:
+        found = compile_shapes(shapes)
+        _compiled[key] = found
+        while len(_compiled) > COMPILED_SHAPES_KEPT:
+            _compiled.popitem(last=False)
+    else:
+        _compiled.move_to_end(key)
+    return replace(found, graph=shapes)
 
 
 def validate_settings(settings: Settings) -> ValidationReport:

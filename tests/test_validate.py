@@ -24,6 +24,7 @@ from kg.validate import (
     SHAPES_IRI,
     ValidationReport,
     _prepared,
+    compiled_shapes,
     load_ontology,
     load_shapes,
     path_string,
@@ -186,6 +187,37 @@ def test_a_second_validation_with_reloaded_shapes_prepares_no_query(ontology: Gr
     after = _prepared.cache_info()
     assert after.hits > before.hits, "the constraints' queries no longer reach the cache"
     assert after.misses == before.misses, f"{after.misses - before.misses} queries prepared again"
+
+
+def test_the_store_engine_compiles_the_same_shapes_once(
+    shapes: Graph, ontology: Graph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Validating trial after trial with one shapes graph compiles it once; a changed graph is
+    compiled again, and a report names the caller's graph, not the one compiled first."""
+    import kg.shaclsparql
+
+    compiled: list[Graph] = []
+    compile_shapes = kg.shaclsparql.compile_shapes
+
+    def counting(graph: Graph) -> kg.shaclsparql.CompiledShapes:
+        compiled.append(graph)
+        return compile_shapes(graph)
+
+    monkeypatch.setattr(kg.shaclsparql, "compile_shapes", counting)
+    data = _fixture_graph("crosschecks/arms-sum_FAIL.ttl")
+    mine = Graph()
+    mine += shapes
+    mine.add((BNode(), RDF.type, SH.NodeShape))  # unlike any graph compiled before this test
+    first = validate_graph(data, shapes=mine, ontology=ontology, engine="store")
+    again = validate_graph(data, shapes=mine, ontology=ontology, engine="store")
+    assert compiled == [mine] and first.results == again.results
+    copy = Graph()
+    copy += mine
+    assert compiled_shapes(copy).graph is copy and compiled == [mine]
+    shape = next(iter(mine.subjects(RDF.type, SH.NodeShape)))
+    mine.add((shape, SH.deactivated, Literal(True)))
+    validate_graph(data, shapes=mine, ontology=ontology, engine="store")
+    assert compiled == [mine, mine]
 
 
 def test_load_shapes_refuses_a_folder_without_shapes(tmp_path: Path) -> None:
