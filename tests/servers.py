@@ -148,6 +148,20 @@ def _apt_get(*arguments: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def run_isql(isql: str, sql_port: int, statement: str, what: str) -> None:
+    """Run one SQL ``statement`` on the Virtuoso at ``sql_port`` as dba; fail saying ``what``
+    could not be done, with isql's output."""
+    said = subprocess.run(
+        [isql, f"127.0.0.1:{sql_port}", "dba", "dba", f"exec={statement}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    if said.returncode != 0:
+        raise RuntimeError(f"isql could not {what}: {said.stdout}{said.stderr}")
+
+
 def virtuoso_binaries() -> tuple[str, str]:
     """``virtuoso-t`` and ``isql-vt``, installed from Debian first if they are missing.
 
@@ -203,15 +217,7 @@ class VirtuosoServer:
         no test query is meant to be running.
         """
         _, isql = virtuoso_binaries()
-        said = subprocess.run(
-            [isql, f"127.0.0.1:{self.sql_port}", "dba", "dba", "exec=txn_killall(1);"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        if said.returncode != 0:
-            raise RuntimeError(f"isql could not stop Virtuoso's queries: {said.stdout}{said.stderr}")
+        run_isql(isql, self.sql_port, "txn_killall(1);", "stop Virtuoso's queries")
 
     @property
     def query_url(self) -> str:
@@ -298,17 +304,7 @@ def virtuoso_server(folder: Path) -> Iterator[VirtuosoServer]:
     try:
         server = VirtuosoServer(f"http://127.0.0.1:{http_port}", process.pid, sql_port)
         wait_until_up(f"{server.query_url}?query=ASK%7B%7D", process, seconds=90)
-        granted = subprocess.run(
-            [isql, f"127.0.0.1:{sql_port}", "dba", "dba", 'exec=grant SPARQL_UPDATE to "SPARQL";'],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        if granted.returncode != 0:
-            raise RuntimeError(
-                f"isql could not grant SPARQL_UPDATE: {granted.stdout}{granted.stderr}"
-            )
+        run_isql(isql, sql_port, 'grant SPARQL_UPDATE to "SPARQL";', "grant SPARQL_UPDATE")
         yield server
     finally:
         stop(process)
