@@ -18,7 +18,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from rdflib import Literal, URIRef
@@ -872,12 +872,14 @@ def trial_listing(store: Store, where: TrialFilter) -> Listing:
     candidates = fragment(
         "trial_candidates", filters=joined, text=text, type_check=fragment("trial_type_check")
     )
+    listing = Listing(match=fragment("trial_match", candidates=candidates), counted=candidates)
+    if not trial_only:
+        return listing
     unchecked = fragment("trial_candidates", filters=joined, text=text, type_check="")
-    return Listing(
-        match=fragment("trial_match", candidates=candidates),
-        counted=candidates,
-        unchecked=fragment("trial_match", candidates=unchecked) if trial_only else None,
-        item_class=str(EKG.Trial) if trial_only else None,
+    return replace(
+        listing,
+        unchecked=fragment("trial_match", candidates=unchecked),
+        item_class=str(EKG.Trial),
     )
 
 
