@@ -94,8 +94,8 @@ def total_count(
     A first page with nothing after it is the whole listing, found by the store: its length is
     the count, and the store is spared a COUNT that repeats the listing's joins (a round trip
     on a remote store); so is a page cut from the whole listing (``page.total``). Any other page
-    asks the store to count, unless the server remembers
-    the count for this generation of the data (:mod:`api.graphql.counts`).
+    asks the store to count, unless the server remembers the count for this generation of the
+    data (:mod:`api.graphql.counts`).
     """
 
     async def stored() -> int:
