@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse, print_ast
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from kg.lru import PerGeneration
 
 Generation = Callable[[], Awaitable[str | None]]
 """Reads the store's current data generation."""
@@ -68,11 +69,11 @@ class GraphQLResponseCache:
     generation: Generation
     path: str = "/graphql"
     stats: CacheStats = field(default_factory=CacheStats)
-    _answers: OrderedDict[tuple[object, ...], CachedAnswer] = field(
-        default_factory=OrderedDict, init=False
-    )
+    _answers: PerGeneration[tuple[object, ...], CachedAnswer] = field(init=False)
     _documents: dict[str, str | None] = field(default_factory=dict, init=False)
-    _generation: str | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self._answers = PerGeneration(self.max_entries)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != self.path:
@@ -86,15 +87,11 @@ class GraphQLResponseCache:
             await self.app(scope, replay, send)
             return
         generation = await self.generation()
-        if generation != self._generation:
-            if self._answers:
-                self.stats.invalidations += 1
-            self._answers.clear()
-            self._generation = generation
+        if self._answers.use(generation):
+            self.stats.invalidations += 1
         full_key = (generation, *key)
         cached = self._answers.get(full_key)
         if cached is not None:
-            self._answers.move_to_end(full_key)
             self.stats.hits += 1
             await _send_answer(send, cached)
             return
@@ -102,10 +99,8 @@ class GraphQLResponseCache:
         recorder = _Recorder(send)
         await self.app(scope, replay, recorder.send)
         answer = recorder.answer()
-        if answer is not None and generation == self._generation:
-            self._answers[full_key] = answer
-            while len(self._answers) > self.max_entries:
-                self._answers.popitem(last=False)
+        if answer is not None:
+            self._answers.put_for(generation, full_key, answer)
 
     def key(self, body: bytes, headers: dict[bytes, bytes]) -> tuple[object, ...] | None:
         """What identifies a request's answer, or ``None`` if it must not be cached."""

@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from collections import Counter, OrderedDict, defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -64,6 +64,7 @@ from rdflib.query import Processor, Result
 from rdflib.term import Identifier, Node
 
 from kg import queries
+from kg.lru import Lru
 from kg.parse import parse_file
 from kg.settings import Settings
 from kg.store import Store, select
@@ -486,7 +487,7 @@ def validate_store(
 COMPILED_SHAPES_KEPT = 8
 """Shapes graphs whose compiled queries one process keeps (least recently used dropped first)."""
 
-_compiled: OrderedDict[frozenset[tuple[Node, Node, Node]], CompiledShapes] = OrderedDict()
+_compiled: Lru[frozenset[tuple[Node, Node, Node]], CompiledShapes] = Lru(COMPILED_SHAPES_KEPT)
 
 
 def compiled_shapes(shapes: Graph) -> CompiledShapes:
@@ -504,11 +505,7 @@ def compiled_shapes(shapes: Graph) -> CompiledShapes:
     found = _compiled.get(key)
     if found is None:
         found = compile_shapes(shapes)
-        _compiled[key] = found
-        while len(_compiled) > COMPILED_SHAPES_KEPT:
-            _compiled.popitem(last=False)
-    else:
-        _compiled.move_to_end(key)
+        _compiled.put(key, found)
     return replace(found, graph=shapes)
 
 

@@ -12,11 +12,11 @@ remote store goes unseen, so neither is on there by default).
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from api.graphql_cache import Generation
+from kg.lru import PerGeneration
 
 COUNTS_REMEMBERED = 1024
 """Distinct listings whose counts one server process keeps (least recently used go first)."""
@@ -35,26 +35,22 @@ class CountCache:
     max_entries: int = COUNTS_REMEMBERED
     hits: int = 0
     misses: int = 0
-    _counts: OrderedDict[str, int] = field(default_factory=OrderedDict, init=False)
-    _generation: str | None = field(default=None, init=False)
+    _counts: PerGeneration[str, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._counts = PerGeneration(self.max_entries)
 
     async def count(self, listing: str, compute: Callable[[], Awaitable[int]]) -> int:
         """The count of ``listing`` (its query text), remembered or ``compute``d."""
         generation = await self.generation()
         if generation is None:
             return await compute()
-        if generation != self._generation:
-            self._counts.clear()
-            self._generation = generation
+        self._counts.use(generation)
         found = self._counts.get(listing)
         if found is not None:
-            self._counts.move_to_end(listing)
             self.hits += 1
             return found
         self.misses += 1
         total = await compute()
-        if generation == self._generation:  # not if a newer generation was seen meanwhile
-            self._counts[listing] = total
-            while len(self._counts) > self.max_entries:
-                self._counts.popitem(last=False)
+        self._counts.put_for(generation, listing, total)  # not if a newer one was seen meanwhile
         return total
