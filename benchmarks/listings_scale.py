@@ -31,7 +31,7 @@ from corpus import BASE, loaded_store  # noqa: E402
 from api.graphql.context import make_context  # noqa: E402
 from api.graphql.limits import Limits  # noqa: E402
 from api.graphql.schema import build_schema  # noqa: E402
-from kg.readmodel.read import encode_cursor  # noqa: E402
+from kg.readmodel.listing import encode_cursor  # noqa: E402
 from kg.stores.oxigraph import OxigraphStore  # noqa: E402
 
 LISTINGS: dict[str, tuple[str, str]] = {

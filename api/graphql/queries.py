@@ -25,6 +25,7 @@ from api.graphql.types import (
     page_info,
     resolve_node,
 )
+from kg.readmodel import listing as listings
 from kg.readmodel import model, read
 
 
@@ -87,7 +88,7 @@ def statistic_iri(statistic: StatisticType | None) -> str | None:
 
 
 def total_count(
-    info: Info, listing: read.Listing, page: model.Page, after: str | None
+    info: Info, listing: listings.Listing, page: model.Page, after: str | None
 ) -> CountFunction:
     """How many items ``listing`` holds, for ``totalCount`` when it is asked.
 
@@ -99,7 +100,7 @@ def total_count(
     """
 
     async def stored() -> int:
-        total: int = await info.context.run(read.count, listing)
+        total: int = await info.context.run(listings.count, listing)
         return total
 
     async def count() -> int:
@@ -140,15 +141,15 @@ class Query:
         first: int | None = None,
         after: str | None = None,
     ) -> TrialConnection:
-        where = read.TrialFilter(
+        where = listings.TrialFilter(
             drug=filter.drug if filter else None,
             condition=filter.condition if filter else None,
             phase=filter.phase if filter else None,
             text=filter.text if filter else None,
         )
         size = page_size(first)
-        listing = await info.context.run(read.trial_listing, where)
-        page = await info.context.run(read.page, listing, size, after)
+        listing = await info.context.run(listings.trial_listing, where)
+        page = await info.context.run(listings.page, listing, size, after)
         trials = await info.context.loaders.trial.load_many([iri for iri, _ in page.items])
         edges = [
             TrialEdge(cursor=cursor, node=Trial.of(trial))
@@ -193,7 +194,7 @@ class Query:
         after: str | None = None,
     ) -> ComparisonConnection:
         given = filter or ComparisonFilter()
-        where = read.ComparisonFilter(
+        where = listings.ComparisonFilter(
             drug=given.drug,
             comparator=given.comparator,
             endpoint=given.endpoint,
@@ -202,8 +203,8 @@ class Query:
             derived=given.derived,
         )
         size = page_size(first)
-        listing = await info.context.run(read.comparison_listing, where)
-        page = await info.context.run(read.page, listing, size, after)
+        listing = await info.context.run(listings.comparison_listing, where)
+        page = await info.context.run(listings.page, listing, size, after)
         found = await info.context.loaders.comparison.load_many([iri for iri, _ in page.items])
         edges = [
             ComparisonEdge(cursor=cursor, node=Comparison.of(comparison))

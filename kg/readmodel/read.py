@@ -3,22 +3,18 @@
 Why batched: a GraphQL request for 30 trials with their arms, endpoints and results must cost a
 fixed number of store queries, not one per trial (the N+1 problem). Callers (the GraphQL
 DataLoaders) collect the IRIs one level of the request needs and call these once per level.
-Listings push filters, ordering, paging and counting into SPARQL, so no listing loads all trials
-into Python. Batched reads, by contrast, sort their few rows in Python: an ORDER BY on IRIs makes
+Listings (filters, paging, counts) are in :mod:`kg.readmodel.listing`. Batched reads sort their
+few rows in Python: an ORDER BY on IRIs makes
 oxigraph fetch every IRI's text from disk (9 of the 11 ms of a 271-row read at 10,000 trials).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import bisect
 import datetime
-import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from rdflib import Literal, URIRef
@@ -26,8 +22,6 @@ from rdflib.term import Identifier
 
 from kg.readmodel import model
 from kg.readmodel.sparql import (
-    BadValue,
-    decimal_literal,
     fragment,
     iri,
     is_iri,
@@ -36,7 +30,6 @@ from kg.readmodel.sparql import (
     values,
 )
 from kg.store import Store, select
-from kg.stores.oxigraph import OxigraphStore
 from kg.vocab import EKG, PROV, RDF, RDFS, SCHEMA, SKOS
 
 Row = dict[str, Identifier]
@@ -753,6 +746,16 @@ def find_conditions(store: Store, text: str) -> list[str]:
     return [str(row["condition"]) for row in select(store, query)]
 
 
+def normalize_phase(phase: str) -> str:
+    """The form phase labels are compared in: "Phase 2b", "phase 2B" and "2b" all give "phase2b".
+
+    >>> normalize_phase("2b"), normalize_phase("Phase II")
+    ('phase2b', 'phaseii')
+    """
+    compact = re.sub(r"[^a-z0-9]", "", phase.lower())
+    return compact if compact.startswith("phase") else f"phase{compact}"
+
+
 def find_phases(store: Store, phase: str) -> list[str]:
     """The phase ``phase`` names and the phases narrower than it."""
     query = render("phase_lookup", value=string_literal(normalize_phase(phase)))
@@ -773,265 +776,3 @@ def find_publication(store: Store, doi: str) -> str | None:
     bare = DOI_PREFIX.sub("", doi.strip()).lower()
     rows = select(store, render("publication_by_doi", value=string_literal(bare))).rows
     return _single(rows, "publication")
-
-
-# Listings: filters, keyset pagination, counts ----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TrialFilter:
-    """Trials giving ``drug`` (any identifier), studying ``condition`` (name substring, code or
-    IRI), in ``phase`` (or a narrower one), whose acronym or title contains ``text``."""
-
-    drug: str | None = None
-    condition: str | None = None
-    phase: str | None = None
-    text: str | None = None
-
-
-@dataclass(frozen=True)
-class ComparisonFilter:
-    """Comparisons whose intervention arm gives ``drug``, comparator arm gives ``comparator``,
-    on an endpoint whose name contains ``endpoint``, with a p-value at most ``max_p_value``,
-    and with an estimate of ``statistic`` (an ekg:StatisticType IRI) that is derived or
-    reported as ``derived`` says."""
-
-    drug: str | None = None
-    comparator: str | None = None
-    endpoint: str | None = None
-    max_p_value: float | None = None
-    statistic: str | None = None
-    derived: bool | None = None
-
-
-def normalize_phase(phase: str) -> str:
-    """The form phase labels are compared in: "Phase 2b", "phase 2B" and "2b" all give "phase2b".
-
-    >>> normalize_phase("2b"), normalize_phase("Phase II")
-    ('phase2b', 'phaseii')
-    """
-    compact = re.sub(r"[^a-z0-9]", "", phase.lower())
-    return compact if compact.startswith("phase") else f"phase{compact}"
-
-
-def _lower(value: str) -> str:
-    return string_literal(value.strip().lower())
-
-
-@dataclass(frozen=True)
-class Listing:
-    """A filtered listing with its identifiers resolved, so that a page and a count of one
-    request share the lookups: ``match`` binds ?item and its sort ?key (page.rq), ``counted``
-    binds ?item only (count.rq); both are None when a filter names nothing in the graph.
-
-    ``unchecked`` is ``match`` without the check that each item is an ``item_class``, for
-    filters whose predicates only items of that class carry on a conforming graph: a page read
-    with it is kept when every row it gives has the class (see :func:`page`). ``by_iri`` marks a
-    listing ordered by its items' IRIs (its key is the IRI's text), which :func:`page` may sort
-    itself from ``counted``."""
-
-    match: str | None
-    counted: str | None
-    unchecked: str | None = None
-    item_class: str | None = None
-    by_iri: bool = False
-
-
-NOTHING = Listing(match=None, counted=None)
-
-
-def trial_listing(store: Store, where: TrialFilter) -> Listing:
-    """The listing of trials matching ``where``.
-
-    Identifiers (drug, condition, phase) are resolved to IRIs first, by small lookups, and the
-    listing joins on those IRIs: matching names inside the listing query would evaluate the
-    name match once per trial (seconds at a few hundred trials).
-    """
-    filters: list[str] = []
-    if where.drug:
-        drugs = find_drugs(store, where.drug)
-        if not drugs:
-            return NOTHING
-        filters.append(fragment("trial_filter_drug", drugs=values(drugs)))
-    if where.condition:
-        conditions = find_conditions(store, where.condition)
-        if not conditions:
-            return NOTHING
-        filters.append(fragment("trial_filter_condition", conditions=values(conditions)))
-    if where.phase:
-        phases = find_phases(store, where.phase)
-        if not phases:
-            return NOTHING
-        filters.append(fragment("trial_filter_phase", phases=values(phases)))
-    # Only trials carry the drug and phase filters' predicates (studySubject, phase) in the
-    # model; populations carry healthCondition too, and any label matches the text filter, so
-    # those two alone keep the type check in the query.
-    trial_only = bool(where.drug or where.phase)
-    text = fragment("trial_filter_text", value=_lower(where.text)) if where.text else ""
-    joined = fragment("trial_filters", filters="\n".join(filters)) if filters else ""
-    candidates = fragment(
-        "trial_candidates", filters=joined, text=text, type_check=fragment("trial_type_check")
-    )
-    listing = Listing(match=fragment("trial_match", candidates=candidates), counted=candidates)
-    if not trial_only:
-        return listing
-    unchecked = fragment("trial_candidates", filters=joined, text=text, type_check="")
-    return replace(
-        listing,
-        unchecked=fragment("trial_match", candidates=unchecked),
-        item_class=str(EKG.Trial),
-    )
-
-
-def comparison_listing(store: Store, where: ComparisonFilter) -> Listing:
-    """The listing of comparisons matching ``where``."""
-    filters: list[str] = []
-    for name, identifier in (
-        ("comparison_filter_drug", where.drug),
-        ("comparison_filter_comparator", where.comparator),
-    ):
-        if identifier:
-            drugs = find_drugs(store, identifier)
-            if not drugs:
-                return NOTHING
-            filters.append(fragment(name, drugs=values(drugs)))
-    if where.endpoint:
-        filters.append(fragment("comparison_filter_endpoint", value=_lower(where.endpoint)))
-    if where.max_p_value is not None:
-        value = decimal_literal(where.max_p_value)
-        filters.append(fragment("comparison_filter_max_p_value", value=value))
-    if where.statistic is not None or where.derived is not None:
-        statistic = (
-            fragment("estimate_statistic", statistic=iri(where.statistic))
-            if where.statistic is not None
-            else ""
-        )
-        derived = ""
-        if where.derived is not None:
-            derived = fragment("estimate_derived" if where.derived else "estimate_reported")
-        filters.append(fragment("comparison_filter_estimate", statistic=statistic, derived=derived))
-    candidates = fragment("comparison_candidates", filters="\n".join(filters))
-    match = fragment("comparison_match", candidates=candidates)
-    return Listing(match=match, counted=candidates, by_iri=True)
-
-
-def encode_cursor(key: str, item: str) -> str:
-    """An opaque cursor for the row sorted at (key, IRI).
-
-    >>> decode_cursor(encode_cursor("dascern", "https://example.org/t"))
-    ('dascern', 'https://example.org/t')
-    """
-    raw = json.dumps([key, item], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[str, str]:
-    """The (key, IRI) of a cursor from :func:`encode_cursor`, or :class:`BadValue`."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        key, item = json.loads(raw)
-    except (binascii.Error, ValueError, TypeError) as error:
-        raise BadValue("invalid cursor: pass an endCursor or edge cursor unchanged") from error
-    if not isinstance(key, str) or not isinstance(item, str):
-        raise BadValue("invalid cursor: pass an endCursor or edge cursor unchanged")
-    return key, item
-
-
-def page(store: Store, listing: Listing, first: int, after: str | None) -> model.Page:
-    """At most ``first`` items of ``listing`` after cursor ``after``, in the listing's order."""
-    if listing.by_iri and listing.counted is not None and isinstance(store, OxigraphStore):
-        return _page_sorted_here(store, listing.counted, first, after)
-    after_filter = ""
-    if after:
-        key, item = decode_cursor(after)
-        after_filter = fragment(
-            "page_after", key=string_literal(key), iri=string_literal(iri(item)[1:-1])
-        )
-    if listing.match is None:
-        return model.Page()
-    rows = _unchecked_page_rows(store, listing, first, after_filter)
-    if rows is None:
-        query = render("page", match=listing.match, after=after_filter, limit=str(int(first) + 1))
-        rows = select(store, query).rows
-    items = tuple(
-        (str(row["item"]), encode_cursor(str(row.get("key", "")), str(row["item"])))
-        for row in rows[:first]
-    )
-    return model.Page(items=items, has_next_page=len(rows) > first)
-
-
-def _page_sorted_here(
-    store: OxigraphStore, candidates: str, first: int, after: str | None
-) -> model.Page:
-    """A page of a listing ordered by IRI, read whole from the embedded store and sorted here,
-    in the order page.rq gives (ORDER BY the IRI's text, then the IRI: codepoint order) and
-    after the cursor as page_after.rq reads it. Other stores sort well themselves, and a remote
-    one may cap how many rows it returns, so they keep page.rq."""
-    items = sorted(
-        item for (item,) in store.select_values(render("listing_items", match=candidates))
-        if item is not None
-    )
-    start = 0
-    if after:
-        key, resume = decode_cursor(after)
-        iri(resume)  # refuses what page_after.rq refuses
-        start = bisect.bisect_right(items, (key, resume), key=lambda item: (item, item))
-    chosen = items[start : start + first]
-    return model.Page(
-        items=tuple((item, encode_cursor(item, item)) for item in chosen),
-        has_next_page=start + first < len(items),
-        total=len(items),
-    )
-
-
-def _unchecked_page_rows(
-    store: Store, listing: Listing, first: int, after_filter: str
-) -> list[Row] | None:
-    """The page's rows read without the type check, or ``None`` if a row lacks the class.
-
-    Why: checking the type of every match cost 40% of a drug-filtered page at 100,000 trials
-    (4,390 matches: 72 ms CPU with the check, 42 without, on pyoxigraph), while a conforming
-    graph gives these filters' predicates to trials only. When every row of the unchecked page
-    is a trial, the page is exact: the matches it skipped sort after its last row, and dropping
-    them cannot change the rows before. Otherwise (a non-trial carries the predicate) the caller
-    reads the page again with the check. The count keeps its check: nothing short of checking
-    every match proves the number.
-    """
-    if listing.unchecked is None or listing.item_class is None:
-        return None
-    query = render("page", match=listing.unchecked, after=after_filter, limit=str(int(first) + 1))
-    rows = select(store, query).rows
-    types = read_node_types(store, [str(row["item"]) for row in rows])
-    if all(listing.item_class in types.get(str(row["item"]), ()) for row in rows):
-        return rows
-    return None
-
-
-def count(store: Store, listing: Listing) -> int:
-    """How many items ``listing`` holds (a SPARQL COUNT)."""
-    if listing.counted is None:
-        return 0
-    rows = select(store, render("count", match=listing.counted)).rows
-    return _int(rows[0], "count") or 0 if rows else 0
-
-
-def page_trials(store: Store, where: TrialFilter, first: int, after: str | None) -> model.Page:
-    """At most ``first`` trials matching ``where``, after cursor ``after``, by acronym."""
-    return page(store, trial_listing(store, where), first, after)
-
-
-def count_trials(store: Store, where: TrialFilter) -> int:
-    """How many trials match ``where`` (a SPARQL COUNT)."""
-    return count(store, trial_listing(store, where))
-
-
-def page_comparisons(
-    store: Store, where: ComparisonFilter, first: int, after: str | None
-) -> model.Page:
-    """At most ``first`` comparisons matching ``where``, after cursor ``after``, by IRI."""
-    return page(store, comparison_listing(store, where), first, after)
-
-
-def count_comparisons(store: Store, where: ComparisonFilter) -> int:
-    """How many comparisons match ``where`` (a SPARQL COUNT)."""
-    return count(store, comparison_listing(store, where))

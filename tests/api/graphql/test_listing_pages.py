@@ -18,6 +18,7 @@ from rdflib import URIRef
 from api.app import create_app
 from kg.build import load_into
 from kg.load import load_files
+from kg.readmodel import listing as listings
 from kg.readmodel import read
 from kg.settings import Settings
 from kg.store import Store, open_store, select
@@ -154,9 +155,9 @@ def test_count_and_first_page_match_plain_sparql(any_store: Store, where: dict[s
     """The read model's count equals a SPARQL COUNT of the filter's plain meaning, and its
     first page holds the first trials of that meaning, in order."""
     reference = expected(any_store, where)
-    listing = read.trial_listing(any_store, read.TrialFilter(**where))
-    assert read.count(any_store, listing) == len(reference)
-    page = read.page(any_store, listing, first=5, after=None)
+    listing = listings.trial_listing(any_store, listings.TrialFilter(**where))
+    assert listings.count(any_store, listing) == len(reference)
+    page = listings.page(any_store, listing, first=5, after=None)
     assert [item for item, _ in page.items] == reference[:5]
     assert page.has_next_page == (len(reference) > 5)
 

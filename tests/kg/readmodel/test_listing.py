@@ -1,7 +1,7 @@
 """Filtered listings stay exact when something other than a trial carries a filter's predicate.
 
 The drug and phase filters read a page without checking each match's type and keep
-it when every row is a trial (``read._unchecked_page_rows``); a non-trial among the rows sends
+it when every row is a trial (``listing._unchecked_page_rows``); a non-trial among the rows sends
 the page back to the checked query. Both paths are proven here, on each embedded backend.
 """
 
@@ -14,7 +14,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from kg.build import load_into
-from kg.readmodel import model, read
+from kg.readmodel import listing as listings
+from kg.readmodel import model
 from kg.readmodel.sparql import BadValue
 from kg.settings import Settings
 from kg.store import Store, open_store
@@ -55,66 +56,66 @@ def store_values(store: Store, subject: URIRef, predicate: URIRef) -> list[URIRe
 
 
 FILTERS = [
-    read.TrialFilter(drug="dasatinib"),
-    read.TrialFilter(phase="2b"),
-    read.TrialFilter(drug="dasatinib", text="dascern"),
+    listings.TrialFilter(drug="dasatinib"),
+    listings.TrialFilter(phase="2b"),
+    listings.TrialFilter(drug="dasatinib", text="dascern"),
 ]
 
 
 @pytest.mark.parametrize("where", FILTERS, ids=repr)
-def test_a_conforming_graph_keeps_the_unchecked_page(store: Store, where: read.TrialFilter) -> None:
-    listing = read.trial_listing(store, where)
-    rows = read._unchecked_page_rows(store, listing, 10, "")
+def test_a_conforming_graph_keeps_the_unchecked_page(store: Store, where: listings.TrialFilter) -> None:
+    listing = listings.trial_listing(store, where)
+    rows = listings._unchecked_page_rows(store, listing, 10, "")
     assert rows is not None and [str(row["item"]) for row in rows] == [DASCERN]
-    assert read.page_trials(store, where, 10, None).items[0][0] == DASCERN
+    assert listings.page_trials(store, where, 10, None).items[0][0] == DASCERN
 
 
 @pytest.mark.parametrize("where", FILTERS, ids=repr)
 def test_a_non_trial_with_the_predicate_is_neither_listed_nor_counted(
-    intruder: Store, where: read.TrialFilter
+    intruder: Store, where: listings.TrialFilter
 ) -> None:
-    listing = read.trial_listing(intruder, where)
-    assert read._unchecked_page_rows(intruder, listing, 10, "") is None
-    page = read.page_trials(intruder, where, 10, None)
+    listing = listings.trial_listing(intruder, where)
+    assert listings._unchecked_page_rows(intruder, listing, 10, "") is None
+    page = listings.page_trials(intruder, where, 10, None)
     assert [item for item, _ in page.items] == [DASCERN]
     assert not page.has_next_page
-    assert read.count_trials(intruder, where) == 1
+    assert listings.count_trials(intruder, where) == 1
 
 
 @pytest.mark.parametrize(
-    "where", [read.TrialFilter(text="dascern"), read.TrialFilter(condition="chronic phase")], ids=repr
+    "where", [listings.TrialFilter(text="dascern"), listings.TrialFilter(condition="chronic phase")], ids=repr
 )
 def test_filters_other_resources_match_check_types_in_the_query(
-    intruder: Store, where: read.TrialFilter
+    intruder: Store, where: listings.TrialFilter
 ) -> None:
     """Any labelled resource matches a text, and populations carry conditions: an unchecked
     page would rarely be all trials, so these filters alone keep the check in the query."""
-    assert read.trial_listing(intruder, where).unchecked is None
-    assert [item for item, _ in read.page_trials(intruder, where, 10, None).items] == [DASCERN]
-    assert read.count_trials(intruder, where) == 1
+    assert listings.trial_listing(intruder, where).unchecked is None
+    assert [item for item, _ in listings.page_trials(intruder, where, 10, None).items] == [DASCERN]
+    assert listings.count_trials(intruder, where) == 1
 
 
-def walk(store: Store, where: read.ComparisonFilter, size: int) -> list[model.Page]:
+def walk(store: Store, where: listings.ComparisonFilter, size: int) -> list[model.Page]:
     """Every page of a comparison listing, ``size`` at a time."""
-    pages = [read.page_comparisons(store, where, size, None)]
+    pages = [listings.page_comparisons(store, where, size, None)]
     while pages[-1].has_next_page:
-        pages.append(read.page_comparisons(store, where, size, pages[-1].items[-1][1]))
+        pages.append(listings.page_comparisons(store, where, size, pages[-1].items[-1][1]))
     return pages
 
 
-@pytest.mark.parametrize("where", [read.ComparisonFilter(), read.ComparisonFilter(drug="dasatinib")])
+@pytest.mark.parametrize("where", [listings.ComparisonFilter(), listings.ComparisonFilter(drug="dasatinib")])
 def test_comparisons_page_in_iri_order_on_every_engine(
-    store: Store, where: read.ComparisonFilter
+    store: Store, where: listings.ComparisonFilter
 ) -> None:
     """The embedded store's pages are sorted in Python, the others' by SPARQL: the same order
     (codepoint order of the IRIs), each comparison once, and the same count."""
-    every = [item for item, _ in read.page(store, read.comparison_listing(store, where), 1000, None).items]
+    every = [item for item, _ in listings.page(store, listings.comparison_listing(store, where), 1000, None).items]
     assert len(every) > 3 and every == sorted(every)
     for size in (2, len(every) // 2, len(every)):
         pages = walk(store, where, size)
         assert [item for page in pages for item, _ in page.items] == every
         assert all(page.items for page in pages)  # the last page says it is the last
-    assert read.count_comparisons(store, where) == len(every)
+    assert listings.count_comparisons(store, where) == len(every)
     sorted_here = isinstance(store, OxigraphStore)
     assert all((page.total == len(every)) == sorted_here for page in pages)
 
@@ -122,14 +123,14 @@ def test_comparisons_page_in_iri_order_on_every_engine(
 def test_a_cursor_resumes_where_sparql_would(store: Store) -> None:
     """page_after.rq keeps rows after (key, IRI): a cursor whose key sorts between two IRIs
     resumes at the next IRI, whichever engine sorts."""
-    where = read.ComparisonFilter()
-    every = [item for item, _ in read.page_comparisons(store, where, 1000, None).items]
+    where = listings.ComparisonFilter()
+    every = [item for item, _ in listings.page_comparisons(store, where, 1000, None).items]
     between = every[1] + "!"  # after every[1], before every[2] ('!' is the lowest printable)
-    resumed = read.page_comparisons(store, where, 1000, read.encode_cursor(between, every[0]))
+    resumed = listings.page_comparisons(store, where, 1000, listings.encode_cursor(between, every[0]))
     assert [item for item, _ in resumed.items] == every[2:]
-    exact = read.page_comparisons(store, where, 1000, read.encode_cursor(every[1], every[1]))
+    exact = listings.page_comparisons(store, where, 1000, listings.encode_cursor(every[1], every[1]))
     assert [item for item, _ in exact.items] == every[2:]
-    tie = read.page_comparisons(store, where, 1000, read.encode_cursor(every[1], every[0]))
+    tie = listings.page_comparisons(store, where, 1000, listings.encode_cursor(every[1], every[0]))
     assert [item for item, _ in tie.items] == every[1:]
     with pytest.raises(BadValue):
-        read.page_comparisons(store, where, 10, read.encode_cursor(every[1], "not an IRI"))
+        listings.page_comparisons(store, where, 10, listings.encode_cursor(every[1], "not an IRI"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kg.build import load_into
+from kg.readmodel import listing as listings
 from kg.readmodel import read
 from kg.readmodel.sparql import BadValue, iri, render, string_literal
 from kg.settings import Settings
@@ -82,9 +83,9 @@ def test_lookups(store: Store) -> None:
 
 
 def test_filtered_count_and_page_agree(store: Store) -> None:
-    where = read.ComparisonFilter(endpoint="molecular response", derived=True)
-    page = read.page_comparisons(store, where, first=10, after=None)
-    assert read.count_comparisons(store, where) == len(page.items) == 4
+    where = listings.ComparisonFilter(endpoint="molecular response", derived=True)
+    page = listings.page_comparisons(store, where, first=10, after=None)
+    assert listings.count_comparisons(store, where) == len(page.items) == 4
     assert not page.has_next_page
 
 
@@ -92,7 +93,7 @@ def test_unsafe_values_are_refused_or_escaped() -> None:
     with pytest.raises(BadValue):
         iri("https://x.org/a> . ?s ?p ?o")
     with pytest.raises(BadValue):
-        read.decode_cursor("!!!")
+        listings.decode_cursor("!!!")
     assert string_literal('"\\\n') == '"\\"\\\\\\n"'
     with pytest.raises(KeyError):
         render("properties", ids="")  # every placeholder must be filled

@@ -1,0 +1,285 @@
+"""Listings: filters resolved to SPARQL, keyset pagination with opaque cursors, counts.
+
+Why its own module: a listing is the one read whose cost grows with the graph (every match is
+found, sorted and counted before a page is cut), so its queries, its cursors and the ways it
+avoids work at scale live together; :mod:`kg.readmodel.read` holds the batched reads of
+entities a page then needs.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import bisect
+import json
+from dataclasses import dataclass, replace
+
+from kg.readmodel import model
+from kg.readmodel.read import (
+    Row,
+    find_conditions,
+    find_drugs,
+    find_phases,
+    read_node_types,
+)
+from kg.readmodel.sparql import (
+    BadValue,
+    decimal_literal,
+    fragment,
+    iri,
+    render,
+    string_literal,
+    values,
+)
+from kg.store import Store, select
+from kg.stores.oxigraph import OxigraphStore
+from kg.vocab import EKG
+
+
+@dataclass(frozen=True)
+class TrialFilter:
+    """Trials giving ``drug`` (any identifier), studying ``condition`` (name substring, code or
+    IRI), in ``phase`` (or a narrower one), whose acronym or title contains ``text``."""
+
+    drug: str | None = None
+    condition: str | None = None
+    phase: str | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class ComparisonFilter:
+    """Comparisons whose intervention arm gives ``drug``, comparator arm gives ``comparator``,
+    on an endpoint whose name contains ``endpoint``, with a p-value at most ``max_p_value``,
+    and with an estimate of ``statistic`` (an ekg:StatisticType IRI) that is derived or
+    reported as ``derived`` says."""
+
+    drug: str | None = None
+    comparator: str | None = None
+    endpoint: str | None = None
+    max_p_value: float | None = None
+    statistic: str | None = None
+    derived: bool | None = None
+
+
+def _lower(value: str) -> str:
+    return string_literal(value.strip().lower())
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A filtered listing with its identifiers resolved, so that a page and a count of one
+    request share the lookups: ``match`` binds ?item and its sort ?key (page.rq), ``counted``
+    binds ?item only (count.rq); both are None when a filter names nothing in the graph.
+
+    ``unchecked`` is ``match`` without the check that each item is an ``item_class``, for
+    filters whose predicates only items of that class carry on a conforming graph: a page read
+    with it is kept when every row it gives has the class (see :func:`page`). ``by_iri`` marks a
+    listing ordered by its items' IRIs (its key is the IRI's text), which :func:`page` may sort
+    itself from ``counted``."""
+
+    match: str | None
+    counted: str | None
+    unchecked: str | None = None
+    item_class: str | None = None
+    by_iri: bool = False
+
+
+NOTHING = Listing(match=None, counted=None)
+
+
+def trial_listing(store: Store, where: TrialFilter) -> Listing:
+    """The listing of trials matching ``where``.
+
+    Identifiers (drug, condition, phase) are resolved to IRIs first, by small lookups, and the
+    listing joins on those IRIs: matching names inside the listing query would evaluate the
+    name match once per trial (seconds at a few hundred trials).
+    """
+    filters: list[str] = []
+    if where.drug:
+        drugs = find_drugs(store, where.drug)
+        if not drugs:
+            return NOTHING
+        filters.append(fragment("trial_filter_drug", drugs=values(drugs)))
+    if where.condition:
+        conditions = find_conditions(store, where.condition)
+        if not conditions:
+            return NOTHING
+        filters.append(fragment("trial_filter_condition", conditions=values(conditions)))
+    if where.phase:
+        phases = find_phases(store, where.phase)
+        if not phases:
+            return NOTHING
+        filters.append(fragment("trial_filter_phase", phases=values(phases)))
+    # Only trials carry the drug and phase filters' predicates (studySubject, phase) in the
+    # model; populations carry healthCondition too, and any label matches the text filter, so
+    # those two alone keep the type check in the query.
+    trial_only = bool(where.drug or where.phase)
+    text = fragment("trial_filter_text", value=_lower(where.text)) if where.text else ""
+    joined = fragment("trial_filters", filters="\n".join(filters)) if filters else ""
+    candidates = fragment(
+        "trial_candidates", filters=joined, text=text, type_check=fragment("trial_type_check")
+    )
+    listing = Listing(match=fragment("trial_match", candidates=candidates), counted=candidates)
+    if not trial_only:
+        return listing
+    unchecked = fragment("trial_candidates", filters=joined, text=text, type_check="")
+    return replace(
+        listing,
+        unchecked=fragment("trial_match", candidates=unchecked),
+        item_class=str(EKG.Trial),
+    )
+
+
+def comparison_listing(store: Store, where: ComparisonFilter) -> Listing:
+    """The listing of comparisons matching ``where``."""
+    filters: list[str] = []
+    for name, identifier in (
+        ("comparison_filter_drug", where.drug),
+        ("comparison_filter_comparator", where.comparator),
+    ):
+        if identifier:
+            drugs = find_drugs(store, identifier)
+            if not drugs:
+                return NOTHING
+            filters.append(fragment(name, drugs=values(drugs)))
+    if where.endpoint:
+        filters.append(fragment("comparison_filter_endpoint", value=_lower(where.endpoint)))
+    if where.max_p_value is not None:
+        value = decimal_literal(where.max_p_value)
+        filters.append(fragment("comparison_filter_max_p_value", value=value))
+    if where.statistic is not None or where.derived is not None:
+        statistic = (
+            fragment("estimate_statistic", statistic=iri(where.statistic))
+            if where.statistic is not None
+            else ""
+        )
+        derived = ""
+        if where.derived is not None:
+            derived = fragment("estimate_derived" if where.derived else "estimate_reported")
+        filters.append(fragment("comparison_filter_estimate", statistic=statistic, derived=derived))
+    candidates = fragment("comparison_candidates", filters="\n".join(filters))
+    match = fragment("comparison_match", candidates=candidates)
+    return Listing(match=match, counted=candidates, by_iri=True)
+
+
+def encode_cursor(key: str, item: str) -> str:
+    """An opaque cursor for the row sorted at (key, IRI).
+
+    >>> decode_cursor(encode_cursor("dascern", "https://example.org/t"))
+    ('dascern', 'https://example.org/t')
+    """
+    raw = json.dumps([key, item], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[str, str]:
+    """The (key, IRI) of a cursor from :func:`encode_cursor`, or :class:`BadValue`."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        key, item = json.loads(raw)
+    except (binascii.Error, ValueError, TypeError) as error:
+        raise BadValue("invalid cursor: pass an endCursor or edge cursor unchanged") from error
+    if not isinstance(key, str) or not isinstance(item, str):
+        raise BadValue("invalid cursor: pass an endCursor or edge cursor unchanged")
+    return key, item
+
+
+def page(store: Store, listing: Listing, first: int, after: str | None) -> model.Page:
+    """At most ``first`` items of ``listing`` after cursor ``after``, in the listing's order."""
+    if listing.by_iri and listing.counted is not None and isinstance(store, OxigraphStore):
+        return _page_sorted_here(store, listing.counted, first, after)
+    after_filter = ""
+    if after:
+        key, item = decode_cursor(after)
+        after_filter = fragment(
+            "page_after", key=string_literal(key), iri=string_literal(iri(item)[1:-1])
+        )
+    if listing.match is None:
+        return model.Page()
+    rows = _unchecked_page_rows(store, listing, first, after_filter)
+    if rows is None:
+        query = render("page", match=listing.match, after=after_filter, limit=str(int(first) + 1))
+        rows = select(store, query).rows
+    items = tuple(
+        (str(row["item"]), encode_cursor(str(row.get("key", "")), str(row["item"])))
+        for row in rows[:first]
+    )
+    return model.Page(items=items, has_next_page=len(rows) > first)
+
+
+def _page_sorted_here(
+    store: OxigraphStore, candidates: str, first: int, after: str | None
+) -> model.Page:
+    """A page of a listing ordered by IRI, read whole from the embedded store and sorted here,
+    in the order page.rq gives (ORDER BY the IRI's text, then the IRI: codepoint order) and
+    after the cursor as page_after.rq reads it. Other stores sort well themselves, and a remote
+    one may cap how many rows it returns, so they keep page.rq."""
+    items = sorted(
+        item for (item,) in store.select_values(render("listing_items", match=candidates))
+        if item is not None
+    )
+    start = 0
+    if after:
+        key, resume = decode_cursor(after)
+        iri(resume)  # refuses what page_after.rq refuses
+        start = bisect.bisect_right(items, (key, resume), key=lambda item: (item, item))
+    chosen = items[start : start + first]
+    return model.Page(
+        items=tuple((item, encode_cursor(item, item)) for item in chosen),
+        has_next_page=start + first < len(items),
+        total=len(items),
+    )
+
+
+def _unchecked_page_rows(
+    store: Store, listing: Listing, first: int, after_filter: str
+) -> list[Row] | None:
+    """The page's rows read without the type check, or ``None`` if a row lacks the class.
+
+    Why: checking the type of every match cost 40% of a drug-filtered page at 100,000 trials
+    (4,390 matches: 72 ms CPU with the check, 42 without, on pyoxigraph), while a conforming
+    graph gives these filters' predicates to trials only. When every row of the unchecked page
+    is a trial, the page is exact: the matches it skipped sort after its last row, and dropping
+    them cannot change the rows before. Otherwise (a non-trial carries the predicate) the caller
+    reads the page again with the check. The count keeps its check: nothing short of checking
+    every match proves the number.
+    """
+    if listing.unchecked is None or listing.item_class is None:
+        return None
+    query = render("page", match=listing.unchecked, after=after_filter, limit=str(int(first) + 1))
+    rows = select(store, query).rows
+    types = read_node_types(store, [str(row["item"]) for row in rows])
+    if all(listing.item_class in types.get(str(row["item"]), ()) for row in rows):
+        return rows
+    return None
+
+
+def count(store: Store, listing: Listing) -> int:
+    """How many items ``listing`` holds (a SPARQL COUNT)."""
+    if listing.counted is None:
+        return 0
+    rows = select(store, render("count", match=listing.counted)).rows
+    return int(rows[0].get("count") or 0) if rows else 0
+
+
+def page_trials(store: Store, where: TrialFilter, first: int, after: str | None) -> model.Page:
+    """At most ``first`` trials matching ``where``, after cursor ``after``, by acronym."""
+    return page(store, trial_listing(store, where), first, after)
+
+
+def count_trials(store: Store, where: TrialFilter) -> int:
+    """How many trials match ``where`` (a SPARQL COUNT)."""
+    return count(store, trial_listing(store, where))
+
+
+def page_comparisons(
+    store: Store, where: ComparisonFilter, first: int, after: str | None
+) -> model.Page:
+    """At most ``first`` comparisons matching ``where``, after cursor ``after``, by IRI."""
+    return page(store, comparison_listing(store, where), first, after)
+
+
+def count_comparisons(store: Store, where: ComparisonFilter) -> int:
+    """How many comparisons match ``where`` (a SPARQL COUNT)."""
+    return count(store, comparison_listing(store, where))
