@@ -9,13 +9,14 @@ awaited only until it, so a slow request ends with a clear error instead of hang
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import inspect
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from strawberry.fastapi import BaseContext
 
-from api.graphql.counts import CountCache
 from api.graphql.errors import QueryTimeout
+from api.graphql.listing_memory import ListingMemory
 from api.graphql.loaders import Loaders
 from kg.store import Store
 
@@ -31,11 +32,11 @@ class EvidenceContext(BaseContext):
         timeout_seconds: float,
         *,
         threaded: bool = True,
-        counts: CountCache | None = None,
+        listings: ListingMemory | None = None,
     ) -> None:
         super().__init__()
         self.store = store
-        self.counts = counts
+        self.listings = listings
         self.timeout_seconds = timeout_seconds
         self.threaded = threaded
         self.deadline = asyncio.get_running_loop().time() + timeout_seconds
@@ -49,13 +50,21 @@ class EvidenceContext(BaseContext):
         embedded store, whose bounded read-model queries take well under a millisecond, where
         a thread hop costs as much again (the README query: about 2x slower threaded).
         """
-        remaining = self.deadline - asyncio.get_running_loop().time()
-        if remaining <= 0:
+        if self.deadline <= asyncio.get_running_loop().time():
             raise QueryTimeout(self.timeout_seconds)
         if not self.threaded:
             return read(self.store, *args)
+        return await self.within(asyncio.to_thread(read, self.store, *args))
+
+    async def within(self, work: Awaitable[T]) -> T:
+        """``work``'s result, awaited until the request's deadline (then QueryTimeout)."""
+        remaining = self.deadline - asyncio.get_running_loop().time()
+        if remaining <= 0:
+            if inspect.iscoroutine(work):
+                work.close()  # never started: no "was never awaited" warning
+            raise QueryTimeout(self.timeout_seconds)
         try:
-            return await asyncio.wait_for(asyncio.to_thread(read, self.store, *args), remaining)
+            return await asyncio.wait_for(work, remaining)
         except TimeoutError:
             raise QueryTimeout(self.timeout_seconds) from None
 
@@ -71,8 +80,9 @@ async def make_context(
     timeout_seconds: float,
     *,
     threaded: bool = True,
-    counts: CountCache | None = None,
+    listings: ListingMemory | None = None,
 ) -> EvidenceContext:
-    """A context for one request (must run inside the event loop that executes it); ``counts``
-    is the server's memory of listing counts, shared by its requests, if it keeps one."""
-    return EvidenceContext(store, timeout_seconds, threaded=threaded, counts=counts)
+    """A context for one request (must run inside the event loop that executes it);
+    ``listings`` is the server's memory of whole listings, shared by its requests, if it keeps
+    one."""
+    return EvidenceContext(store, timeout_seconds, threaded=threaded, listings=listings)

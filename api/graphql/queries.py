@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import strawberry
 
 from api.graphql.errors import BadArgument
@@ -92,28 +94,70 @@ def total_count(
 ) -> CountFunction:
     """How many items ``listing`` holds, for ``totalCount`` when it is asked.
 
-    A first page with nothing after it is the whole listing, found by the store: its length is
-    the count, and the store is spared a COUNT that repeats the listing's joins (a round trip
-    on a remote store); so is a page cut from the whole listing (``page.total``). Any other page
-    asks the store to count, unless the server remembers the count for this generation of the
-    data (:mod:`api.graphql.counts`).
+    A page cut from a whole listing (``page.total``) knows it; so does a first page with nothing
+    after it, which is the whole listing. Any other page asks the store to count.
     """
-
-    async def stored() -> int:
-        total: int = await info.context.run(listings.count, listing)
-        return total
 
     async def count() -> int:
         if page.total is not None:
             return page.total
         if after is None and not page.has_next_page:
             return len(page.items)
-        counts = info.context.counts
-        if counts is None or listing.counted is None:
-            return await stored()
-        return await counts.count(listing.counted, stored)
+        total: int = await info.context.run(listings.count, listing)
+        return total
 
     return count
+
+
+async def listing_page(
+    info: Info, listing: listings.Listing, size: int, after: str | None
+) -> model.Page:
+    """A page of ``listing``, cut from the whole listing where the server remembers listings
+    (:mod:`api.graphql.listing_memory`), else read by the store."""
+    context = info.context
+    memory, store = context.listings, context.store
+    if memory is None or not listings.reads_whole(store):
+        page: model.Page = await context.run(listings.page, listing, size, after)
+        return page
+    if listing.counted is None:
+        return listings.slice_page((), size, after)
+    order = await memory.order(listing.counted, lambda: listings.whole(store, listing), context)
+    return listings.slice_page(order, size, after)
+
+
+async def searched_trial_page(
+    info: Info, where: listings.TrialFilter, size: int, after: str | None
+) -> tuple[listings.Listing, model.Page]:
+    """A page of the trials matching ``where``, whose text filter runs on the server's trial
+    catalog (see :func:`remembers_listings`): over the trials the other filters give, or over
+    the catalog's own order when there are none (one read, where the unfiltered listing and
+    the catalog would be two)."""
+    context = info.context
+    memory, store = context.listings, context.store
+    assert memory is not None and where.text is not None
+    text = where.text
+    others = replace(where, text=None)
+    listing = await context.run(listings.trial_listing, others)
+    if listing.counted is None:
+        return listing, listings.slice_page((), size, after)
+    within = None
+    if others != listings.TrialFilter():
+        within = await memory.order(
+            listing.counted, lambda: listings.whole(store, listing), context
+        )
+    catalog = await memory.catalog(lambda: listings.read_trial_catalog(store), context)
+    order = await memory.order(
+        f"{listing.counted}\n# text: {text.strip().lower()}",
+        lambda: catalog.matching(text, within=within),
+        context,
+    )
+    return listing, listings.slice_page(order, size, after)
+
+
+def remembers_listings(info: Info) -> bool:
+    """Whether listings are cut from whole ones the server keeps (the text filter then runs on
+    its trial catalog, not in SPARQL)."""
+    return info.context.listings is not None and listings.reads_whole(info.context.store)
 
 
 @strawberry.type
@@ -148,8 +192,11 @@ class Query:
             text=filter.text if filter else None,
         )
         size = page_size(first)
-        listing = await info.context.run(listings.trial_listing, where)
-        page = await info.context.run(listings.page, listing, size, after)
+        if where.text and remembers_listings(info):
+            listing, page = await searched_trial_page(info, where, size, after)
+        else:
+            listing = await info.context.run(listings.trial_listing, where)
+            page = await listing_page(info, listing, size, after)
         trials = await info.context.loaders.trial.load_many([iri for iri, _ in page.items])
         edges = [
             TrialEdge(cursor=cursor, node=Trial.of(trial))
@@ -204,7 +251,7 @@ class Query:
         )
         size = page_size(first)
         listing = await info.context.run(listings.comparison_listing, where)
-        page = await info.context.run(listings.page, listing, size, after)
+        page = await listing_page(info, listing, size, after)
         found = await info.context.loaders.comparison.load_many([iri for iri, _ in page.items])
         edges = [
             ComparisonEdge(cursor=cursor, node=Comparison.of(comparison))

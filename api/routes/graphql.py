@@ -12,8 +12,8 @@ from strawberry.fastapi import GraphQLRouter
 
 from api.deps import StoreDep
 from api.graphql.context import EvidenceContext, make_context, runs_inline
-from api.graphql.counts import CountCache
 from api.graphql.limits import Limits, RequestGuard
+from api.graphql.listing_memory import ListingMemory
 from api.graphql.schema import build_schema
 from api.graphql_cache import GraphQLResponseCache, store_generation_reader
 from kg.build import store_generation
@@ -23,16 +23,16 @@ PATH = "/graphql"
 
 
 def router(
-    settings: Settings, counts: CountCache | None = None
+    settings: Settings, listings: ListingMemory | None = None
 ) -> GraphQLRouter[EvidenceContext, None]:
-    """The GraphQL router, its limits taken from ``settings``; ``counts``, if given, keeps
-    listing counts across requests."""
+    """The GraphQL router, its limits taken from ``settings``; ``listings``, if given, keeps
+    whole listings across requests."""
     timeout = settings.query_timeout_seconds
     schema = build_schema(Limits(timeout_seconds=timeout))
     threaded = not runs_inline(settings.store)
 
     async def context(store: StoreDep) -> EvidenceContext:
-        return await make_context(store, timeout, threaded=threaded, counts=counts)
+        return await make_context(store, timeout, threaded=threaded, listings=listings)
 
     return GraphQLRouter(
         schema,
@@ -47,8 +47,8 @@ def router(
 def install(app: FastAPI, settings: Settings) -> None:
     """Mount /graphql on ``app`` behind its request guard (body size, body shape) and, when
     ``settings.graphql_cache_size`` is set, a cache of answers inside the guard and a memory of
-    listing counts, both valid for one generation of the data."""
-    counts: CountCache | None = None
+    whole listings, both valid for one generation of the data."""
+    listings: ListingMemory | None = None
     if settings.graphql_cache_size > 0:
 
         def read_generation() -> str | None:
@@ -61,7 +61,7 @@ def install(app: FastAPI, settings: Settings) -> None:
             generation=generation,
             path=PATH,
         )
-        counts = CountCache(generation)
-    app.state.graphql_counts = counts  # for operators and tests
+        listings = ListingMemory(generation)
+    app.state.graphql_listings = listings  # for operators and tests
     app.add_middleware(RequestGuard, max_bytes=settings.max_body_bytes, path=PATH)
-    app.include_router(router(settings, counts))
+    app.include_router(router(settings, listings))

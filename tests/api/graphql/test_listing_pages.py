@@ -37,6 +37,8 @@ MEANING = {
     "{{ ?item ekg:population/schema:healthCondition ?c }} "
     "?c schema:name ?n . FILTER(CONTAINS(LCASE(STR(?n)), 'condition 0'))",
     "phase": "?item ekg:phase ?phase . ?phase skos:broader* ekg:Phase2 .",
+    "text": "?item rdfs:label|schema:name|schema:alternateName ?t . "
+    "FILTER(CONTAINS(LCASE(STR(?t)), LCASE('{text}')))",
 }
 FILTERS: list[dict[str, str]] = [
     {},
@@ -44,6 +46,9 @@ FILTERS: list[dict[str, str]] = [
     {"condition": "condition 0"},
     {"phase": "Phase 2"},
     {"drug": "DB01254", "phase": "2"},
+    {"text": "SYN-00001"},
+    {"text": "synthetic DRUG 00"},
+    {"text": "trial syn-000", "drug": "dasatinib"},
 ]
 TRIALS = """
 query ($filter: TrialFilter, $first: Int, $after: String) {
@@ -100,15 +105,22 @@ def any_store(
     return synthetic_store(request.param, settings, folder, ENGINE_TRIALS)
 
 
-@pytest.fixture(scope="module")
-def client(settings: Settings, store: Store) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, store=store)) as test_client:
+@pytest.fixture(scope="module", params=["store pages", "whole listings"])
+def client(
+    request: pytest.FixtureRequest, settings: Settings, store: Store
+) -> Iterator[TestClient]:
+    """The app paging in the store's queries, or cutting pages from whole listings and running
+    the text filter on its trial catalog (as `kg serve` does with the answer cache on). The
+    synthetic store has no catalog graph, so nothing is kept between requests: both paths are
+    computed afresh by every request."""
+    served = settings.with_overrides(graphql_cache_size=8 if request.param != "store pages" else 0)
+    with TestClient(create_app(served, store=store)) as test_client:
         yield test_client
 
 
 def expected(store: Store, where: dict[str, str]) -> list[str]:
     """Trial IRIs meeting every filter, by lower-case acronym then IRI, from plain SPARQL."""
-    patterns = "\n".join(MEANING[key].format(iri=BASE) for key in where)
+    patterns = "\n".join(MEANING[key].format(iri=BASE, **where) for key in where)
     query = f"""{PREFIXES}
     SELECT DISTINCT ?item ?label WHERE {{ ?item a ekg:Trial . {patterns}
       OPTIONAL {{ ?item rdfs:label ?label }} }}"""

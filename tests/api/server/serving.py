@@ -39,7 +39,7 @@ def answer_cached_app(
     store_path: Path, settings: Settings
 ) -> Iterator[tuple[TestClient, OxigraphStore, Settings]]:
     """The app in-process on a store built at ``store_path``, with the GraphQL answer cache (and
-    so the memory of listing counts) on, as `kg serve` runs on an embedded store."""
+    so the memory of whole listings) on, as `kg serve` runs on an embedded store."""
     cached = settings.with_overrides(store=f"oxigraph:{store_path}", graphql_cache_size=8)
     store = build_store(cached)
     assert isinstance(store, OxigraphStore)

@@ -1,0 +1,125 @@
+"""Whole listings remembered for one generation of the data, where the answer cache is on.
+
+Why: a store finds, sorts and counts every match of a listing before it can cut a page, so a
+client paging through 100,000 trials paid for all of them with every page (1.3 s), and for its
+``totalCount`` again; the text filter, which oxigraph cannot index, searched every trial's names
+each time (7.8 s, over the request limit). The answer cache cannot help: each page is a new
+request. A listing's order depends only on its query and the data, so the server keeps the whole
+order (:data:`kg.readmodel.listing.Order`) of the listings clients ask for, and the trials' names
+(:class:`kg.readmodel.listing.TrialCatalog`): every later page is a slice, every count a length,
+every text filter a scan of Python strings.
+
+The rule is the answer cache's (:mod:`api.graphql_cache`): what is kept is kept under the
+generation read before it was computed (:func:`kg.build.store_generation`), and all of it is
+dropped when the generation moves; a raw SPARQL UPDATE to a shared remote store goes unseen, so
+it is off there by default, and whole listings are read only from embedded stores anyway
+(:func:`kg.readmodel.listing.reads_whole`).
+
+Reading a large listing whole can take seconds. It runs in a thread, once however many requests
+wait for it, and outlives a request that times out waiting: the next request finds it done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
+
+from api.graphql_cache import Generation
+from kg.lru import PerGeneration
+from kg.readmodel.listing import Order, TrialCatalog
+
+T = TypeVar("T")
+
+LISTINGS_REMEMBERED = 256
+"""Distinct listings one server process keeps (least recently used go first)."""
+
+ITEMS_REMEMBERED = 2_000_000
+"""Items (pairs of sort key and IRI) kept across those listings: about 300 MB at most. The
+unfiltered comparisons of 100,000 trials are 400,000 items; a larger listing is read for each
+request and not kept."""
+
+CATALOG = "trial-catalog"
+
+
+class Deadline(Protocol):
+    """A request's time limit (:class:`api.graphql.context.EvidenceContext`)."""
+
+    async def within(self, work: Awaitable[T]) -> T:
+        """``work``'s result, or QueryTimeout once the request's deadline passes."""
+        ...
+
+
+def _weigh(value: object) -> int:
+    if isinstance(value, TrialCatalog):
+        return value.size
+    assert isinstance(value, tuple)
+    return len(value)
+
+
+@dataclass
+class ListingMemory:
+    """Whole listings and the trial catalog, for the current data generation only.
+
+    Args:
+        generation: reads the store's data generation (``None``: no catalog, nothing kept).
+        max_listings: listings kept.
+        max_items: items kept across them.
+    """
+
+    generation: Generation
+    max_listings: int = LISTINGS_REMEMBERED
+    max_items: int = ITEMS_REMEMBERED
+    hits: int = 0
+    misses: int = 0
+    _kept: PerGeneration[str, Order | TrialCatalog] = field(init=False)
+    _reading: dict[tuple[str, str], asyncio.Future[Order | TrialCatalog]] = field(
+        init=False, default_factory=dict
+    )
+
+    def __post_init__(self) -> None:
+        self._kept = PerGeneration(
+            self.max_listings + 1, max_weight=self.max_items, weigh=_weigh
+        )
+
+    async def order(self, listing: str, read: Callable[[], Order], deadline: Deadline) -> Order:
+        """The whole listing whose query text is ``listing``, remembered or ``read``."""
+        found = await self._remembered(listing, read, deadline)
+        assert isinstance(found, tuple)
+        return found
+
+    async def catalog(self, read: Callable[[], TrialCatalog], deadline: Deadline) -> TrialCatalog:
+        """The trial catalog, remembered or ``read``."""
+        found = await self._remembered(CATALOG, read, deadline)
+        assert isinstance(found, TrialCatalog)
+        return found
+
+    async def _remembered(
+        self, key: str, read: Callable[[], Order | TrialCatalog], deadline: Deadline
+    ) -> Order | TrialCatalog:
+        """``read()`` run in a thread once per generation and key, awaited within the request's
+        ``deadline``; a reading that outlives its request is still kept."""
+        generation = await self.generation()
+        if generation is None:
+            return await deadline.within(asyncio.to_thread(read))
+        self._kept.use(generation)
+        found = self._kept.get(key)
+        if found is not None:
+            self.hits += 1
+            return found
+        self.misses += 1
+        reading = self._reading.get((generation, key))
+        if reading is None:
+            reading = asyncio.ensure_future(asyncio.to_thread(read))
+            self._reading[(generation, key)] = reading
+            reading.add_done_callback(lambda done: self._keep(generation, key, done))
+        return await deadline.within(asyncio.shield(reading))
+
+    def _keep(
+        self, generation: str, key: str, done: asyncio.Future[Order | TrialCatalog]
+    ) -> None:
+        del self._reading[(generation, key)]
+        if not done.cancelled() and done.exception() is None:
+            self._kept.put_for(generation, key, done.result())  # not if the generation moved
+
