@@ -28,7 +28,7 @@ from typing import Protocol, TypeVar
 
 from api.graphql_cache import Generation
 from kg.lru import PerGeneration
-from kg.readmodel.listing import Order, TrialCatalog
+from kg.readmodel.listing import Listing, Order, TrialCatalog
 
 T = TypeVar("T")
 
@@ -42,6 +42,8 @@ request and not kept."""
 
 CATALOG = "trial-catalog"
 
+Kept = Order | TrialCatalog | Listing
+
 
 class Deadline(Protocol):
     """A request's time limit (:class:`api.graphql.context.EvidenceContext`)."""
@@ -51,10 +53,11 @@ class Deadline(Protocol):
         ...
 
 
-def _weigh(value: object) -> int:
+def _weigh(value: Kept) -> int:
     if isinstance(value, TrialCatalog):
         return value.size
-    assert isinstance(value, tuple)
+    if isinstance(value, Listing):
+        return 1
     return len(value)
 
 
@@ -73,8 +76,8 @@ class ListingMemory:
     max_items: int = ITEMS_REMEMBERED
     hits: int = 0
     misses: int = 0
-    _kept: PerGeneration[str, Order | TrialCatalog] = field(init=False)
-    _reading: dict[tuple[str, str], asyncio.Future[Order | TrialCatalog]] = field(
+    _kept: PerGeneration[str, Kept] = field(init=False)
+    _reading: dict[tuple[str, str], asyncio.Future[Kept]] = field(
         init=False, default_factory=dict
     )
 
@@ -89,6 +92,15 @@ class ListingMemory:
         assert isinstance(found, tuple)
         return found
 
+    async def listing(
+        self, filters: str, read: Callable[[], Listing], deadline: Deadline
+    ) -> Listing:
+        """The listing ``filters`` (a filter's repr) give, its identifiers resolved, remembered
+        or ``read``: resolving a drug's name took 9 ms of every request at 100,000 trials."""
+        found = await self._remembered(f"filters: {filters}", read, deadline)
+        assert isinstance(found, Listing)
+        return found
+
     async def catalog(self, read: Callable[[], TrialCatalog], deadline: Deadline) -> TrialCatalog:
         """The trial catalog, remembered or ``read``."""
         found = await self._remembered(CATALOG, read, deadline)
@@ -96,8 +108,8 @@ class ListingMemory:
         return found
 
     async def _remembered(
-        self, key: str, read: Callable[[], Order | TrialCatalog], deadline: Deadline
-    ) -> Order | TrialCatalog:
+        self, key: str, read: Callable[[], Kept], deadline: Deadline
+    ) -> Kept:
         """``read()`` run in a thread once per generation and key, awaited within the request's
         ``deadline``; a reading that outlives its request is still kept."""
         generation = await self.generation()
@@ -117,7 +129,7 @@ class ListingMemory:
         return await deadline.within(asyncio.shield(reading))
 
     def _keep(
-        self, generation: str, key: str, done: asyncio.Future[Order | TrialCatalog]
+        self, generation: str, key: str, done: asyncio.Future[Kept]
     ) -> None:
         del self._reading[(generation, key)]
         if not done.cancelled() and done.exception() is None:

@@ -4,7 +4,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from typing import TypeVar
 
 import strawberry
 
@@ -29,6 +31,9 @@ from api.graphql.types import (
 )
 from kg.readmodel import listing as listings
 from kg.readmodel import model, read
+from kg.store import Store
+
+W = TypeVar("W", listings.TrialFilter, listings.ComparisonFilter)
 
 
 @strawberry.input(description="Conditions a trial must meet; all given ones must hold.")
@@ -137,7 +142,7 @@ async def searched_trial_page(
     assert memory is not None and where.text is not None
     text = where.text
     others = replace(where, text=None)
-    listing = await context.run(listings.trial_listing, others)
+    listing = await resolved(info, listings.trial_listing, others)
     if listing.counted is None:
         return listing, listings.slice_page((), size, after)
     within = None
@@ -152,6 +157,18 @@ async def searched_trial_page(
         context,
     )
     return listing, listings.slice_page(order, size, after)
+
+
+async def resolved(
+    info: Info, build: Callable[[Store, W], listings.Listing], where: W
+) -> listings.Listing:
+    """``build(store, where)``: a filter's listing, its identifiers resolved by small lookups,
+    remembered with the whole listings where the server keeps them."""
+    memory, store = info.context.listings, info.context.store
+    if memory is None or not listings.reads_whole(store):
+        found: listings.Listing = await info.context.run(build, where)
+        return found
+    return await memory.listing(repr(where), lambda: build(store, where), info.context)
 
 
 def remembers_listings(info: Info) -> bool:
@@ -195,7 +212,7 @@ class Query:
         if where.text and remembers_listings(info):
             listing, page = await searched_trial_page(info, where, size, after)
         else:
-            listing = await info.context.run(listings.trial_listing, where)
+            listing = await resolved(info, listings.trial_listing, where)
             page = await listing_page(info, listing, size, after)
         trials = await info.context.loaders.trial.load_many([iri for iri, _ in page.items])
         edges = [
@@ -250,7 +267,7 @@ class Query:
             derived=given.derived,
         )
         size = page_size(first)
-        listing = await info.context.run(listings.comparison_listing, where)
+        listing = await resolved(info, listings.comparison_listing, where)
         page = await listing_page(info, listing, size, after)
         found = await info.context.loaders.comparison.load_many([iri for iri, _ in page.items])
         edges = [
