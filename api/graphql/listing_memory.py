@@ -35,9 +35,10 @@ T = TypeVar("T")
 LISTINGS_REMEMBERED = 256
 """Distinct listings one server process keeps (least recently used go first)."""
 
-ITEMS_REMEMBERED = 2_000_000
-"""Items (pairs of sort key and IRI) kept across those listings: about 300 MB at most. The
-unfiltered comparisons of 100,000 trials are 400,000 items; a larger listing is read for each
+ITEMS_REMEMBERED = 1_000_000
+"""Items (pairs of sort key and IRI) kept across those listings: 180-235 bytes each, so about
+200 MB at most (a catalog trial, with its names, weighs two). At 100,000 trials the unfiltered
+comparisons are 400,000 items, the trials 100,000; a listing larger than this is read for each
 request and not kept."""
 
 CATALOG = "trial-catalog"
@@ -55,7 +56,7 @@ class Deadline(Protocol):
 
 def _weigh(value: Kept) -> int:
     if isinstance(value, TrialCatalog):
-        return value.size
+        return 2 * value.size  # 470 bytes a trial against 235 for a listed item
     if isinstance(value, Listing):
         return 1
     return len(value)
