@@ -8,7 +8,11 @@ round-robin so that a burst of load on the shared machine hits them all alike:
     solution is read into a dict of values, and the answer normalized as below);
 (b) GraphQL in-process (``schema.execute``, store calls inline as ``kg serve`` runs them);
 (c) GraphQL over HTTP (POST /graphql, httpx keep-alive);
-(d) the SPARQL of (a) through the /sparql endpoint over HTTP (JSON results).
+(d) the SPARQL of (a) through the /sparql endpoint over HTTP (JSON results);
+(e) GraphQL in-process keeping whole listings, as ``kg serve`` does on an embedded store
+    (``api.graphql.listing_memory``; the answer cache stays off, so every request runs): after
+    the warm-up its pages are cut from the kept listing, so it shows what a page costs beyond
+    finding the listing's items.
 
 It prints one markdown table with p50/p95 of each and the ratio of each p50 to (a), after checking
 that the four give the same answers (the same facts, once both shapes are normalized). Queries:
@@ -45,6 +49,7 @@ from corpus import loaded_store  # noqa: E402
 from serving import uvicorn_app  # noqa: E402
 
 from api.graphql.context import make_context  # noqa: E402
+from api.graphql.listing_memory import ListingMemory  # noqa: E402
 from api.graphql.schema import build_schema  # noqa: E402
 from api.graphql.types import ARM_ROLES, STATISTIC_TYPES  # noqa: E402
 from kg import queries  # noqa: E402
@@ -370,7 +375,13 @@ def uvicorn_server(store_path: Path, start_seconds: float) -> AbstractContextMan
 
 
 Mode = Callable[[], Coroutine[Any, Any, Facts]]
-MODES = ["(a) SPARQL direct", "(b) GraphQL in-process", "(c) GraphQL HTTP", "(d) SPARQL HTTP"]
+MODES = [
+    "(a) SPARQL direct",
+    "(b) GraphQL in-process",
+    "(c) GraphQL HTTP",
+    "(d) SPARQL HTTP",
+    "(e) GraphQL, listings kept",
+]
 
 
 async def measure(modes: dict[str, Mode], runs: int, warmup: int) -> dict[str, list[float]]:
@@ -410,11 +421,19 @@ def modes_for(
     async def direct() -> Facts:
         return case.from_sparql(await case.ask(run_direct))
 
-    async def in_process() -> Facts:
-        context = await make_context(store, 60.0, threaded=False)
+    async def read_only_generation() -> str | None:
+        return "read-only benchmark store"  # opened read-only: one generation is exact
+
+    listings = ListingMemory(read_only_generation)
+
+    async def in_process(kept: ListingMemory | None = None) -> Facts:
+        context = await make_context(store, 60.0, threaded=False, listings=kept)
         result = await schema.execute(case.graphql, context_value=context)
         assert result.errors is None, result.errors
         return case.from_graphql(result.data)
+
+    async def listings_kept() -> Facts:
+        return await in_process(listings)
 
     async def graphql_http() -> Facts:
         response = client.post("/graphql", json={"query": case.graphql})
@@ -425,7 +444,8 @@ def modes_for(
     async def sparql_http() -> Facts:
         return case.from_sparql(await case.ask(run_http))
 
-    return dict(zip(MODES, [direct, in_process, graphql_http, sparql_http], strict=True))
+    ways = [direct, in_process, graphql_http, sparql_http, listings_kept]
+    return dict(zip(MODES, ways, strict=True))
 
 
 def check_answers(case: Case, modes: dict[str, Mode]) -> str:
