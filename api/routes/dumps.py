@@ -1,4 +1,5 @@
-"""Whole-graph dumps at ``/dump.<ext>``, byte-identical to ``kg export``.
+"""Dumps: the curated release at ``/dump.<ext>``, byte-identical to ``kg export``, and every
+graph the store serves at ``/dump/store.nq`` (:mod:`kg.dump`), streamed.
 
 Why they call :func:`kg.export.export` on :func:`kg.build.build_dataset`: that is what
 ``kg export`` writes, so a mirror that compares checksums sees one artefact, whichever way it was
@@ -9,18 +10,23 @@ client accepts it.
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import hashlib
+import queue
 import threading
+import zlib
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import FileResponse, Response, StreamingResponse
 
-from api.deps import SettingsDep
-from kg.build import build_dataset
+from api.deps import SettingsDep, StoreDep
+from kg.build import build_dataset, store_generation
+from kg.dump import can_dump, store_nquads
 from kg.export import FILE_EXTENSIONS, MEDIA_TYPES, ExportFormat, export
 from kg.parse import BUNDLED_CONTEXT_PATH
 from kg.settings import Settings
@@ -132,3 +138,100 @@ def jsonld_context() -> FileResponse:
     """The JSON-LD context the JSON-LD dump refers to, so that a client can expand the dump
     without reaching the published address (which resolves to a deployment like this one)."""
     return FileResponse(BUNDLED_CONTEXT_PATH, media_type="application/ld+json")
+
+
+STORE_DUMP = "/dump/store.nq"
+
+
+@router.api_route(STORE_DUMP, methods=["GET", "HEAD"], response_model=None)
+def store_dump(request: Request, settings: SettingsDep, store: StoreDep) -> Response:
+    """Every graph the store serves, as N-Quads streamed from it (gzip on the fly when asked).
+
+    The ETag is the data generation's, since a generation's dump is the same bytes each time; a
+    store without one (never built) gets none.
+    """
+    if not can_dump(store):
+        raise HTTPException(
+            404,
+            "this server's store is remote: fetch its graphs from the store itself (Graph Store "
+            "Protocol); /dump.nq is the curated release",
+        )
+    use_gzip = _accepts_gzip(request.headers.get("accept-encoding"))
+    headers = {
+        "Vary": "Accept-Encoding",
+        "Content-Disposition": 'inline; filename="evidence-kg-store.nq"',
+        "Cache-Control": "no-cache",
+    }
+    generation = store_generation(store, settings.base_iri)
+    if generation is not None:
+        etag = f'"store-{generation}{"-gzip" if use_gzip else ""}"'
+        headers.update({"ETag": etag, "Cache-Control": "public, max-age=300"})
+        if _matches(request.headers.get("if-none-match"), etag):
+            return Response(status_code=304, headers=headers)
+    media = "application/n-quads; charset=utf-8"
+    if use_gzip:
+        headers["Content-Encoding"] = "gzip"
+    if request.method == "HEAD":
+        return Response(media_type=media, headers=headers)
+    chunks = in_one_thread(lambda: store_nquads(store, settings.base_iri))
+    return StreamingResponse(
+        _gzipped(chunks) if use_gzip else chunks, media_type=media, headers=headers
+    )
+
+
+_DONE = object()
+
+
+async def in_one_thread(make: Callable[[], Iterator[bytes]]) -> AsyncIterator[bytes]:
+    """The chunks of ``make()``, produced in one thread of their own.
+
+    Why: pyoxigraph's iterators must be used in the thread that made them, while a streaming
+    response would advance a plain iterator from whichever worker thread is free. A few chunks
+    are read ahead; when the client goes away the producer stops at its next chunk.
+    """
+    chunks: queue.Queue[object] = queue.Queue(maxsize=4)
+    stop = threading.Event()
+
+    def offer(item: object) -> bool:
+        """Queue ``item`` unless the consumer has gone; whether it was queued."""
+        while not stop.is_set():
+            try:
+                chunks.put(item, timeout=0.5)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for chunk in make():
+                if not offer(chunk):
+                    return
+            offer(_DONE)
+        except BaseException as error:  # handed to the response, which ends the stream
+            offer(error)
+
+    producer = threading.Thread(target=produce, name="store-dump", daemon=True)
+    producer.start()
+    try:
+        while True:
+            item = await asyncio.to_thread(chunks.get)
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            assert isinstance(item, bytes)
+            yield item
+    finally:
+        stop.set()
+
+
+async def _gzipped(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """``chunks`` compressed as one gzip member; level 1, since a dump of 75 M quads is 14 GB
+    of text and the default level would hold a core for minutes longer."""
+    compressor = zlib.compressobj(1, zlib.DEFLATED, 31)
+    async for chunk in chunks:
+        compressed = compressor.compress(chunk)
+        if compressed:
+            yield compressed
+    yield compressor.flush()

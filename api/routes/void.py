@@ -1,8 +1,8 @@
 """The VoID description of the dataset at ``/.well-known/void`` (RFC 5785 well-known location).
 
-Triples, classes, vocabularies, named graphs, licence, dump locations and the SPARQL endpoint, all
-counted in the store once per data generation (:class:`kg.sparql.statistics.StatisticsCache`)
-and rendered by :func:`kg.sparql.service.void_description`; the URLs are this server's own,
+Triples, classes, vocabularies, named graphs, licence, dump locations (the store's, and the
+curated release's as a subset) and the SPARQL endpoint, all counted in the store once per data
+generation (:class:`kg.sparql.statistics.StatisticsCache`) and rendered by :func:`kg.sparql.service.void_description`; the URLs are this server's own,
 taken from the request.
 """
 
@@ -12,16 +12,19 @@ from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from api.conneg import negotiate
-from api.deps import SettingsDep, StatisticsDep
-from api.routes.dumps import DUMP_EXTENSIONS
+from api.deps import SettingsDep, StatisticsDep, StoreDep
+from api.routes.dumps import DUMP_EXTENSIONS, STORE_DUMP
 from kg.describe import DESCRIPTION_MEDIA_TYPES, serialize
+from kg.dump import can_dump
 from kg.sparql.service import void_description
 
 router = APIRouter(tags=["linked data"])
 
 
 @router.api_route("/.well-known/void", methods=["GET", "HEAD"], response_model=None)
-def void(request: Request, settings: SettingsDep, statistics: StatisticsDep) -> Response:
+def void(
+    request: Request, settings: SettingsDep, statistics: StatisticsDep, store: StoreDep
+) -> Response:
     """VoID in Turtle (default), JSON-LD, N-Triples or RDF/XML."""
     offers = list(DESCRIPTION_MEDIA_TYPES.values())
     chosen = negotiate(request.headers.get("accept"), offers)
@@ -32,7 +35,8 @@ def void(request: Request, settings: SettingsDep, statistics: StatisticsDep) -> 
         statistics.get(),
         document_url=f"{base}/.well-known/void",
         endpoint_url=f"{base}/sparql",
-        dump_urls=[f"{base}/dump.{extension}" for extension in DUMP_EXTENSIONS],
+        dump_urls=[f"{base}{STORE_DUMP}"] if can_dump(store) else [],
+        curated_dump_urls=[f"{base}/dump.{extension}" for extension in DUMP_EXTENSIONS],
         uri_space=settings.base_iri,
     )
     fmt = next(k for k, v in DESCRIPTION_MEDIA_TYPES.items() if v == chosen)

@@ -130,8 +130,14 @@ def void_description(
     endpoint_url: str,
     dump_urls: Sequence[str],
     uri_space: str,
+    curated_dump_urls: Sequence[str] = (),
 ) -> Graph:
-    """A VoID description of the served dataset, with one subset per named graph."""
+    """A VoID description of the served dataset, with one subset per named graph.
+
+    ``dump_urls`` are dumps of the whole dataset (every graph the store serves);
+    ``curated_dump_urls`` are dumps of the curated release alone (what ``kg export`` writes),
+    described as a subset of its own: when more has been loaded, a mirror must not take them
+    for the dataset the counts describe."""
     graph = bind_prefixes(Graph())
     graph.bind("void", VOID)
     graph.bind("sd", SD)
@@ -154,6 +160,23 @@ def void_description(
     graph.add((dataset, VOID.uriSpace, Literal(uri_space)))
     for url in dump_urls:
         graph.add((dataset, VOID.dataDump, URIRef(url)))
+    if curated_dump_urls:
+        curated = URIRef(f"{document_url}#curated-release")
+        graph.add((dataset, VOID.subset, curated))
+        graph.add((curated, RDF.type, VOID.Dataset))
+        graph.add((curated, DCTERMS.title, Literal("Curated release")))
+        graph.add(
+            (
+                curated,
+                DCTERMS.description,
+                Literal(
+                    "The curated trials with their derived facts and the ontology, as `kg "
+                    "export` writes them; the store may hold bulk-loaded graphs besides."
+                ),
+            )
+        )
+        for url in curated_dump_urls:
+            graph.add((curated, VOID.dataDump, URIRef(url)))
     for license_iri in statistics.licenses:
         graph.add((dataset, DCTERMS.license, license_iri))
     for resource in statistics.examples:

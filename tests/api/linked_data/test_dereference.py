@@ -14,6 +14,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from api.app import create_app
+from kg.dump import can_dump
 from kg.settings import PROJECT_ROOT, Settings
 from kg.store import Store
 from kg.vocab import EKG
@@ -186,7 +187,7 @@ def test_pages_escape_text_from_the_data(client_with_reported: TestClient) -> No
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
 
 
-def test_void_describes_the_dataset(client: TestClient) -> None:
+def test_void_describes_the_dataset(client: TestClient, store: Store) -> None:
     response = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
     assert response.status_code == 200
     graph = Graph().parse(data=response.text, format="turtle")
@@ -195,8 +196,14 @@ def test_void_describes_the_dataset(client: TestClient) -> None:
     triples = graph.value(dataset, URIRef(void + "triples"))
     health = client.get("/healthz").json()
     assert triples is not None and 0 < int(triples) <= health["quads"]
+    # The dataset's dump is the store's (an embedded one streams it); the curated release's
+    # dumps describe a subset, since the store may hold more than the release.
     dumps = {str(o) for o in graph.objects(dataset, URIRef(void + "dataDump"))}
-    assert "http://testserver/dump.nq" in dumps and len(dumps) == 6
+    assert dumps == ({"http://testserver/dump/store.nq"} if can_dump(store) else set())
+    curated = URIRef("http://testserver/.well-known/void#curated-release")
+    assert (dataset, URIRef(void + "subset"), curated) in graph
+    curated_dumps = {str(o) for o in graph.objects(curated, URIRef(void + "dataDump"))}
+    assert "http://testserver/dump.nq" in curated_dumps and len(curated_dumps) == 6
     assert (dataset, URIRef(void + "sparqlEndpoint"), URIRef("http://testserver/sparql")) in graph
     vocabularies = {str(o) for o in graph.objects(dataset, URIRef(void + "vocabulary"))}
     assert {"https://w3id.org/evidence-kg/ontology/", "https://schema.org/"} <= vocabularies
