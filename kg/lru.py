@@ -99,15 +99,8 @@ class PerGeneration(Lru[K, V]):
     0
     """
 
-    def __init__(
-        self,
-        max_entries: int,
-        *,
-        max_weight: int | None = None,
-        weigh: Callable[[V], int] | None = None,
-    ) -> None:
-        super().__init__(max_entries, max_weight=max_weight, weigh=weigh)
-        self.generation: str | None = None
+    generation: str | None = None
+    """The generation served; entries hold for it."""
 
     def use(self, generation: str | None) -> bool:
         """Serve ``generation`` from now on; whether that dropped entries kept for another."""

@@ -2,8 +2,9 @@
 
 Triples, classes, vocabularies, named graphs, licence, dump locations (the store's, and the
 curated release's as a subset) and the SPARQL endpoint, all counted in the store once per data
-generation (:class:`kg.sparql.statistics.StatisticsCache`) and rendered by :func:`kg.sparql.service.void_description`; the URLs are this server's own,
-taken from the request.
+generation (:class:`kg.sparql.statistics.StatisticsCache`) and rendered by
+:func:`kg.sparql.service.void_description`; the URLs are this server's own, taken from the
+request.
 """
 
 from __future__ import annotations

@@ -123,6 +123,12 @@ def _count(value: int) -> Literal:
     return Literal(value, datatype=XSD.integer)
 
 
+def _titled_dataset(graph: Graph, dataset: URIRef, title: str, description: str) -> None:
+    graph.add((dataset, RDF.type, VOID.Dataset))
+    graph.add((dataset, DCTERMS.title, Literal(title)))
+    graph.add((dataset, DCTERMS.description, Literal(description)))
+
+
 def void_description(
     statistics: DatasetStatistics,
     *,
@@ -145,16 +151,11 @@ def void_description(
     graph.add((URIRef(document_url), RDF.type, VOID.DatasetDescription))
     graph.add((URIRef(document_url), DCTERMS.title, Literal("VoID description of the evidence KG")))
     graph.add((URIRef(document_url), VOID.primaryTopic, dataset))
-    graph.add((dataset, RDF.type, VOID.Dataset))
-    graph.add((dataset, DCTERMS.title, Literal("Evidence knowledge graph")))
-    graph.add(
-        (
-            dataset,
-            DCTERMS.description,
-            Literal(
-                "Clinical-trial evidence (design, results, effect estimates with provenance) as RDF."
-            ),
-        )
+    _titled_dataset(
+        graph,
+        dataset,
+        "Evidence knowledge graph",
+        "Clinical-trial evidence (design, results, effect estimates with provenance) as RDF.",
     )
     graph.add((dataset, VOID.sparqlEndpoint, URIRef(endpoint_url)))
     graph.add((dataset, VOID.uriSpace, Literal(uri_space)))
@@ -163,17 +164,12 @@ def void_description(
     if curated_dump_urls:
         curated = URIRef(f"{document_url}#curated-release")
         graph.add((dataset, VOID.subset, curated))
-        graph.add((curated, RDF.type, VOID.Dataset))
-        graph.add((curated, DCTERMS.title, Literal("Curated release")))
-        graph.add(
-            (
-                curated,
-                DCTERMS.description,
-                Literal(
-                    "The curated trials with their derived facts and the ontology, as `kg "
-                    "export` writes them; the store may hold bulk-loaded graphs besides."
-                ),
-            )
+        _titled_dataset(
+            graph,
+            curated,
+            "Curated release",
+            "The curated trials with their derived facts and the ontology, as `kg export` "
+            "writes them; the store may hold bulk-loaded graphs besides.",
         )
         for url in curated_dump_urls:
             graph.add((curated, VOID.dataDump, URIRef(url)))
