@@ -279,22 +279,29 @@ class TrialCatalog:
     """
 
     order: Order
-    names: dict[str, tuple[str, ...]]
+    names: dict[str, str]
+    """Each trial's lower-case names, joined by :data:`NAME_SEPARATOR` (one substring test
+    per trial: a third of the time of one per name)."""
 
     def matching(self, text: str, within: Order | None = None) -> Order:
         """The pairs of ``within`` (default: every trial) whose trial has a name containing
         ``text``, case-insensitively (as fragments/trial_filter_text.rq matches)."""
         needle = text.strip().lower()
+        if NAME_SEPARATOR in needle:
+            return ()  # no name holds it: read_trial_catalog removes it from names
         names = self.names
         return tuple(
             pair
             for pair in (self.order if within is None else within)
-            if any(needle in name for name in names.get(pair[1], ()))
+            if needle in names.get(pair[1], "")
         )
 
     @property
     def size(self) -> int:
         return len(self.order)
+
+
+NAME_SEPARATOR = "\x00"
 
 
 def read_trial_catalog(store: Store) -> TrialCatalog:
@@ -307,11 +314,12 @@ def read_trial_catalog(store: Store) -> TrialCatalog:
         found = names[item]
         for text in (label, name, alternate):
             if text is not None:
-                found.add(text.lower())
+                found.add(text.lower().replace(NAME_SEPARATOR, ""))
         if label is not None:
             labels[item].add(label)
     order = tuple(sorted((min(labels[item], default="").lower(), item) for item in names))
-    return TrialCatalog(order=order, names={item: tuple(found) for item, found in names.items()})
+    joined = {item: NAME_SEPARATOR.join(sorted(found)) for item, found in names.items()}
+    return TrialCatalog(order=order, names=joined)
 
 
 def _unchecked_page_rows(

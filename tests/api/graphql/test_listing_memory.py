@@ -243,7 +243,7 @@ def test_without_a_generation_nothing_is_kept() -> None:
     generations = Generations()
     generations.current = None
     memory = ListingMemory(generations)
-    catalog = TrialCatalog(order=ORDER, names={item: ("x",) for _, item in ORDER})
+    catalog = TrialCatalog(order=ORDER, names={item: "x" for _, item in ORDER})
 
     async def scenario() -> None:
         for _ in range(2):

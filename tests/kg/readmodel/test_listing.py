@@ -134,3 +134,30 @@ def test_a_cursor_resumes_where_sparql_would(store: Store) -> None:
     assert [item for item, _ in tie.items] == every[1:]
     with pytest.raises(BadValue):
         listings.page_comparisons(store, where, 10, listings.encode_cursor(every[1], "not an IRI"))
+
+
+def test_the_trial_catalog_searches_each_name_alone(store: Store) -> None:
+    """The catalog matches a text inside one name, in any case, as the SPARQL filter does, and
+    never across two names of a trial (they are kept joined by a separator)."""
+    catalog = listings.read_trial_catalog(store)
+    assert [item for _, item in catalog.matching("DasCern")] == [DASCERN]
+    names = sorted(
+        {
+            name.lower()
+            for p in (RDFS.label, SCHEMA.name, SCHEMA.alternateName)
+            for name in store_values_literal(store, URIRef(DASCERN), p)
+        }
+    )
+    assert len(names) >= 2
+    first, second = names[0], names[1]
+    assert catalog.matching(f"{first[-3:]}{second[:3]}") == ()
+    assert catalog.matching(f"{first[-3:]}{listings.NAME_SEPARATOR}{second[:3]}") == ()
+    assert catalog.matching(first[1:-1].upper(), within=catalog.order) == catalog.matching(
+        first[1:-1]
+    )
+
+
+def store_values_literal(store: Store, subject: URIRef, predicate: URIRef) -> list[str]:
+    rows = store.query(f"SELECT ?o WHERE {{ <{subject}> <{predicate}> ?o }}")
+    assert not isinstance(rows, bool | Graph)
+    return [str(row["o"]) for row in rows]
