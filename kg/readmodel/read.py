@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from rdflib import Literal, URIRef
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
 from kg.readmodel import model
@@ -25,11 +26,14 @@ from kg.readmodel.sparql import (
     fragment,
     iri,
     is_iri,
+    keyed,
+    numbered_values,
     render,
     string_literal,
     values,
 )
 from kg.store import Store, select
+from kg.stores.oxigraph import BLANK, IRI, Lexical, OxigraphStore
 from kg.vocab import EKG, PROV, RDF, RDFS, SCHEMA, SKOS
 
 Row = dict[str, Identifier]
@@ -81,6 +85,111 @@ def _date(row: Row, key: str) -> datetime.date | None:
     return None
 
 
+# Terms without rdflib ----------------------------------------------------------------------------
+# The batched entity reads take each value as a Lexical pair (text, kind), which oxigraph gives
+# without building rdflib terms (half of a bag read's time). The values are converted straight
+# from the text where the outcome is the same as rdflib's toPython() (canonical numbers, dates,
+# booleans); anything else goes through rdflib, so every backend still reads the same.
+
+XSD_STRING = str(XSD.string)
+XSD_BOOLEAN = str(XSD.boolean)
+XSD_DATE = str(XSD.date)
+XSD_INTEGER = str(XSD.integer)
+VERBATIM = frozenset([IRI, BLANK, XSD_STRING])
+"""Kinds whose text is the rdflib term's ``str()`` as it stands (rdflib normalizes the lexical
+forms of other datatypes: "1.5E0"^^xsd:double reads "1.5")."""
+INTEGER = re.compile(r"[+-]?[0-9]+")
+DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
+DOUBLE = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
+NUMBERS = {XSD_INTEGER: INTEGER, str(XSD.decimal): DECIMAL, str(XSD.double): DOUBLE}
+NUMBERS[str(XSD.float)] = DOUBLE
+"""The lexical forms whose number is the text's ``float()`` in rdflib too, by datatype."""
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def lexical_of(term: Identifier) -> Lexical:
+    """An rdflib term as a :data:`Lexical` pair (for the backends that answer with rdflib)."""
+    if isinstance(term, Literal):
+        if term.language:
+            return (str(term), f"@{term.language}")
+        return (str(term), XSD_STRING if term.datatype is None else str(term.datatype))
+    return (str(term), BLANK if isinstance(term, BNode) else IRI)
+
+
+def rdflib_of(term: Lexical) -> Identifier:
+    """The rdflib term of a :data:`Lexical` pair, for conversions only rdflib knows."""
+    value, kind = term
+    if kind == IRI:
+        return URIRef(value)
+    if kind == BLANK:
+        return BNode(value)
+    if kind.startswith("@"):
+        return Literal(value, lang=kind[1:])
+    return Literal(value) if kind == XSD_STRING else Literal(value, datatype=URIRef(kind))
+
+
+def text_of(term: Lexical) -> str:
+    """What ``str()`` gives for the term in rdflib."""
+    value, kind = term
+    if kind in VERBATIM or kind.startswith("@"):
+        return value
+    return str(rdflib_of(term))
+
+
+def integer_of(term: Lexical) -> int | None:
+    if term[1] == XSD_INTEGER and INTEGER.fullmatch(term[0]):
+        return int(term[0])
+    return _int({"v": rdflib_of(term)}, "v")
+
+
+def number_of(term: Lexical) -> float | None:
+    form = NUMBERS.get(term[1])
+    if form is not None and form.fullmatch(term[0]):
+        return float(term[0])
+    return _float({"v": rdflib_of(term)}, "v")
+
+
+def boolean_of(term: Lexical) -> bool | None:
+    value, kind = term
+    if kind == XSD_BOOLEAN and value in ("true", "false", "1", "0"):
+        return value in ("true", "1")
+    if kind == XSD_STRING:
+        return value.lower() in {"true", "1"}
+    return _bool({"v": rdflib_of(term)}, "v")
+
+
+def date_of(term: Lexical) -> datetime.date | None:
+    if term[1] == XSD_DATE and DATE.fullmatch(term[0]):
+        try:
+            return datetime.date.fromisoformat(term[0])
+        except ValueError:
+            pass  # rdflib decides what an impossible date reads as
+    return _date({"v": rdflib_of(term)}, "v")
+
+
+def lexical_rows(store: Store, sparql: str) -> list[tuple[Lexical | None, ...]]:
+    """A SELECT's rows as :data:`Lexical` pairs in the order of its variables: straight from
+    oxigraph, converted from rdflib terms for the other backends."""
+    if isinstance(store, OxigraphStore):
+        return store.select_lexical(sparql)
+    result = select(store, sparql)
+    converted: dict[Identifier, Lexical] = {}
+    rows = []
+    for row in result.rows:
+        values: list[Lexical | None] = []
+        for name in result.variables:
+            term = row.get(name)
+            if term is None:
+                values.append(None)
+                continue
+            pair = converted.get(term)
+            if pair is None:
+                pair = converted[term] = lexical_of(term)
+            values.append(pair)
+        rows.append(tuple(values))
+    return rows
+
+
 def _rows(store: Store, name: str, ids: Iterable[str]) -> list[Row]:
     body = values(i for i in ids if is_iri(i))
     if not body:
@@ -105,44 +214,47 @@ def _first_by_id(rows: Iterable[Row], build: Callable[[str, Row], T]) -> dict[st
 class Bag:
     """The values of one resource's properties, with the labels of its objects."""
 
-    values: dict[str, list[Identifier]] = field(default_factory=dict)
+    values: dict[str, list[Lexical]] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
 
-    def first(self, predicate: object) -> Identifier | None:
+    def first(self, predicate: object) -> Lexical | None:
         found = self.values.get(str(predicate))
-        return min(found, key=str) if found else None
+        if not found:
+            return None
+        return found[0] if len(found) == 1 else min(found, key=text_of)
 
-    def all(self, predicate: object) -> list[Identifier]:
-        return sorted(self.values.get(str(predicate), []), key=str)
+    def all(self, predicate: object) -> list[str]:
+        """Every value's text, sorted."""
+        return sorted(text_of(term) for term in self.values.get(str(predicate), []))
 
     def is_a(self, *classes: object) -> bool:
         types = self.values.get(str(RDF.type), [])
-        return any(URIRef(str(cls)) in types for cls in classes)
+        return any((str(cls), IRI) in types for cls in classes)
 
     def text(self, *predicates: object) -> str | None:
         """The first value of the first predicate that has one, as text."""
         for predicate in predicates:
             term = self.first(predicate)
             if term is not None:
-                return str(term)
+                return text_of(term)
         return None
 
     def label(self, predicate: object) -> str | None:
         """The label of the (first) object of ``predicate``, e.g. a concept's name."""
         term = self.first(predicate)
-        return self.labels.get(str(term)) if term is not None else None
+        return self.labels.get(text_of(term)) if term is not None else None
 
     def integer(self, predicate: object) -> int | None:
-        return _int({"v": term} if (term := self.first(predicate)) is not None else {}, "v")
+        return integer_of(term) if (term := self.first(predicate)) is not None else None
 
     def number(self, predicate: object) -> float | None:
-        return _float({"v": term} if (term := self.first(predicate)) is not None else {}, "v")
+        return number_of(term) if (term := self.first(predicate)) is not None else None
 
     def boolean(self, predicate: object) -> bool | None:
-        return _bool({"v": term} if (term := self.first(predicate)) is not None else {}, "v")
+        return boolean_of(term) if (term := self.first(predicate)) is not None else None
 
     def date(self, predicate: object) -> datetime.date | None:
-        return _date({"v": term} if (term := self.first(predicate)) is not None else {}, "v")
+        return date_of(term) if (term := self.first(predicate)) is not None else None
 
 
 LABELLED = frozenset(
@@ -170,25 +282,68 @@ def read_bags(
     """Property bags of the resources among ``ids`` typed with one of ``classes``, in one
     query; objects of :data:`LABELLED` predicates come with their labels. Blank nodes among
     ``ids`` are skipped: they cannot be named in a query."""
-    body = values(i for i in ids if is_iri(i))
-    if not body:
+    unique = list(dict.fromkeys(i for i in ids if is_iri(i)))
+    if not unique:
         return {}
     wanted = list(dict.fromkeys([str(RDF.type), *map(str, predicates)]))
+    if isinstance(store, OxigraphStore):
+        rows = _numbered_property_rows(store, unique, wanted, classes)
+    else:
+        rows = _property_rows(store, unique, wanted)
+    bags: dict[str, Bag] = {}
+    for key, predicate, o, label in rows:
+        bag = bags.get(key)
+        if bag is None:
+            bag = bags[key] = Bag()
+        objects = bag.values.setdefault(predicate, [])
+        if o not in objects:
+            objects.append(o)
+        if label is not None:
+            bag.labels.setdefault(text_of(o), text_of(label))
+    return {key: bag for key, bag in bags.items() if bag.is_a(*classes)}
+
+
+PropertyRow = tuple[str, str, Lexical, Lexical | None]
+"""(resource IRI, predicate IRI, value, label of the value) in a bag read."""
+
+
+def _property_rows(store: Store, ids: list[str], wanted: list[str]) -> Iterator[PropertyRow]:
+    """The rows of properties.rq, named by IRI."""
     plain = ", ".join(iri(p) for p in wanted if p not in LABELLED)
-    branches = fragment("properties_values", ids=body, predicates=plain)
+    branches = fragment("properties_values", ids=values(ids), predicates=plain)
     labelled = ", ".join(iri(p) for p in wanted if p in LABELLED)
     if labelled:
-        branches += fragment("properties_labelled", ids=body, predicates=labelled)
-    bags: dict[str, Bag] = defaultdict(Bag)
-    for row in select(store, render("properties", branches=branches)).rows:
-        bag = bags[str(row["id"])]
-        objects = bag.values.setdefault(str(row["p"]), [])
-        if row["o"] not in objects:
-            objects.append(row["o"])
-        label = row.get("label")
-        if label is not None:
-            bag.labels.setdefault(str(row["o"]), str(label))
-    return {key: bag for key, bag in bags.items() if bag.is_a(*classes)}
+        branches += fragment("properties_labelled", ids=values(ids), predicates=labelled)
+    for key, p, o, label in lexical_rows(store, render("properties", branches=branches)):
+        assert key is not None and p is not None and o is not None  # bound in every branch
+        yield key[0], p[0], o, label
+
+
+def _numbered_property_rows(
+    store: Store, ids: list[str], wanted: list[str], classes: Sequence[object]
+) -> Iterator[PropertyRow]:
+    """The rows of properties_numbered.rq, with their numbers turned back into IRIs."""
+    plain = [p for p in wanted if p not in LABELLED]
+    labelled = [p for p in wanted if p in LABELLED]
+    position = {p: n for n, p in enumerate(wanted)}
+    numbered = numbered_values(ids)
+    branches = fragment(
+        "properties_numbered_values",
+        ids=numbered,
+        predicates=", ".join(map(iri, plain)),
+        classes=", ".join(iri(str(cls)) for cls in classes),
+        keys=keyed("p", {p: position[p] for p in plain}),
+    )
+    if labelled:
+        branches += fragment(
+            "properties_numbered_labelled",
+            ids=numbered,
+            predicates=", ".join(map(iri, labelled)),
+            keys=keyed("p", {p: position[p] for p in labelled}),
+        )
+    for n, k, o, label in lexical_rows(store, render("properties_numbered", branches=branches)):
+        assert n is not None and k is not None and o is not None  # bound in every branch
+        yield ids[int(n[0])], wanted[int(k[0])], o, label
 
 
 def _build(
@@ -275,7 +430,7 @@ def read_populations(store: Store, ids: Sequence[str]) -> dict[str, model.Popula
         lambda key, bag: model.Population(
             id=key,
             label=bag.text(RDFS.label),
-            inclusion_criteria=tuple(str(c) for c in bag.all(EKG.inclusionCriterion)),
+            inclusion_criteria=tuple(bag.all(EKG.inclusionCriterion)),
         ),
     )
 

@@ -9,7 +9,7 @@ query's shape (SPARQL injection).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 
 from kg import queries
@@ -77,6 +77,32 @@ def decimal_literal(value: float) -> str:
 def values(iris: Iterable[str]) -> str:
     """The body of a ``VALUES ?x { ... }`` block for IRIs (deduplicated, order kept)."""
     return " ".join(iri(value) for value in dict.fromkeys(iris))
+
+
+def numbered_values(iris: Sequence[str]) -> str:
+    """The body of a ``VALUES (?x ?n) { ... }`` block giving each IRI its position.
+
+    >>> numbered_values(["https://a.example/x", "https://a.example/y"])
+    '(<https://a.example/x> 0) (<https://a.example/y> 1)'
+    """
+    return " ".join(f"({iri(value)} {n})" for n, value in enumerate(iris))
+
+
+def keyed(variable: str, numbers: Mapping[str, int]) -> str:
+    """An expression giving the number of the IRI ``?variable`` holds, -1 for another term.
+
+    Why: a query can return a small number for a term it matched instead of the term itself,
+    which oxigraph would read from disk for every row.
+
+    >>> keyed("p", {"https://a.example/x": 0, "https://a.example/y": 3})
+    'IF(?p = <https://a.example/x>, 0, IF(?p = <https://a.example/y>, 3, -1))'
+    """
+    if not variable.isidentifier():
+        raise BadValue(f"not a variable name: {variable!r}")
+    expression = "-1"
+    for value, number in reversed(list(numbers.items())):
+        expression = f"IF(?{variable} = {iri(value)}, {int(number)}, {expression})"
+    return expression
 
 
 def render(name: str, **params: str) -> str:

@@ -81,6 +81,25 @@ def to_oxigraph(term: Identifier) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise StoreError(f"unsupported term {term!r}")
 
 
+Lexical = tuple[str, str]
+"""A term without rdflib: (lexical form, kind). The kind is :data:`IRI` or :data:`BLANK` for
+nodes, ``"@" + language`` for a language-tagged literal, else the literal's datatype IRI."""
+
+IRI = ""
+BLANK = "_"
+
+
+def lexical(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Lexical:
+    """A pyoxigraph term as a :data:`Lexical` pair."""
+    if isinstance(term, ox.NamedNode):
+        return (term.value, IRI)
+    if isinstance(term, ox.BlankNode):
+        return (term.value, BLANK)
+    if isinstance(term, ox.Literal):
+        return (term.value, f"@{term.language}" if term.language else term.datatype.value)
+    raise StoreError(f"unsupported term {term!r}")
+
+
 def _select_result(solutions: ox.QuerySolutions) -> SelectResult:
     """The rows of ``solutions`` as rdflib terms, each distinct term converted once.
 
@@ -172,6 +191,32 @@ class OxigraphStore:
         if not isinstance(result, ox.QuerySolutions):
             raise StoreError("select_values takes a SELECT query")
         return [tuple(None if term is None else term.value for term in row) for row in result]
+
+    @_without_store_in_traceback
+    def select_lexical(self, sparql: str) -> list[tuple[Lexical | None, ...]]:
+        """The rows of a SELECT as :data:`Lexical` pairs, in the order of its variables.
+
+        Why: building rdflib terms cost as much as oxigraph's evaluation of the read model's
+        batched reads, and the read model only wants each value's text and, for a literal, its
+        datatype. Each distinct term is converted once (a bag read repeats its terms).
+        """
+        result = self._evaluate(sparql)
+        if not isinstance(result, ox.QuerySolutions):
+            raise StoreError("select_lexical takes a SELECT query")
+        converted: dict[object, Lexical] = {}
+        rows: list[tuple[Lexical | None, ...]] = []
+        for solution in result:
+            row: list[Lexical | None] = []
+            for term in solution:
+                if term is None:
+                    row.append(None)
+                    continue
+                pair = converted.get(term)
+                if pair is None:
+                    pair = converted[term] = lexical(term)
+                row.append(pair)
+            rows.append(tuple(row))
+        return rows
 
     @_without_store_in_traceback
     def query(self, sparql: str) -> QueryResult:
