@@ -164,8 +164,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     export_cmd = command("export", "Write the whole graph in one RDF format.", cmd_export)
-    export_cmd.add_argument("--format", choices=EXPORT_FORMATS, default="turtle")
+    export_cmd.add_argument(
+        "--format", choices=EXPORT_FORMATS, default=None, help="default: turtle (nquads with "
+        "--from-store)"
+    )
     export_cmd.add_argument("-o", "--output", type=Path, metavar="FILE", help="default: stdout")
+    export_cmd.add_argument(
+        "--from-store",
+        action="store_true",
+        help="write every graph the persistent store (--store oxigraph:PATH) serves, bulk loads "
+        "included, as N-Quads streamed from it (what /dump/store.nq serves), instead of the "
+        "curated release",
+    )
 
     stats = command(
         "stats", "Count triples, graphs and instances, and report validation status.", cmd_stats
@@ -331,8 +341,44 @@ def junit_input_error(error: InputError) -> str:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    fmt: ExportFormat = args.format
+    if args.from_store:
+        return _export_stored(args, settings)
+    fmt: ExportFormat = args.format or "turtle"
     _write_bytes(export(build_dataset(settings), fmt), args.output)
+    return EXIT_OK
+
+
+def _export_stored(args: argparse.Namespace, settings: Settings) -> int:
+    """The store dump (:mod:`kg.dump`), streamed: 75 M quads do not fit in one bytes object.
+    A file is written beside its final name and renamed once complete, so an interrupted
+    export leaves no file that looks whole."""
+    from kg.dump import store_nquads
+    from kg.store import is_persistent, open_store
+
+    if args.format not in (None, "nquads"):
+        raise UsageError("--from-store writes N-Quads only (--format nquads)")
+    if not is_persistent(settings.store):
+        raise UsageError("--from-store needs a persistent store: --store oxigraph:PATH")
+    store = open_store(settings.store)
+    try:
+        chunks = store_nquads(store, settings.base_iri)
+        if args.output is None:
+            for chunk in chunks:
+                sys.stdout.buffer.write(chunk)
+            sys.stdout.buffer.flush()
+            return EXIT_OK
+        partial = args.output.with_name(f".{args.output.name}.partial")
+        try:
+            with partial.open("wb") as file:
+                for chunk in chunks:
+                    file.write(chunk)
+            partial.replace(args.output)
+        except OSError as error:
+            raise UsageError(f"{args.output}: cannot write: {error.strerror or error}") from error
+        finally:
+            partial.unlink(missing_ok=True)
+    finally:
+        store.close()
     return EXIT_OK
 
 

@@ -50,11 +50,10 @@ def dumped_graphs(store: Store, base_iri: str) -> list[URIRef]:
 
 def store_nquads(store: Store, base_iri: str) -> Iterator[bytes]:
     """The store's graphs (:func:`dumped_graphs`) as UTF-8 N-Quads, in chunks."""
-    graphs = dumped_graphs(store, base_iri)
     if isinstance(store, OxigraphStore):
-        yield from _oxigraph_nquads(store, graphs)
+        yield from _oxigraph_nquads(store, dumped_graphs(store, base_iri))
     elif isinstance(store, MemoryStore):
-        yield from _rdflib_nquads(store, graphs)
+        yield from _rdflib_nquads(store, dumped_graphs(store, base_iri))
     else:
         raise DumpUnavailable(
             "this server's store is remote: fetch its graphs from the store itself (Graph Store "

@@ -370,3 +370,42 @@ def test_github_actions_example_installs_validates_and_publishes_junit(tmp_path:
     assert result.returncode == 0, result.stderr
     root = ElementTree.parse(tmp_path / "report.xml").getroot()
     assert root.tag == "testsuites" and not root.findall(".//failure")
+
+
+def test_export_from_the_store_writes_the_store_dump(tmp_path: Path) -> None:
+    """``kg export --from-store`` writes what /dump/store.nq serves: bulk loads included."""
+    from rdflib import URIRef
+
+    from kg.build import build_store
+    from kg.dump import store_nquads
+    from kg.load import load_files
+    from kg.synth import write_corpus
+
+    spec = f"oxigraph:{tmp_path / 'store'}"
+    base = Settings().base_iri
+    store = build_store(Settings().with_overrides(store=spec))
+    corpus = tmp_path / "corpus.nt"
+    write_corpus(corpus, 3, seed=1, base_iri=base)
+    load_files(store, [corpus], graph=URIRef(f"{base}graph/synthetic"), base_iri=base,
+               max_bytes=1 << 30)
+    expected = b"".join(store_nquads(store, base))
+    store.close()
+    output = tmp_path / "store.nq"
+    assert cli.main(["export", "--from-store", "--store", spec, "-o", str(output)]) == 0
+    assert output.read_bytes() == expected and b"synth-000003" in expected
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus.nt", "store", "store.nq"]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "fragment"),
+    [
+        (["--store", "memory"], "persistent store"),
+        (["--format", "turtle"], "N-Quads only"),
+        (["--store", "sparql:http://127.0.0.1:9/sparql"], "remote"),
+    ],
+)
+def test_export_from_the_store_refuses_what_it_cannot_do(
+    arguments: list[str], fragment: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["export", "--from-store", *arguments]) == 2
+    assert_one_line_error(capsys.readouterr().err, fragment)
