@@ -590,10 +590,10 @@ def read_arm_results(store: Store, ids: Sequence[str]) -> dict[str, model.ArmRes
         PROV.wasGeneratedBy,
     ]
     bags = read_bags(store, ids, predicates, EKG.ArmResult)
-    approximations = _first_by_id(_rows(store, "approximate_count", bags), lambda _, row: row)
+    approximations = _approximations(store, list(bags))
     results: dict[str, model.ArmResult] = {}
     for key, bag in bags.items():
-        approximation = approximations.get(key, {})
+        count, denominator, computation = approximations.get(key, (None, None, None))
         results[key] = model.ArmResult(
             id=key,
             label=bag.text(RDFS.label),
@@ -609,11 +609,34 @@ def read_arm_results(store: Store, ids: Sequence[str]) -> dict[str, model.ArmRes
             count=bag.integer(EKG.count),
             denominator=bag.integer(EKG.denominator),
             derived=bag.first(PROV.wasGeneratedBy) is not None,
-            approximate_count=_int(approximation, "count"),
-            approximate_denominator=_int(approximation, "denominator"),
-            approximate_computation=_str(approximation, "computation"),
+            approximate_count=count,
+            approximate_denominator=denominator,
+            approximate_computation=computation,
         )
     return results
+
+
+def _approximations(
+    store: Store, ids: list[str]
+) -> dict[str, tuple[int | None, int | None, str | None]]:
+    """(count, denominator, computation) of the derived approximate count of each arm result
+    among ``ids`` that has one; the first row wins. (Not numbered as bag reads are: Virtuoso
+    fails to compile a one-row ``VALUES (?id ?n)`` beside these OPTIONALs.)"""
+    found: dict[str, tuple[int | None, int | None, str | None]] = {}
+    if not ids:
+        return found
+    query = render("approximate_count", ids=values(ids))
+    for key, count, denominator, computation in lexical_rows(store, query):
+        assert key is not None and count is not None
+        found.setdefault(
+            key[0],
+            (
+                integer_of(count),
+                None if denominator is None else integer_of(denominator),
+                None if computation is None else text_of(computation),
+            ),
+        )
+    return found
 
 
 def read_comparisons(store: Store, ids: Sequence[str]) -> dict[str, model.Comparison]:
@@ -834,10 +857,11 @@ def read_links(store: Store, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str
     unique = list(dict.fromkeys(pairs))
     if not unique:
         return {}
-    body = " ".join(f"({iri(s)} {iri(p)})" for s, p in unique)
+    body = " ".join(f"({iri(s)} {iri(p)} {n})" for n, (s, p) in enumerate(unique))
     found: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for row in select(store, render("links", pairs=body)).rows:
-        found[(str(row["s"]), str(row["p"]))].append(str(row["o"]))
+    for n, o in lexical_rows(store, render("links", pairs=body)):
+        assert n is not None and o is not None
+        found[unique[int(n[0])]].append(o[0])
     return {key: sorted(objects) for key, objects in found.items()}
 
 
@@ -849,10 +873,11 @@ def read_backlinks(
     unique = list(dict.fromkeys(triples))
     if not unique:
         return {}
-    body = " ".join(f"({iri(o)} {iri(p)} {iri(t)})" for o, p, t in unique)
+    body = " ".join(f"({iri(o)} {iri(p)} {iri(t)} {n})" for n, (o, p, t) in enumerate(unique))
     found: dict[tuple[str, str, str], list[str]] = defaultdict(list)
-    for row in select(store, render("backlinks", triples=body)).rows:
-        found[(str(row["o"]), str(row["p"]), str(row["type"]))].append(str(row["s"]))
+    for n, s in lexical_rows(store, render("backlinks", triples=body)):
+        assert n is not None and s is not None
+        found[unique[int(n[0])]].append(s[0])
     return {key: sorted(subjects) for key, subjects in found.items()}
 
 
