@@ -11,9 +11,9 @@ consumers query one graph.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeVar, runtime_checkable
 
 from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Identifier
@@ -52,6 +52,35 @@ class SelectResult:
 
     def __len__(self) -> int:
         return len(self.rows)
+
+
+Term = TypeVar("Term", bound=Hashable)
+Converted = TypeVar("Converted")
+
+
+def converted_rows(
+    rows: Iterable[Iterable[Term | None]], convert: Callable[[Term], Converted]
+) -> list[tuple[Converted | None, ...]]:
+    """``rows`` with every term converted, each distinct term once (unbound stays ``None``).
+
+    Why the memo: the read model's rows repeat their terms (a bag read gives every subject and
+    predicate on each of its rows), and converting a term costs as much as the store's own
+    evaluation of such a query.
+    """
+    done: dict[Term, Converted] = {}
+    converted: list[tuple[Converted | None, ...]] = []
+    for row in rows:
+        values: list[Converted | None] = []
+        for term in row:
+            if term is None:
+                values.append(None)
+                continue
+            value = done.get(term)
+            if value is None:
+                value = done[term] = convert(term)
+            values.append(value)
+        converted.append(tuple(values))
+    return converted
 
 
 QueryResult = SelectResult | bool | Graph

@@ -32,7 +32,7 @@ from kg.readmodel.sparql import (
     string_literal,
     values,
 )
-from kg.store import Store, select
+from kg.store import Store, converted_rows, select
 from kg.stores.oxigraph import BLANK, IRI, Lexical, OxigraphStore
 from kg.vocab import EKG, PROV, RDF, RDFS, SCHEMA, SKOS
 
@@ -173,21 +173,9 @@ def lexical_rows(store: Store, sparql: str) -> list[tuple[Lexical | None, ...]]:
     if isinstance(store, OxigraphStore):
         return store.select_lexical(sparql)
     result = select(store, sparql)
-    converted: dict[Identifier, Lexical] = {}
-    rows = []
-    for row in result.rows:
-        values: list[Lexical | None] = []
-        for name in result.variables:
-            term = row.get(name)
-            if term is None:
-                values.append(None)
-                continue
-            pair = converted.get(term)
-            if pair is None:
-                pair = converted[term] = lexical_of(term)
-            values.append(pair)
-        rows.append(tuple(values))
-    return rows
+    return converted_rows(
+        ([row.get(name) for name in result.variables] for row in result.rows), lexical_of
+    )
 
 
 def _rows(store: Store, name: str, ids: Iterable[str]) -> list[Row]:

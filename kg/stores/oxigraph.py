@@ -23,6 +23,7 @@ from kg.store import (
     QuerySyntaxError,
     SelectResult,
     StoreError,
+    converted_rows,
     is_staging,
 )
 
@@ -203,20 +204,7 @@ class OxigraphStore:
         result = self._evaluate(sparql)
         if not isinstance(result, ox.QuerySolutions):
             raise StoreError("select_lexical takes a SELECT query")
-        converted: dict[object, Lexical] = {}
-        rows: list[tuple[Lexical | None, ...]] = []
-        for solution in result:
-            row: list[Lexical | None] = []
-            for term in solution:
-                if term is None:
-                    row.append(None)
-                    continue
-                pair = converted.get(term)
-                if pair is None:
-                    pair = converted[term] = lexical(term)
-                row.append(pair)
-            rows.append(tuple(row))
-        return rows
+        return converted_rows(result, lexical)
 
     @_without_store_in_traceback
     def query(self, sparql: str) -> QueryResult:
