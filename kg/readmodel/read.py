@@ -40,6 +40,47 @@ Row = dict[str, Identifier]
 T = TypeVar("T")
 
 
+class _IRIs:
+    """The IRIs of a namespace's terms as plain strings, each built once: ``ekg.arm`` is
+    ``str(EKG.arm)``.
+
+    Why: every ``EKG.arm`` is a DefinedNamespace lookup that builds a new URIRef (about 0.5 us),
+    and bags are keyed by ``str``; the builders of one 50-trial page named some 8,400 terms.
+    A term not listed here is an AttributeError, as a term the ontology lacks is for ``EKG``.
+
+    >>> _IRIs(RDFS, ["label"]).label
+    'http://www.w3.org/2000/01/rdf-schema#label'
+    """
+
+    def __init__(self, namespace: object, names: Iterable[str]) -> None:
+        for name in names:
+            setattr(self, name, str(getattr(namespace, name)))
+
+    def __getattr__(self, name: str) -> str:
+        """Only reached for a term not listed at construction (typed for mypy)."""
+        raise AttributeError(f"{name!r} is not among this read model's terms")
+
+
+ekg = _IRIs(EKG, EKG.__annotations__)
+rdf = _IRIs(RDF, ["type", "value"])
+rdfs = _IRIs(RDFS, ["label"])
+skos = _IRIs(SKOS, ["definition", "exactMatch"])
+prov = _IRIs(PROV, ["wasGeneratedBy"])
+schema = _IRIs(
+    SCHEMA,
+    [
+        "about",
+        "alternateName",
+        "datePublished",
+        "dosageForm",
+        "isPartOf",
+        "name",
+        "proprietaryName",
+        "url",
+    ],
+)
+
+
 # Converting RDF terms to Python values -----------------------------------------------------------
 
 
@@ -216,7 +257,7 @@ class Bag:
         return sorted(text_of(term) for term in self.values.get(str(predicate), []))
 
     def is_a(self, *classes: object) -> bool:
-        types = self.values.get(str(RDF.type), [])
+        types = self.values.get(rdf.type, [])
         return any((str(cls), IRI) in types for cls in classes)
 
     def text(self, *predicates: object) -> str | None:
@@ -248,17 +289,17 @@ class Bag:
 LABELLED = frozenset(
     str(p)
     for p in (
-        EKG.phase,
-        EKG.allocation,
-        EKG.masking,
-        EKG.interventionModel,
-        EKG.primaryPurpose,
-        EKG.registeredPhase,
-        EKG.route,
-        EKG.reportKind,
-        EKG.analysisPopulation,
-        EKG.findingKind,
-        SCHEMA.isPartOf,
+        ekg.phase,
+        ekg.allocation,
+        ekg.masking,
+        ekg.interventionModel,
+        ekg.primaryPurpose,
+        ekg.registeredPhase,
+        ekg.route,
+        ekg.reportKind,
+        ekg.analysisPopulation,
+        ekg.findingKind,
+        schema.isPartOf,
     )
 )
 """Predicates whose objects the read model shows by their label (:meth:`Bag.label`)."""
@@ -273,7 +314,7 @@ def read_bags(
     unique = list(dict.fromkeys(i for i in ids if is_iri(i)))
     if not unique:
         return {}
-    wanted = list(dict.fromkeys([str(RDF.type), *map(str, predicates)]))
+    wanted = list(dict.fromkeys([rdf.type, *map(str, predicates)]))
     if isinstance(store, OxigraphStore):
         rows = _numbered_property_rows(store, unique, wanted, classes)
     else:
@@ -329,9 +370,12 @@ def _numbered_property_rows(
             predicates=", ".join(map(iri, labelled)),
             keys=keyed("p", {p: position[p] for p in labelled}),
         )
+    # Numbers come back as text: looking the text up is cheaper than int() on every row.
+    id_of = {str(n): i for n, i in enumerate(ids)}
+    predicate_of = {str(n): p for n, p in enumerate(wanted)}
     for n, k, o, label in lexical_rows(store, render("properties_numbered", branches=branches)):
         assert n is not None and k is not None and o is not None  # bound in every branch
-        yield ids[int(n[0])], wanted[int(k[0])], o, label
+        yield id_of[n[0]], predicate_of[k[0]], o, label
 
 
 def _build(
@@ -351,45 +395,45 @@ def _build(
 def read_trials(store: Store, ids: Sequence[str]) -> dict[str, model.Trial]:
     """Trials by IRI (absent IRIs are absent from the answer)."""
     predicates = [
-        SCHEMA.alternateName,
-        RDFS.label,
-        SCHEMA.name,
-        EKG.phase,
-        EKG.allocationRatio,
-        EKG.enrollment,
-        EKG.randomized,
-        EKG.startDate,
-        EKG.primaryCompletionDate,
-        EKG.resultsFirstPosted,
-        EKG.crossoverRule,
-        EKG.population,
-        EKG.allocation,
-        EKG.masking,
-        EKG.interventionModel,
-        EKG.primaryPurpose,
+        schema.alternateName,
+        rdfs.label,
+        schema.name,
+        ekg.phase,
+        ekg.allocationRatio,
+        ekg.enrollment,
+        ekg.randomized,
+        ekg.startDate,
+        ekg.primaryCompletionDate,
+        ekg.resultsFirstPosted,
+        ekg.crossoverRule,
+        ekg.population,
+        ekg.allocation,
+        ekg.masking,
+        ekg.interventionModel,
+        ekg.primaryPurpose,
     ]
     return _build(
         store,
         ids,
-        EKG.Trial,
+        ekg.Trial,
         predicates,
         lambda key, bag: model.Trial(
             id=key,
-            acronym=bag.text(SCHEMA.alternateName, RDFS.label),
-            title=bag.text(SCHEMA.name),
-            phase=bag.label(EKG.phase),
-            allocation_ratio=bag.text(EKG.allocationRatio),
-            enrollment=bag.integer(EKG.enrollment),
-            randomized=bag.integer(EKG.randomized),
-            start_date=bag.date(EKG.startDate),
-            primary_completion_date=bag.date(EKG.primaryCompletionDate),
-            results_first_posted=bag.date(EKG.resultsFirstPosted),
-            crossover_rule=bag.text(EKG.crossoverRule),
-            population=bag.text(EKG.population),
-            allocation=bag.label(EKG.allocation),
-            masking=bag.label(EKG.masking),
-            intervention_model=bag.label(EKG.interventionModel),
-            primary_purpose=bag.label(EKG.primaryPurpose),
+            acronym=bag.text(schema.alternateName, rdfs.label),
+            title=bag.text(schema.name),
+            phase=bag.label(ekg.phase),
+            allocation_ratio=bag.text(ekg.allocationRatio),
+            enrollment=bag.integer(ekg.enrollment),
+            randomized=bag.integer(ekg.randomized),
+            start_date=bag.date(ekg.startDate),
+            primary_completion_date=bag.date(ekg.primaryCompletionDate),
+            results_first_posted=bag.date(ekg.resultsFirstPosted),
+            crossover_rule=bag.text(ekg.crossoverRule),
+            population=bag.text(ekg.population),
+            allocation=bag.label(ekg.allocation),
+            masking=bag.label(ekg.masking),
+            intervention_model=bag.label(ekg.interventionModel),
+            primary_purpose=bag.label(ekg.primaryPurpose),
         ),
     )
 
@@ -398,13 +442,13 @@ def read_registrations(store: Store, ids: Sequence[str]) -> dict[str, model.Regi
     return _build(
         store,
         ids,
-        EKG.Registration,
-        [EKG.registry, EKG.registryId, EKG.registeredPhase],
+        ekg.Registration,
+        [ekg.registry, ekg.registryId, ekg.registeredPhase],
         lambda key, bag: model.Registration(
             id=key,
-            registry=bag.text(EKG.registry),
-            registry_id=bag.text(EKG.registryId),
-            registered_phase=bag.label(EKG.registeredPhase),
+            registry=bag.text(ekg.registry),
+            registry_id=bag.text(ekg.registryId),
+            registered_phase=bag.label(ekg.registeredPhase),
         ),
     )
 
@@ -413,12 +457,12 @@ def read_populations(store: Store, ids: Sequence[str]) -> dict[str, model.Popula
     return _build(
         store,
         ids,
-        EKG.Population,
-        [RDFS.label, EKG.inclusionCriterion],
+        ekg.Population,
+        [rdfs.label, ekg.inclusionCriterion],
         lambda key, bag: model.Population(
             id=key,
-            label=bag.text(RDFS.label),
-            inclusion_criteria=tuple(bag.all(EKG.inclusionCriterion)),
+            label=bag.text(rdfs.label),
+            inclusion_criteria=tuple(bag.all(ekg.inclusionCriterion)),
         ),
     )
 
@@ -427,48 +471,48 @@ def read_arms(store: Store, ids: Sequence[str]) -> dict[str, model.Arm]:
     return _build(
         store,
         ids,
-        EKG.Arm,
-        [RDFS.label, EKG.armRole, EKG.participants, EKG.allocationWeight],
+        ekg.Arm,
+        [rdfs.label, ekg.armRole, ekg.participants, ekg.allocationWeight],
         lambda key, bag: model.Arm(
             id=key,
-            label=bag.text(RDFS.label),
-            role=bag.text(EKG.armRole),
-            participants=bag.integer(EKG.participants),
-            allocation_weight=bag.integer(EKG.allocationWeight),
+            label=bag.text(rdfs.label),
+            role=bag.text(ekg.armRole),
+            participants=bag.integer(ekg.participants),
+            allocation_weight=bag.integer(ekg.allocationWeight),
         ),
     )
 
 
 def read_interventions(store: Store, ids: Sequence[str]) -> dict[str, model.Intervention]:
     predicates = [
-        RDFS.label,
-        EKG.drug,
-        EKG.doseValue,
-        EKG.doseUnit,
-        EKG.doseComparator,
-        SCHEMA.dosageForm,
-        EKG.route,
-        EKG.frequency,
-        EKG.maximumDuration,
-        EKG.doseEscalationAllowed,
+        rdfs.label,
+        ekg.drug,
+        ekg.doseValue,
+        ekg.doseUnit,
+        ekg.doseComparator,
+        schema.dosageForm,
+        ekg.route,
+        ekg.frequency,
+        ekg.maximumDuration,
+        ekg.doseEscalationAllowed,
     ]
     return _build(
         store,
         ids,
-        EKG.Intervention,
+        ekg.Intervention,
         predicates,
         lambda key, bag: model.Intervention(
             id=key,
-            label=bag.text(RDFS.label),
-            drug=bag.text(EKG.drug),
-            dose_value=bag.number(EKG.doseValue),
-            dose_unit=bag.text(EKG.doseUnit),
-            dose_comparator=bag.text(EKG.doseComparator),
-            dosage_form=bag.text(SCHEMA.dosageForm),
-            route=bag.label(EKG.route),
-            frequency=bag.text(EKG.frequency),
-            maximum_duration=bag.text(EKG.maximumDuration),
-            dose_escalation_allowed=bag.boolean(EKG.doseEscalationAllowed),
+            label=bag.text(rdfs.label),
+            drug=bag.text(ekg.drug),
+            dose_value=bag.number(ekg.doseValue),
+            dose_unit=bag.text(ekg.doseUnit),
+            dose_comparator=bag.text(ekg.doseComparator),
+            dosage_form=bag.text(schema.dosageForm),
+            route=bag.label(ekg.route),
+            frequency=bag.text(ekg.frequency),
+            maximum_duration=bag.text(ekg.maximumDuration),
+            dose_escalation_allowed=bag.boolean(ekg.doseEscalationAllowed),
         ),
     )
 
@@ -477,13 +521,13 @@ def read_drugs(store: Store, ids: Sequence[str]) -> dict[str, model.Drug]:
     return _build(
         store,
         ids,
-        EKG.Drug,
-        [SCHEMA.name, RDFS.label, SCHEMA.proprietaryName, SKOS.exactMatch],
+        ekg.Drug,
+        [schema.name, rdfs.label, schema.proprietaryName, skos.exactMatch],
         lambda key, bag: model.Drug(
             id=key,
-            name=bag.text(SCHEMA.name, RDFS.label),
-            proprietary_name=bag.text(SCHEMA.proprietaryName),
-            exact_match=bag.text(SKOS.exactMatch),
+            name=bag.text(schema.name, rdfs.label),
+            proprietary_name=bag.text(schema.proprietaryName),
+            exact_match=bag.text(skos.exactMatch),
         ),
     )
 
@@ -492,13 +536,13 @@ def read_conditions(store: Store, ids: Sequence[str]) -> dict[str, model.Conditi
     return _build(
         store,
         ids,
-        EKG.Condition,
-        [SCHEMA.name, RDFS.label, SCHEMA.alternateName, SKOS.exactMatch],
+        ekg.Condition,
+        [schema.name, rdfs.label, schema.alternateName, skos.exactMatch],
         lambda key, bag: model.Condition(
             id=key,
-            name=bag.text(SCHEMA.name, RDFS.label),
-            alternate_name=bag.text(SCHEMA.alternateName),
-            exact_match=bag.text(SKOS.exactMatch),
+            name=bag.text(schema.name, rdfs.label),
+            alternate_name=bag.text(schema.alternateName),
+            exact_match=bag.text(skos.exactMatch),
         ),
     )
 
@@ -520,15 +564,15 @@ def read_endpoints(store: Store, ids: Sequence[str]) -> dict[str, model.Endpoint
     return _build(
         store,
         ids,
-        EKG.Endpoint,
-        [RDFS.label, SCHEMA.alternateName, EKG.endpointKind, SKOS.definition, EKG.timeFrame],
+        ekg.Endpoint,
+        [rdfs.label, schema.alternateName, ekg.endpointKind, skos.definition, ekg.timeFrame],
         lambda key, bag: model.Endpoint(
             id=key,
-            name=bag.text(RDFS.label),
-            alternate_name=bag.text(SCHEMA.alternateName),
-            kind=bag.text(EKG.endpointKind),
-            definition=bag.text(SKOS.definition),
-            time_frame=bag.text(EKG.timeFrame),
+            name=bag.text(rdfs.label),
+            alternate_name=bag.text(schema.alternateName),
+            kind=bag.text(ekg.endpointKind),
+            definition=bag.text(skos.definition),
+            time_frame=bag.text(ekg.timeFrame),
         ),
     )
 
@@ -537,16 +581,16 @@ def read_reports(store: Store, ids: Sequence[str]) -> dict[str, model.Report]:
     return _build(
         store,
         ids,
-        EKG.Report,
-        [RDFS.label, EKG.reportKind, EKG.followUp, EKG.minimumFollowUp, EKG.publication],
+        ekg.Report,
+        [rdfs.label, ekg.reportKind, ekg.followUp, ekg.minimumFollowUp, ekg.publication],
         lambda key, bag: model.Report(
             id=key,
-            label=bag.text(RDFS.label),
-            kind=bag.label(EKG.reportKind),
-            kind_iri=bag.text(EKG.reportKind),
-            follow_up=bag.text(EKG.followUp),
-            minimum_follow_up=bag.text(EKG.minimumFollowUp),
-            publication=bag.text(EKG.publication),
+            label=bag.text(rdfs.label),
+            kind=bag.label(ekg.reportKind),
+            kind_iri=bag.text(ekg.reportKind),
+            follow_up=bag.text(ekg.followUp),
+            minimum_follow_up=bag.text(ekg.minimumFollowUp),
+            publication=bag.text(ekg.publication),
         ),
     )
 
@@ -564,39 +608,39 @@ def read_methods(store: Store, computations: Sequence[str]) -> dict[str, model.S
 def read_arm_results(store: Store, ids: Sequence[str]) -> dict[str, model.ArmResult]:
     """Arm results, each with the derived approximate count computed for it, if any."""
     predicates = [
-        RDFS.label,
-        EKG.arm,
-        EKG.endpoint,
-        EKG.report,
-        EKG.measure,
-        EKG.timePoint,
-        EKG.analysisPopulation,
-        EKG.percentage,
-        EKG.unit,
-        EKG.count,
-        EKG.denominator,
-        PROV.wasGeneratedBy,
+        rdfs.label,
+        ekg.arm,
+        ekg.endpoint,
+        ekg.report,
+        ekg.measure,
+        ekg.timePoint,
+        ekg.analysisPopulation,
+        ekg.percentage,
+        ekg.unit,
+        ekg.count,
+        ekg.denominator,
+        prov.wasGeneratedBy,
     ]
-    bags = read_bags(store, ids, predicates, EKG.ArmResult)
+    bags = read_bags(store, ids, predicates, ekg.ArmResult)
     approximations = _approximations(store, list(bags))
     results: dict[str, model.ArmResult] = {}
     for key, bag in bags.items():
         count, denominator, computation = approximations.get(key, (None, None, None))
         results[key] = model.ArmResult(
             id=key,
-            label=bag.text(RDFS.label),
-            arm=bag.text(EKG.arm),
-            endpoint=bag.text(EKG.endpoint),
-            report=bag.text(EKG.report),
-            measure=bag.text(EKG.measure),
-            time_point=bag.text(EKG.timePoint),
-            analysis_population=bag.text(EKG.analysisPopulation),
-            analysis_population_label=bag.label(EKG.analysisPopulation),
-            percentage=bag.number(EKG.percentage),
-            unit=bag.text(EKG.unit),
-            count=bag.integer(EKG.count),
-            denominator=bag.integer(EKG.denominator),
-            derived=bag.first(PROV.wasGeneratedBy) is not None,
+            label=bag.text(rdfs.label),
+            arm=bag.text(ekg.arm),
+            endpoint=bag.text(ekg.endpoint),
+            report=bag.text(ekg.report),
+            measure=bag.text(ekg.measure),
+            time_point=bag.text(ekg.timePoint),
+            analysis_population=bag.text(ekg.analysisPopulation),
+            analysis_population_label=bag.label(ekg.analysisPopulation),
+            percentage=bag.number(ekg.percentage),
+            unit=bag.text(ekg.unit),
+            count=bag.integer(ekg.count),
+            denominator=bag.integer(ekg.denominator),
+            derived=bag.first(prov.wasGeneratedBy) is not None,
             approximate_count=count,
             approximate_denominator=denominator,
             approximate_computation=computation,
@@ -629,41 +673,41 @@ def _approximations(
 
 def read_comparisons(store: Store, ids: Sequence[str]) -> dict[str, model.Comparison]:
     predicates = [
-        RDFS.label,
-        EKG.endpoint,
-        EKG.report,
-        EKG.intervention,
-        EKG.comparator,
-        EKG.interventionResult,
-        EKG.comparatorResult,
-        EKG.analysisPopulation,
-        EKG.analysisMethod,
-        EKG.pValue,
-        EKG.pValueComparator,
-        EKG.significant,
-        EKG.significanceAssessment,
+        rdfs.label,
+        ekg.endpoint,
+        ekg.report,
+        ekg.intervention,
+        ekg.comparator,
+        ekg.interventionResult,
+        ekg.comparatorResult,
+        ekg.analysisPopulation,
+        ekg.analysisMethod,
+        ekg.pValue,
+        ekg.pValueComparator,
+        ekg.significant,
+        ekg.significanceAssessment,
     ]
     return _build(
         store,
         ids,
-        EKG.Comparison,
+        ekg.Comparison,
         predicates,
         lambda key, bag: model.Comparison(
             id=key,
-            label=bag.text(RDFS.label),
-            endpoint=bag.text(EKG.endpoint),
-            report=bag.text(EKG.report),
-            intervention=bag.text(EKG.intervention),
-            comparator=bag.text(EKG.comparator),
-            intervention_result=bag.text(EKG.interventionResult),
-            comparator_result=bag.text(EKG.comparatorResult),
-            analysis_population=bag.text(EKG.analysisPopulation),
-            analysis_population_label=bag.label(EKG.analysisPopulation),
-            analysis_method=bag.text(EKG.analysisMethod),
-            p_value=bag.number(EKG.pValue),
-            p_value_comparator=bag.text(EKG.pValueComparator),
-            significant=bag.boolean(EKG.significant),
-            significance_assessment=bag.text(EKG.significanceAssessment),
+            label=bag.text(rdfs.label),
+            endpoint=bag.text(ekg.endpoint),
+            report=bag.text(ekg.report),
+            intervention=bag.text(ekg.intervention),
+            comparator=bag.text(ekg.comparator),
+            intervention_result=bag.text(ekg.interventionResult),
+            comparator_result=bag.text(ekg.comparatorResult),
+            analysis_population=bag.text(ekg.analysisPopulation),
+            analysis_population_label=bag.label(ekg.analysisPopulation),
+            analysis_method=bag.text(ekg.analysisMethod),
+            p_value=bag.number(ekg.pValue),
+            p_value_comparator=bag.text(ekg.pValueComparator),
+            significant=bag.boolean(ekg.significant),
+            significance_assessment=bag.text(ekg.significanceAssessment),
         ),
     )
 
@@ -675,26 +719,26 @@ def _read_derived(
     a reported node). The computation's method is not read here: a listing rarely asks for it,
     and reading it for every estimate of a 50-trial page cost a fifth of the page's store time;
     :func:`read_methods` reads it when asked."""
-    bags = read_bags(store, ids, [*predicates, PROV.wasGeneratedBy], cls)
+    bags = read_bags(store, ids, [*predicates, prov.wasGeneratedBy], cls)
     for key, bag in bags.items():
-        yield key, bag, bag.text(PROV.wasGeneratedBy)
+        yield key, bag, bag.text(prov.wasGeneratedBy)
 
 
 def read_estimates(store: Store, ids: Sequence[str]) -> dict[str, model.EffectEstimate]:
     """Effect estimates; derived ones carry the computation that made them."""
-    predicates = [RDFS.label, EKG.statistic, RDF.value, EKG.ciLower, EKG.ciUpper, EKG.ciLevel]
+    predicates = [rdfs.label, ekg.statistic, rdf.value, ekg.ciLower, ekg.ciUpper, ekg.ciLevel]
     return {
         key: model.EffectEstimate(
             id=key,
-            label=bag.text(RDFS.label),
-            statistic=bag.text(EKG.statistic),
-            value=bag.number(RDF.value),
-            ci_lower=bag.number(EKG.ciLower),
-            ci_upper=bag.number(EKG.ciUpper),
-            ci_level=bag.number(EKG.ciLevel),
+            label=bag.text(rdfs.label),
+            statistic=bag.text(ekg.statistic),
+            value=bag.number(rdf.value),
+            ci_lower=bag.number(ekg.ciLower),
+            ci_upper=bag.number(ekg.ciUpper),
+            ci_level=bag.number(ekg.ciLevel),
             computation=computation,
         )
-        for key, bag, computation in _read_derived(store, ids, predicates, EKG.EffectEstimate)
+        for key, bag, computation in _read_derived(store, ids, predicates, ekg.EffectEstimate)
     }
 
 
@@ -702,17 +746,17 @@ def read_significance_assessments(
     store: Store, ids: Sequence[str]
 ) -> dict[str, model.SignificanceAssessment]:
     """Derived significance verdicts, with the computation that made them."""
-    predicates = [RDFS.label, RDF.value, EKG.significanceLevel]
+    predicates = [rdfs.label, rdf.value, ekg.significanceLevel]
     return {
         key: model.SignificanceAssessment(
             id=key,
-            label=bag.text(RDFS.label),
-            significant=bag.boolean(RDF.value),
-            level=bag.number(EKG.significanceLevel),
+            label=bag.text(rdfs.label),
+            significant=bag.boolean(rdf.value),
+            level=bag.number(ekg.significanceLevel),
             computation=computation,
         )
         for key, bag, computation in _read_derived(
-            store, ids, predicates, EKG.SignificanceAssessment
+            store, ids, predicates, ekg.SignificanceAssessment
         )
     }
 
@@ -720,31 +764,31 @@ def read_significance_assessments(
 def read_sources(store: Store, ids: Sequence[str]) -> dict[str, model.SourceDocument]:
     """Source documents by IRI; publications have ``is_publication`` set."""
     predicates = [
-        EKG.sourceKey,
-        RDFS.label,
-        SCHEMA.name,
-        EKG.doi,
-        SCHEMA.datePublished,
-        SCHEMA.isPartOf,
-        SCHEMA.url,
-        SCHEMA.about,
+        ekg.sourceKey,
+        rdfs.label,
+        schema.name,
+        ekg.doi,
+        schema.datePublished,
+        schema.isPartOf,
+        schema.url,
+        schema.about,
     ]
     return _build(
         store,
         ids,
-        (EKG.Source, EKG.Publication),
+        (ekg.Source, ekg.Publication),
         predicates,
         lambda key, bag: model.SourceDocument(
             id=key,
-            is_publication=bag.is_a(EKG.Publication),
-            key=bag.text(EKG.sourceKey),
-            label=bag.text(RDFS.label),
-            title=bag.text(SCHEMA.name),
-            doi=bag.text(EKG.doi),
-            date_published=bag.text(SCHEMA.datePublished),
-            journal=bag.label(SCHEMA.isPartOf),
-            url=bag.text(SCHEMA.url),
-            about=bag.text(SCHEMA.about),
+            is_publication=bag.is_a(ekg.Publication),
+            key=bag.text(ekg.sourceKey),
+            label=bag.text(rdfs.label),
+            title=bag.text(schema.name),
+            doi=bag.text(ekg.doi),
+            date_published=bag.text(schema.datePublished),
+            journal=bag.label(schema.isPartOf),
+            url=bag.text(schema.url),
+            about=bag.text(schema.about),
         ),
     )
 
@@ -763,28 +807,28 @@ def read_authors(store: Store, ids: Sequence[str]) -> dict[str, list[model.Autho
 
 def read_crossovers(store: Store, ids: Sequence[str]) -> dict[str, model.CrossoverResult]:
     predicates = [
-        RDFS.label,
-        EKG.arm,
-        EKG.crossoverTo,
-        EKG.report,
-        EKG.count,
-        EKG.percentage,
-        EKG.medianTimeToCrossoverMonths,
+        rdfs.label,
+        ekg.arm,
+        ekg.crossoverTo,
+        ekg.report,
+        ekg.count,
+        ekg.percentage,
+        ekg.medianTimeToCrossoverMonths,
     ]
     return _build(
         store,
         ids,
-        EKG.CrossoverResult,
+        ekg.CrossoverResult,
         predicates,
         lambda key, bag: model.CrossoverResult(
             id=key,
-            label=bag.text(RDFS.label),
-            arm=bag.text(EKG.arm),
-            crossover_to=bag.text(EKG.crossoverTo),
-            report=bag.text(EKG.report),
-            count=bag.integer(EKG.count),
-            percentage=bag.number(EKG.percentage),
-            median_months=bag.number(EKG.medianTimeToCrossoverMonths),
+            label=bag.text(rdfs.label),
+            arm=bag.text(ekg.arm),
+            crossover_to=bag.text(ekg.crossoverTo),
+            report=bag.text(ekg.report),
+            count=bag.integer(ekg.count),
+            percentage=bag.number(ekg.percentage),
+            median_months=bag.number(ekg.medianTimeToCrossoverMonths),
         ),
     )
 
@@ -793,14 +837,14 @@ def read_findings(store: Store, ids: Sequence[str]) -> dict[str, model.Finding]:
     return _build(
         store,
         ids,
-        EKG.Finding,
-        [RDFS.label, EKG.findingKind, EKG.statement, EKG.about],
+        ekg.Finding,
+        [rdfs.label, ekg.findingKind, ekg.statement, ekg.about],
         lambda key, bag: model.Finding(
             id=key,
-            label=bag.text(RDFS.label),
-            kind=bag.label(EKG.findingKind),
-            statement=bag.text(EKG.statement),
-            about=bag.text(EKG.about),
+            label=bag.text(rdfs.label),
+            kind=bag.label(ekg.findingKind),
+            statement=bag.text(ekg.statement),
+            about=bag.text(ekg.about),
         ),
     )
 
