@@ -18,6 +18,7 @@ from typing import Any
 import strawberry
 
 from api.graphql.context import EvidenceContext
+from api.graphql.loaders import then
 from kg.readmodel import model
 from kg.vocab import EKG, QUDT_UNIT, SCHEMA
 
@@ -382,10 +383,15 @@ class Arm(Node):
         )
 
 
-async def _arm(info: Info, iri: str | None) -> Arm | None:
+def _arm(info: Info, iri: str | None) -> Arm | None | Awaitable[Arm | None]:
+    """The arm ``iri`` names: at once when the request has loaded it (the usual case: a
+    trial's arms come before its results and comparisons), else once loaded."""
     if iri is None:
         return None
-    found = await info.context.loaders.arm.load(iri)
+    return then(info.context.loaders.arm.load(iri), _arm_of)
+
+
+def _arm_of(found: model.Arm | None) -> Arm | None:
     return Arm.of(found) if found is not None else None
 
 
@@ -455,9 +461,9 @@ class ArmResult(Node):
         method = await _method(info, self._result.approximate_computation)
         return method.name if method is not None else None
 
-    @strawberry.field
-    async def arm(self, info: Info) -> Arm | None:
-        return await _arm(info, self._result.arm)
+    @strawberry.field(graphql_type=Arm | None)
+    def arm(self, info: Info) -> Arm | None | Awaitable[Arm | None]:
+        return _arm(info, self._result.arm)
 
     @strawberry.field
     async def endpoint(self, info: Info) -> Endpoint | None:
@@ -622,13 +628,13 @@ class Comparison(Node):
     async def report(self, info: Info) -> Report | None:
         return await _report(info, self._comparison.report)
 
-    @strawberry.field(description="The arm whose effect is estimated.")
-    async def intervention(self, info: Info) -> Arm | None:
-        return await _arm(info, self._comparison.intervention)
+    @strawberry.field(description="The arm whose effect is estimated.", graphql_type=Arm | None)
+    def intervention(self, info: Info) -> Arm | None | Awaitable[Arm | None]:
+        return _arm(info, self._comparison.intervention)
 
-    @strawberry.field(description="The reference arm.")
-    async def comparator(self, info: Info) -> Arm | None:
-        return await _arm(info, self._comparison.comparator)
+    @strawberry.field(description="The reference arm.", graphql_type=Arm | None)
+    def comparator(self, info: Info) -> Arm | None | Awaitable[Arm | None]:
+        return _arm(info, self._comparison.comparator)
 
     @strawberry.field
     async def intervention_result(self, info: Info) -> ArmResult | None:
@@ -678,13 +684,17 @@ class CrossoverResult(Node):
     _crossover: strawberry.Private[model.CrossoverResult]
     sources: list[Source] = _sources_field()
 
-    @strawberry.field(description="The arm the participants were randomized to.")
-    async def from_arm(self, info: Info) -> Arm | None:
-        return await _arm(info, self._crossover.arm)
+    @strawberry.field(
+        description="The arm the participants were randomized to.", graphql_type=Arm | None
+    )
+    def from_arm(self, info: Info) -> Arm | None | Awaitable[Arm | None]:
+        return _arm(info, self._crossover.arm)
 
-    @strawberry.field(description="The arm whose treatment they switched to.")
-    async def to_arm(self, info: Info) -> Arm | None:
-        return await _arm(info, self._crossover.crossover_to)
+    @strawberry.field(
+        description="The arm whose treatment they switched to.", graphql_type=Arm | None
+    )
+    def to_arm(self, info: Info) -> Arm | None | Awaitable[Arm | None]:
+        return _arm(info, self._crossover.crossover_to)
 
     @strawberry.field
     async def report(self, info: Info) -> Report | None:
