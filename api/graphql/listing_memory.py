@@ -84,8 +84,9 @@ class ListingMemory:
     )
 
     def __post_init__(self) -> None:
+        # Each listing is two entries (its resolved filters, its order), plus the catalog.
         self._kept = PerGeneration(
-            self.max_listings + 1, max_weight=self.max_items, weigh=_weigh
+            2 * self.max_listings + 1, max_weight=self.max_items, weigh=_weigh
         )
 
     async def order(self, listing: str, read: Callable[[], Order], deadline: Deadline) -> Order:

@@ -182,6 +182,21 @@ def store_dump(request: Request, settings: SettingsDep, store: StoreDep) -> Resp
 _DONE = object()
 
 
+def next_item(chunks: queue.Queue[object], stop: threading.Event) -> object:
+    """The next item of ``chunks``, or the end once ``stop`` is set.
+
+    Why not a plain ``get``: it runs in the event loop's thread pool, and a response cancelled
+    while it waits would leave that ``get`` waiting for good once the producer stops: every
+    abandoned dump would hold one of the pool's few threads.
+    """
+    while True:
+        try:
+            return chunks.get(timeout=0.25)
+        except queue.Empty:
+            if stop.is_set():
+                return _DONE
+
+
 async def in_one_thread(make: Callable[[], Iterator[bytes]]) -> AsyncIterator[bytes]:
     """The chunks of ``make()``, produced in one thread of their own.
 
@@ -215,7 +230,7 @@ async def in_one_thread(make: Callable[[], Iterator[bytes]]) -> AsyncIterator[by
     producer.start()
     try:
         while True:
-            item = await asyncio.to_thread(chunks.get)
+            item = await asyncio.to_thread(next_item, chunks, stop)
             if item is _DONE:
                 return
             if isinstance(item, BaseException):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import queue
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from fastapi.testclient import TestClient
 from rdflib import Dataset, URIRef
 
 from api.app import create_app
-from api.routes.dumps import STORE_DUMP, in_one_thread
+from api.routes.dumps import STORE_DUMP, in_one_thread, next_item
 from kg.dump import store_nquads
 from kg.load import load_files
 from kg.settings import Settings
@@ -115,3 +117,17 @@ def test_the_reader_thread_stops_when_the_client_goes() -> None:
     asyncio.run(scenario())
     assert not any(t.name == "store-dump" for t in threading.enumerate())
     assert len(made) < 10, "the reader reads only a few chunks ahead"
+
+
+def test_a_wait_for_the_next_chunk_ends_when_the_response_stops() -> None:
+    """The response's wait for a chunk (in the event loop's pool) returns once the response
+    has stopped, though no chunk ever comes: else a cancelled dump holds a pool thread."""
+    chunks: queue.Queue[object] = queue.Queue()
+    stop = threading.Event()
+    waiting = threading.Thread(target=next_item, args=(chunks, stop), daemon=True)
+    waiting.start()
+    time.sleep(0.1)
+    assert waiting.is_alive()
+    stop.set()
+    waiting.join(2)
+    assert not waiting.is_alive()
