@@ -13,7 +13,7 @@ The rule is the answer cache's (:mod:`api.graphql_cache`): what is kept is kept 
 generation read before it was computed (:func:`kg.build.store_generation`), and all of it is
 dropped when the generation moves; a raw SPARQL UPDATE to a shared remote store goes unseen, so
 it is off there by default, and whole listings are read only from embedded stores anyway
-(:func:`kg.readmodel.listing.reads_whole`).
+(:func:`kg.stores.embedded.is_embedded`).
 
 Reading a large listing whole can take seconds. It runs in a thread, once however many requests
 wait for it, and outlives a request that times out waiting: the next request finds it done.

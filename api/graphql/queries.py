@@ -12,6 +12,7 @@ import strawberry
 
 from api.graphql.errors import BadArgument
 from api.graphql.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from api.graphql.listing_memory import ListingMemory
 from api.graphql.types import (
     STATISTIC_IRIS,
     Comparison,
@@ -31,7 +32,9 @@ from api.graphql.types import (
 )
 from kg.readmodel import listing as listings
 from kg.readmodel import model, read
+from kg.readmodel.listing import Order
 from kg.store import Store
+from kg.stores.embedded import is_embedded
 
 W = TypeVar("W", listings.TrialFilter, listings.ComparisonFilter)
 
@@ -114,47 +117,58 @@ def total_count(
     return count
 
 
+def kept_listings(info: Info) -> ListingMemory | None:
+    """The server's memory of whole listings, where it keeps one and may read a listing whole
+    from its store (an embedded one); else ``None``, and every page is read by the store (the
+    text filter then runs in SPARQL, not on the trial catalog)."""
+    memory = info.context.listings
+    return memory if memory is not None and is_embedded(info.context.store) else None
+
+
+async def kept_order(info: Info, memory: ListingMemory, listing: listings.Listing) -> Order:
+    """``listing`` (one that names something) read whole, or as the server keeps it."""
+    assert listing.counted is not None
+    store = info.context.store
+    return await memory.order(
+        listing.counted, lambda: listings.whole(store, listing), info.context
+    )
+
+
 async def listing_page(
     info: Info, listing: listings.Listing, size: int, after: str | None
 ) -> model.Page:
-    """A page of ``listing``, cut from the whole listing where the server remembers listings
+    """A page of ``listing``, cut from the whole listing where the server keeps listings
     (:mod:`api.graphql.listing_memory`), else read by the store."""
-    context = info.context
-    memory, store = context.listings, context.store
-    if memory is None or not listings.reads_whole(store):
-        page: model.Page = await context.run(listings.page, listing, size, after)
+    memory = kept_listings(info)
+    if memory is None:
+        page: model.Page = await info.context.run(listings.page, listing, size, after)
         return page
     if listing.counted is None:
         return listings.slice_page((), size, after)
-    order = await memory.order(listing.counted, lambda: listings.whole(store, listing), context)
-    return listings.slice_page(order, size, after)
+    return listings.slice_page(await kept_order(info, memory, listing), size, after)
 
 
 async def searched_trial_page(
-    info: Info, where: listings.TrialFilter, size: int, after: str | None
+    info: Info, memory: ListingMemory, where: listings.TrialFilter, size: int, after: str | None
 ) -> tuple[listings.Listing, model.Page]:
     """A page of the trials matching ``where``, whose text filter runs on the server's trial
-    catalog (see :func:`remembers_listings`): over the trials the other filters give, or over
-    the catalog's own order when there are none (one read, where the unfiltered listing and
-    the catalog would be two)."""
-    context = info.context
-    memory, store = context.listings, context.store
-    assert memory is not None and where.text is not None
-    text = where.text
+    catalog (``memory``): over the trials the other filters give, or over the catalog's own
+    order when there are none (one read, where the unfiltered listing and the catalog would be
+    two)."""
+    assert where.text is not None
+    text, store = where.text, info.context.store
     others = replace(where, text=None)
     listing = await resolved(info, listings.trial_listing, others)
     if listing.counted is None:
         return listing, listings.slice_page((), size, after)
     within = None
     if others != listings.TrialFilter():
-        within = await memory.order(
-            listing.counted, lambda: listings.whole(store, listing), context
-        )
-    catalog = await memory.catalog(lambda: listings.read_trial_catalog(store), context)
+        within = await kept_order(info, memory, listing)
+    catalog = await memory.catalog(lambda: listings.read_trial_catalog(store), info.context)
     order = await memory.order(
         f"{listing.counted}\n# text: {text.strip().lower()}",
         lambda: catalog.matching(text, within=within),
-        context,
+        info.context,
     )
     return listing, listings.slice_page(order, size, after)
 
@@ -164,17 +178,11 @@ async def resolved(
 ) -> listings.Listing:
     """``build(store, where)``: a filter's listing, its identifiers resolved by small lookups,
     remembered with the whole listings where the server keeps them."""
-    memory, store = info.context.listings, info.context.store
-    if memory is None or not listings.reads_whole(store):
+    memory, store = kept_listings(info), info.context.store
+    if memory is None:
         found: listings.Listing = await info.context.run(build, where)
         return found
     return await memory.listing(repr(where), lambda: build(store, where), info.context)
-
-
-def remembers_listings(info: Info) -> bool:
-    """Whether listings are cut from whole ones the server keeps (the text filter then runs on
-    its trial catalog, not in SPARQL)."""
-    return info.context.listings is not None and listings.reads_whole(info.context.store)
 
 
 @strawberry.type
@@ -209,8 +217,9 @@ class Query:
             text=filter.text if filter else None,
         )
         size = page_size(first)
-        if where.text and remembers_listings(info):
-            listing, page = await searched_trial_page(info, where, size, after)
+        memory = kept_listings(info)
+        if where.text and memory is not None:
+            listing, page = await searched_trial_page(info, memory, where, size, after)
         else:
             listing = await resolved(info, listings.trial_listing, where)
             page = await listing_page(info, listing, size, after)

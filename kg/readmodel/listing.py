@@ -21,6 +21,7 @@ from kg.readmodel.read import (
     find_conditions,
     find_drugs,
     find_phases,
+    lexical_rows,
     read_node_types,
 )
 from kg.readmodel.sparql import (
@@ -33,7 +34,6 @@ from kg.readmodel.sparql import (
     values,
 )
 from kg.store import Store, select
-from kg.stores.memory import MemoryStore
 from kg.stores.oxigraph import OxigraphStore
 from kg.vocab import EKG
 
@@ -216,22 +216,14 @@ Order = tuple[tuple[str, str], ...]
 """A whole listing in page order: its (sort key, item IRI) pairs, sorted."""
 
 
-def reads_whole(store: Store) -> bool:
-    """Whether :func:`whole` may read a listing from ``store``: only embedded stores, since a
-    remote one may cap how many rows it returns (Virtuoso: 10,000 by default) and would cut the
-    listing without a word."""
-    return isinstance(store, OxigraphStore | MemoryStore)
-
-
 def _values(store: Store, query: str) -> list[tuple[str | None, ...]]:
-    """A SELECT's rows as lexical values; oxigraph gives them without building rdflib terms
-    (half the time for 400,000 rows)."""
+    """A SELECT's rows as lexical values; oxigraph gives them without building any term (half
+    the time of rdflib terms for 400,000 rows)."""
     if isinstance(store, OxigraphStore):
         return store.select_values(query)
-    result = select(store, query)
     return [
-        tuple(None if (term := row.get(v)) is None else str(term) for v in result.variables)
-        for row in result.rows
+        tuple(None if term is None else term[0] for term in row)
+        for row in lexical_rows(store, query)
     ]
 
 
