@@ -28,13 +28,15 @@ QUADS_PER_CHUNK = 20_000
 """Quads joined into one chunk of the stream (about 4 MB of N-Quads)."""
 
 
+REMOTE = (
+    "this server's store is remote: fetch its graphs from the store itself (Graph Store "
+    "Protocol); /dump.nq is the curated release"
+)
+"""Why a remote store has no store dump, as the CLI and the HTTP route say it."""
+
+
 class DumpUnavailable(StoreError):
     """The store cannot stream its quads (a remote store)."""
-
-
-def can_dump(store: Store) -> bool:
-    """Whether :func:`store_nquads` can stream ``store``: the embedded backends."""
-    return isinstance(store, OxigraphStore | MemoryStore)
 
 
 def dumped_graphs(store: Store, base_iri: str) -> list[URIRef]:
@@ -55,10 +57,7 @@ def store_nquads(store: Store, base_iri: str) -> Iterator[bytes]:
     elif isinstance(store, MemoryStore):
         yield from _rdflib_nquads(store, dumped_graphs(store, base_iri))
     else:
-        raise DumpUnavailable(
-            "this server's store is remote: fetch its graphs from the store itself (Graph Store "
-            "Protocol) or use /dump.nq for the curated release"
-        )
+        raise DumpUnavailable(REMOTE)
 
 
 def _oxigraph_nquads(store: OxigraphStore, graphs: list[URIRef]) -> Iterator[bytes]:

@@ -26,10 +26,11 @@ from fastapi.responses import FileResponse, Response, StreamingResponse
 
 from api.deps import SettingsDep, StoreDep
 from kg.build import build_dataset, store_generation
-from kg.dump import can_dump, store_nquads
+from kg.dump import REMOTE, store_nquads
 from kg.export import FILE_EXTENSIONS, MEDIA_TYPES, ExportFormat, export
 from kg.parse import BUNDLED_CONTEXT_PATH
 from kg.settings import Settings
+from kg.stores.embedded import is_embedded
 
 router = APIRouter(tags=["dumps"])
 
@@ -150,12 +151,8 @@ def store_dump(request: Request, settings: SettingsDep, store: StoreDep) -> Resp
     The ETag is the data generation's, since a generation's dump is the same bytes each time; a
     store without one (never built) gets none.
     """
-    if not can_dump(store):
-        raise HTTPException(
-            404,
-            "this server's store is remote: fetch its graphs from the store itself (Graph Store "
-            "Protocol); /dump.nq is the curated release",
-        )
+    if not is_embedded(store):
+        raise HTTPException(404, REMOTE)
     use_gzip = _accepts_gzip(request.headers.get("accept-encoding"))
     headers = {
         "Vary": "Accept-Encoding",
@@ -168,7 +165,7 @@ def store_dump(request: Request, settings: SettingsDep, store: StoreDep) -> Resp
         headers.update({"ETag": etag, "Cache-Control": "public, max-age=300"})
         if _matches(request.headers.get("if-none-match"), etag):
             return Response(status_code=304, headers=headers)
-    media = "application/n-quads; charset=utf-8"
+    media = f"{MEDIA_TYPES['nquads']}; charset=utf-8"
     if use_gzip:
         headers["Content-Encoding"] = "gzip"
     if request.method == "HEAD":

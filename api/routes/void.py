@@ -16,8 +16,8 @@ from api.conneg import negotiate
 from api.deps import SettingsDep, StatisticsDep, StoreDep
 from api.routes.dumps import DUMP_EXTENSIONS, STORE_DUMP
 from kg.describe import DESCRIPTION_MEDIA_TYPES, serialize
-from kg.dump import can_dump
 from kg.sparql.service import void_description
+from kg.stores.embedded import is_embedded
 
 router = APIRouter(tags=["linked data"])
 
@@ -36,7 +36,7 @@ def void(
         statistics.get(),
         document_url=f"{base}/.well-known/void",
         endpoint_url=f"{base}/sparql",
-        dump_urls=[f"{base}{STORE_DUMP}"] if can_dump(store) else [],
+        dump_urls=[f"{base}{STORE_DUMP}"] if is_embedded(store) else [],
         curated_dump_urls=[f"{base}/dump.{extension}" for extension in DUMP_EXTENSIONS],
         uri_space=settings.base_iri,
     )
