@@ -45,7 +45,7 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
-from corpus import loaded_store  # noqa: E402
+from corpus import loaded_store, read_only_generation  # noqa: E402
 from serving import uvicorn_app  # noqa: E402
 
 from api.graphql.context import make_context  # noqa: E402
@@ -420,9 +420,6 @@ def modes_for(
 
     async def direct() -> Facts:
         return case.from_sparql(await case.ask(run_direct))
-
-    async def read_only_generation() -> str | None:
-        return "read-only benchmark store"  # opened read-only: one generation is exact
 
     listings = ListingMemory(read_only_generation)
 
