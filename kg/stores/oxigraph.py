@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
@@ -24,6 +24,7 @@ from kg.store import (
     SelectResult,
     StoreError,
     converted_rows,
+    graph_update,
     is_staging,
 )
 
@@ -245,6 +246,16 @@ class OxigraphStore:
     def drop_graph(self, name: URIRef) -> None:
         self.native.update(f"DROP SILENT GRAPH <{name}>")
 
+    def update_graphs(self, replace: Mapping[str, str], add: Mapping[str, str]) -> None:
+        # One SPARQL update is one oxigraph transaction (see replace_graph).
+        text = graph_update(replace, add)
+        if not text:
+            return
+        try:
+            self.native.update(text)
+        except SyntaxError as error:
+            raise StoreError(f"cannot update graphs: {error}") from error
+
     @_without_store_in_traceback
     def graph_names(self) -> list[URIRef]:
         return sorted(
@@ -322,6 +333,9 @@ class ReadOnlyOxigraphStore(OxigraphStore):
 
     def drop_graph(self, name: URIRef) -> None:
         raise self._refuse(f"drop graph <{name}>")
+
+    def update_graphs(self, replace: Mapping[str, str], add: Mapping[str, str]) -> None:
+        raise self._refuse("write graphs")
 
     def _flush(self, native: ox.Store) -> None:
         """Nothing to flush: nothing was written."""
