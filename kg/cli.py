@@ -265,12 +265,15 @@ def build_parser() -> argparse.ArgumentParser:
     ctgov.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
     synth = command(
-        "synth", "Write a synthetic corpus of trials in our model (for benchmarks).", cmd_synth
+        "synth",
+        "Write a synthetic corpus (for benchmarks): trials in our model (.nt, .ttl), or "
+        "ClinicalTrials.gov API v2 records as JSON Lines (.jsonl) for kg import ctgov.",
+        cmd_synth,
     )
     synth.add_argument("--trials", type=int, required=True, metavar="N")
     synth.add_argument("--seed", type=int, default=1, metavar="S")
     synth.add_argument(
-        "-o", "--output", type=Path, required=True, metavar="FILE", help=".nt or .ttl"
+        "-o", "--output", type=Path, required=True, metavar="FILE", help=".nt, .ttl or .jsonl"
     )
     return parser
 
@@ -553,6 +556,16 @@ def cmd_synth(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.trials < 1:
         raise UsageError("--trials must be at least 1")
+    if args.output.suffix == ".jsonl":
+        from kg.ctgov.synth import write_records
+
+        size = write_records(args.output, args.trials, seed=args.seed)
+        _write_text(
+            f"wrote {args.trials:,} synthetic ClinicalTrials.gov records ({size:,} bytes, seed "
+            f"{args.seed}) to {args.output}\n",
+            None,
+        )
+        return EXIT_OK
     try:
         triples = write_corpus(args.output, args.trials, seed=args.seed, base_iri=settings.base_iri)
     except ValueError as error:

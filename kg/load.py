@@ -200,9 +200,13 @@ def _load_oxigraph(
             _bulk_load(native, formats, into=graph, base_iri=base_iri, progress=progress)
             store.drop_graph(stage)
         else:
-            # Replacing content: load beside it, then swap in one update, one transaction.
+            # Replacing content: load beside it, hidden by a marker naming the stage itself,
+            # then take the marker out and swap in one update, one transaction.
+            marker = ox.NamedNode(str(stage))
+            native.add(ox.Quad(marker, ox.NamedNode(LOADING), marker, marker))
             _bulk_load(native, formats, into=stage, base_iri=base_iri, progress=progress)
             native.update(
+                f"DELETE DATA {{ GRAPH <{stage}> {{ <{stage}> <{LOADING}> <{stage}> }} }} ; "
                 f"DROP SILENT GRAPH <{graph}> ; MOVE SILENT GRAPH <{stage}> TO GRAPH <{graph}>"
             )
     except BaseException as error:

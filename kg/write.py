@@ -317,7 +317,11 @@ def write_studies(
         if not any(p.severity == "Violation" for p in problems[index])
     ]
     stored = _stored_keys(store, [studies[i].graph for i in accepted])
-    changed = [i for i in accepted if scratch.keys(studies[i].graph) != stored[studies[i].graph]]
+    changed = [
+        i
+        for i in accepted
+        if not stored[studies[i].graph] or scratch.keys(studies[i].graph) != stored[studies[i].graph]
+    ]
     replace = {studies[i].graph: "\n".join(studies[i].lines) for i in changed}
     add: dict[str, str] = {}
     if changed:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import traceback
+import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import ParamSpec, TypeVar
@@ -81,6 +82,52 @@ def to_oxigraph(term: Identifier) -> ox.NamedNode | ox.BlankNode | ox.Literal:
             return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
         return ox.Literal(str(term))
     raise StoreError(f"unsupported term {term!r}")
+
+
+WRITE_STAGES = "urn:evidence-kg:write/graph/staging/"
+"""Where :meth:`OxigraphStore.update_graphs` keeps the markers of graphs it is bulk-loading
+(hidden from queries by :func:`kg.store.is_staging`)."""
+
+
+BULK_LINES = 10_000
+"""New graphs of at least this many triples in one write are bulk-loaded (a batch of registry
+records is about 30,000; one record about 700, which a transaction writes in a few ms)."""
+
+
+def hidden_graph_names(native: ox.Store) -> set[str]:
+    """Graphs a load or write in progress keeps from queries: each stage (a graph whose name
+    :func:`kg.store.is_staging` knows) that holds a marker ``<stage> <LOADING> <graph>``, and
+    every graph its markers name.
+
+    Why by marker and not by listing graphs: a store holding a named graph per study (100,000
+    of them) would list them all for every query; the markers are found in the predicate index.
+    """
+    hidden: set[str] = set()
+    for quad in native.quads_for_pattern(None, ox.NamedNode(LOADING), None, None):
+        graph = quad.graph_name
+        if isinstance(graph, ox.NamedNode) and is_staging(graph.value):
+            hidden.add(graph.value)
+            if isinstance(quad.object, ox.NamedNode):
+                hidden.add(quad.object.value)
+    return hidden
+
+
+def _as_nquads(graph: str, text: str) -> str | None:
+    """N-Triples ``text`` as N-Quads in ``graph``; None when a line is not one plain triple (a
+    comment, say), which the transactional path then writes as it is.
+
+    >>> _as_nquads("urn:g", '<urn:s> <urn:p> "o" .')
+    '<urn:s> <urn:p> "o" <urn:g> .'
+    """
+    lines = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if stripped.startswith("#") or not stripped.endswith(" ."):
+            return None
+        lines.append(f"{stripped[:-1]}<{graph}> .")
+    return "\n".join(lines)
 
 
 Lexical = tuple[str, str]
@@ -172,11 +219,15 @@ class OxigraphStore:
         hidden = self.hidden_graphs()
         try:
             if hidden:
-                # A load is in progress: the default graph is every graph but the hidden ones.
-                visible: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
+                # A load is in progress: queries see every graph but the hidden ones, in the
+                # default graph and by name.
+                visible: list[ox.NamedNode | ox.BlankNode] = [
                     g for g in self.native.named_graphs() if g.value not in hidden
                 ]
-                return self.native.query(sparql, default_graph=visible)
+                return self.native.query(
+                    sparql, default_graph=list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph](visible),
+                    named_graphs=visible,
+                )
             return self.native.query(sparql, use_default_graph_as_union=True)
         except SyntaxError as error:
             raise QuerySyntaxError(str(error)) from error
@@ -223,14 +274,8 @@ class OxigraphStore:
 
     @_without_store_in_traceback
     def hidden_graphs(self) -> set[str]:
-        """Stages, and graphs that a marker says are being loaded in place (see kg.load)."""
-        stages = [g for g in self.native.named_graphs() if is_staging(str(g.value))]
-        hidden = {str(g.value) for g in stages}
-        for stage in stages:
-            for quad in self.native.quads_for_pattern(None, ox.NamedNode(LOADING), None, stage):
-                if isinstance(quad.object, ox.NamedNode):
-                    hidden.add(quad.object.value)
-        return hidden
+        """Stages, and graphs that a marker says are being loaded (see :func:`hidden_graph_names`)."""
+        return hidden_graph_names(self.native)
 
     def replace_graph(self, name: URIRef, graph: Graph) -> None:
         # One SPARQL update is one oxigraph transaction: readers see the old graph or the new
@@ -247,14 +292,59 @@ class OxigraphStore:
         self.native.update(f"DROP SILENT GRAPH <{name}>")
 
     def update_graphs(self, replace: Mapping[str, str], add: Mapping[str, str]) -> None:
-        # One SPARQL update is one oxigraph transaction (see replace_graph).
-        text = graph_update(replace, add)
-        if not text:
-            return
+        """One SPARQL update, one oxigraph transaction (see replace_graph); graphs the store
+        does not hold yet are bulk-loaded first, hidden until that transaction reveals them.
+
+        Why: a transactional write of named-graph quads ran at a third of ``bulk_load``'s speed
+        (136,017 quads of 200 registry records: 2.5-2.9 s against 0.8-1.6 s), and a bulk import
+        is nearly all new graphs. A marker in a staging graph hides them from every query (as
+        :mod:`kg.load` hides a load in place) until the one update that writes the rest, moves
+        the generation and drops the marker; a write that fails or is killed before that leaves
+        them hidden, and the next write sweeps them.
+        """
+        native = self.native
+        self._sweep_write_stages()
+        fresh = {
+            name: quads
+            for name, text in replace.items()
+            if text.strip()
+            and not native.contains_named_graph(ox.NamedNode(name))
+            and (quads := _as_nquads(name, text)) is not None
+        }
+        if sum(text.count("\n") + 1 for text in fresh.values()) < BULK_LINES:
+            fresh = {}  # a small write: one transaction hides nothing, even for a moment
+        stage = f"{WRITE_STAGES}{uuid.uuid4().hex}" if fresh else None
         try:
-            self.native.update(text)
-        except SyntaxError as error:
-            raise StoreError(f"cannot update graphs: {error}") from error
+            if stage is not None:
+                marker = ox.NamedNode(stage)
+                native.extend(
+                    ox.Quad(marker, ox.NamedNode(LOADING), ox.NamedNode(name), marker) for name in fresh
+                )
+                native.bulk_load("\n".join(fresh.values()).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+            rest = {name: text for name, text in replace.items() if name not in fresh}
+            text = graph_update(rest, add)
+            if stage is not None:
+                text = f"{text} ;\nDROP SILENT GRAPH <{stage}>" if text else f"DROP SILENT GRAPH <{stage}>"
+            if text:
+                native.update(text)
+        except BaseException as error:
+            if stage is not None:
+                for name in fresh:
+                    native.remove_graph(ox.NamedNode(name))
+                native.remove_graph(ox.NamedNode(stage))
+            if isinstance(error, SyntaxError):
+                raise StoreError(f"cannot update graphs: {error}") from error
+            raise
+
+    def _sweep_write_stages(self) -> None:
+        """Drop what an interrupted :meth:`update_graphs` left: its stage and hidden graphs."""
+        native = self.native
+        for graph in list(native.named_graphs()):
+            if isinstance(graph, ox.NamedNode) and graph.value.startswith(WRITE_STAGES):
+                for quad in native.quads_for_pattern(None, ox.NamedNode(LOADING), None, graph):
+                    if isinstance(quad.object, ox.NamedNode):
+                        native.remove_graph(quad.object)
+                native.remove_graph(graph)
 
     @_without_store_in_traceback
     def graph_names(self) -> list[URIRef]:

@@ -178,3 +178,48 @@ def test_update_graphs_is_one_change_on_every_embedded_backend(backend: str) -> 
     with pytest.raises(Exception):  # noqa: B017 - each backend names its own parse error
         store.update_graphs({"urn:g1": "<urn:broken"}, {})
     assert store.query("ASK { GRAPH <urn:g1> { <urn:x> ?p ?o } }")
+
+
+def big_graph(name: str, triples: int) -> str:
+    return "\n".join(f"<urn:{name}:s{k}> <urn:p> \"{k}\" ." for k in range(triples))
+
+
+def test_a_large_write_of_new_graphs_is_bulk_loaded_and_appears_at_once(tmp_path: Path) -> None:
+    from kg.stores.oxigraph import BULK_LINES, WRITE_STAGES
+
+    store = open_store(f"oxigraph:{tmp_path / 'store'}")
+    assert isinstance(store, OxigraphStore)
+    store.update_graphs({"urn:old": "<urn:o> <urn:p> <urn:q> ."}, {})
+    store.update_graphs(
+        {"urn:g1": big_graph("g1", BULK_LINES), "urn:old": "<urn:o2> <urn:p> <urn:q> ."},
+        {"urn:ref": "<urn:r> <urn:p> <urn:q> ."},
+    )
+    counts = select(store, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    assert {str(r["g"]): int(r["n"]) for r in counts} == {"urn:g1": BULK_LINES, "urn:old": 1, "urn:ref": 1}
+    assert not any(str(g).startswith(WRITE_STAGES) for g in store.graph_names())
+    # A write whose transaction fails leaves nothing of its bulk-loaded graphs.
+    with pytest.raises(Exception):  # noqa: B017 - the store's parse error
+        store.update_graphs({"urn:g2": big_graph("g2", BULK_LINES)}, {"urn:ref": "<urn:broken"})
+    assert not store.query("ASK { GRAPH <urn:g2> { ?s ?p ?o } }")
+    assert "urn:g2" not in {str(g) for g in store.graph_names()}
+    store.close()
+
+
+def test_a_killed_bulk_write_stays_hidden_and_the_next_write_sweeps_it(tmp_path: Path) -> None:
+    """What a process killed between the bulk load and the transaction leaves: a marker and a
+    half-written graph, invisible to queries, dropped by the next write."""
+    import pyoxigraph as ox
+
+    from kg.store import LOADING
+    from kg.stores.oxigraph import WRITE_STAGES
+
+    store = open_store(f"oxigraph:{tmp_path / 'store'}")
+    assert isinstance(store, OxigraphStore)
+    stage = ox.NamedNode(f"{WRITE_STAGES}killed")
+    store.native.add(ox.Quad(stage, ox.NamedNode(LOADING), ox.NamedNode("urn:half"), stage))
+    store.native.add(ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("x"), ox.NamedNode("urn:half")))
+    assert not store.query("ASK { ?s ?p ?o }")
+    assert not store.query("ASK { GRAPH ?g { <urn:s> ?p ?o } }")
+    store.update_graphs({"urn:next": "<urn:a> <urn:p> <urn:b> ."}, {})
+    assert {str(g) for g in store.graph_names()} == {"urn:next"}
+    store.close()

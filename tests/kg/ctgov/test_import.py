@@ -230,7 +230,7 @@ def test_a_kill_during_a_folder_import_leaves_each_study_in_or_out(tmp_path: Pat
     store_path = tmp_path / "store"
     process = subprocess.Popen(
         [sys.executable, "-m", "kg.cli", "import", "ctgov", str(folder), "--store", f"oxigraph:{store_path}",
-         "--batch-size", "5"],
+         "--batch-size", "20"],  # 20 records, about 14,000 triples: the bulk-load path
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
@@ -244,7 +244,7 @@ def test_a_kill_during_a_folder_import_leaves_each_study_in_or_out(tmp_path: Pat
             break
         seen += chunk
         counts = [int(n) for n in re.findall(rb"importing: (\d+) records", seen)]
-        if counts and max(counts) >= 15:
+        if counts and max(counts) >= 50:
             break
     process.send_signal(signal.SIGKILL)
     process.wait()
