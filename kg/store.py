@@ -87,9 +87,32 @@ QueryResult = SelectResult | bool | Graph
 """SELECT gives rows, ASK a bool, CONSTRUCT and DESCRIBE a graph."""
 
 
+@dataclass(frozen=True)
+class Capabilities:
+    """What a backend can do beyond the methods every store has: callers ask this, never the
+    store's class or spec, so a wrapper that forwards its inner store's capabilities (a test's
+    counting store) takes the same code path as the store it wraps.
+
+    The defaults are what a remote SPARQL endpoint guarantees; each backend turns on what it can.
+    """
+
+    inline_reads: bool = False
+    """Key-bounded reads (:func:`key_bounded`) are answered in this process in well under a
+    millisecond, the GIL released while the store evaluates, so they may run on a server's event
+    loop, where a thread hop would cost as much as the read (the README query took twice as long
+    with every read in a thread). Not rdflib (a join can take seconds, under a global lock) and
+    not a remote endpoint (the network can stall)."""
+
+
 @runtime_checkable
 class Store(Protocol):
-    """What every backend offers. Small on purpose: new backends should be cheap to add."""
+    """What every backend offers. Small on purpose: new backends should be cheap to add.
+
+    :attr:`capabilities` says what a backend can do beyond this; backends subclass ``Store``
+    explicitly to inherit its defaults.
+    """
+
+    capabilities: Capabilities = Capabilities()
 
     def query(self, sparql: str) -> QueryResult:
         """Evaluate any SPARQL 1.1 query over the union of all graphs."""
@@ -129,6 +152,46 @@ def select(store: Store, sparql: str) -> SelectResult:
     if not isinstance(result, SelectResult):
         raise StoreError(f"expected a SELECT query, got a {type(result).__name__} result")
     return result
+
+
+Read = TypeVar("Read", bound=Callable[..., object])
+
+_KEY_BOUNDED = "__kg_key_bounded__"
+"""The attribute :func:`key_bounded` and :func:`grows_with_data` set on a read function."""
+
+
+def key_bounded(read: Read) -> Read:
+    """Declare ``read`` (a function taking a store first) key-bounded: its cost is bounded by
+    the keys it is given (index lookups of a batch of IRIs, or of exact values), not by the size
+    of the data. Only such reads may run on a server's event loop (:func:`runs_inline`)."""
+    setattr(read, _KEY_BOUNDED, True)
+    return read
+
+
+def grows_with_data(read: Read) -> Read:
+    """Declare that ``read``'s cost grows with the data (a scan of names, a listing found,
+    sorted or counted whole): it must never run on a server's event loop, where every other
+    request would wait for it. Undeclared reads are treated so too; declaring says it was
+    thought about."""
+    setattr(read, _KEY_BOUNDED, False)
+    return read
+
+
+def is_key_bounded(read: Callable[..., object]) -> bool:
+    """Whether ``read`` was declared with :func:`key_bounded`."""
+    return getattr(read, _KEY_BOUNDED, False) is True
+
+
+def runs_inline(store: Store, read: Callable[..., object]) -> bool:
+    """Whether ``read(store, ...)`` may run on the caller's event loop: only a key-bounded read
+    of a store whose such reads take well under a millisecond (``inline_reads``). Anything else
+    runs in a thread, so one client's costly request never delays another's.
+
+    >>> from kg.stores.memory import MemoryStore
+    >>> runs_inline(MemoryStore(), key_bounded(lambda store: None))
+    False
+    """
+    return store.capabilities.inline_reads and is_key_bounded(read)
 
 
 def is_persistent(spec: str) -> bool:

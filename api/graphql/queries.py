@@ -196,7 +196,11 @@ class Query:
         "case-insensitively."
     )
     async def trial(self, info: Info, id: strawberry.ID) -> Trial | None:
-        found = await info.context.run(read.find_trial, str(id))
+        # Two reads, each run where its cost allows: the exact lookup may run on the event
+        # loop, the case-insensitive search (every trial's names) never does.
+        found = await info.context.run(read.find_trial_exactly, str(id))
+        if found is None:
+            found = await info.context.run(read.search_trial, str(id))
         if found is None:
             return None
         trial = await info.context.loaders.trial.load(found)

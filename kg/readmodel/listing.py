@@ -33,7 +33,7 @@ from kg.readmodel.sparql import (
     string_literal,
     values,
 )
-from kg.store import Store, select
+from kg.store import Store, grows_with_data, select
 from kg.stores.oxigraph import OxigraphStore
 from kg.vocab import EKG
 
@@ -90,6 +90,7 @@ class Listing:
 NOTHING = Listing(match=None, counted=None)
 
 
+@grows_with_data
 def trial_listing(store: Store, where: TrialFilter) -> Listing:
     """The listing of trials matching ``where``.
 
@@ -133,6 +134,7 @@ def trial_listing(store: Store, where: TrialFilter) -> Listing:
     )
 
 
+@grows_with_data
 def comparison_listing(store: Store, where: ComparisonFilter) -> Listing:
     """The listing of comparisons matching ``where``."""
     filters: list[str] = []
@@ -187,6 +189,7 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
     return key, item
 
 
+@grows_with_data
 def page(store: Store, listing: Listing, first: int, after: str | None) -> model.Page:
     """At most ``first`` items of ``listing`` after cursor ``after``, in the listing's order."""
     if listing.by_iri and isinstance(store, OxigraphStore):
@@ -227,6 +230,7 @@ def _values(store: Store, query: str) -> list[tuple[str | None, ...]]:
     ]
 
 
+@grows_with_data
 def whole(store: Store, listing: Listing) -> Order:
     """Every item of ``listing`` with its key, read unsorted and sorted here in page.rq's order
     (ORDER BY ?key ?item: both by codepoint, as Python compares strings). For paging a listing
@@ -296,6 +300,7 @@ class TrialCatalog:
 NAME_SEPARATOR = "\x00"
 
 
+@grows_with_data
 def read_trial_catalog(store: Store) -> TrialCatalog:
     """The :class:`TrialCatalog` of ``store``'s trials, in one query."""
     labels: dict[str, set[str]] = defaultdict(set)
@@ -337,6 +342,7 @@ def _unchecked_page_rows(
     return None
 
 
+@grows_with_data
 def count(store: Store, listing: Listing) -> int:
     """How many items ``listing`` holds (a SPARQL COUNT)."""
     if listing.counted is None:
@@ -345,16 +351,19 @@ def count(store: Store, listing: Listing) -> int:
     return int(rows[0].get("count") or 0) if rows else 0
 
 
+@grows_with_data
 def page_trials(store: Store, where: TrialFilter, first: int, after: str | None) -> model.Page:
     """At most ``first`` trials matching ``where``, after cursor ``after``, by acronym."""
     return page(store, trial_listing(store, where), first, after)
 
 
+@grows_with_data
 def count_trials(store: Store, where: TrialFilter) -> int:
     """How many trials match ``where`` (a SPARQL COUNT)."""
     return count(store, trial_listing(store, where))
 
 
+@grows_with_data
 def page_comparisons(
     store: Store, where: ComparisonFilter, first: int, after: str | None
 ) -> model.Page:
@@ -362,6 +371,7 @@ def page_comparisons(
     return page(store, comparison_listing(store, where), first, after)
 
 
+@grows_with_data
 def count_comparisons(store: Store, where: ComparisonFilter) -> int:
     """How many comparisons match ``where`` (a SPARQL COUNT)."""
     return count(store, comparison_listing(store, where))

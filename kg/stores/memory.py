@@ -12,10 +12,10 @@ from rdflib.query import Result
 from rdflib.term import Identifier
 
 from kg.rdflib_lock import RDFLIB_SPARQL
-from kg.store import QueryResult, QuerySyntaxError, SelectResult
+from kg.store import QueryResult, QuerySyntaxError, SelectResult, Store
 
 
-class MemoryStore:
+class MemoryStore(Store):
     """A :class:`kg.store.Store` over an rdflib :class:`Dataset`."""
 
     def __init__(self) -> None:

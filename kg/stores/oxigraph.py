@@ -19,9 +19,11 @@ from rdflib.term import Identifier
 
 from kg.store import (
     LOADING,
+    Capabilities,
     QueryResult,
     QuerySyntaxError,
     SelectResult,
+    Store,
     StoreError,
     converted_rows,
     is_staging,
@@ -125,7 +127,7 @@ def _select_result(solutions: ox.QuerySolutions) -> SelectResult:
     return SelectResult(variables, rows)
 
 
-class OxigraphStore:
+class OxigraphStore(Store):
     """A :class:`kg.store.Store` over a pyoxigraph :class:`pyoxigraph.Store`, opened read-write.
 
     :meth:`close` releases the store: pyoxigraph has no ``close()``, and RocksDB's lock on an
@@ -134,6 +136,8 @@ class OxigraphStore:
     :class:`StoreError`. Whatever a caller takes from :attr:`native` (the store, or an iterator
     or query result it returned, even an exhausted one) keeps the lock until it is dropped too.
     """
+
+    capabilities = Capabilities(inline_reads=True)
 
     def __init__(self, path: str | None = None) -> None:
         self._store: ox.Store | None = self._open(path)

@@ -34,7 +34,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Identifier
 
 from kg import queries
-from kg.store import QueryResult, QuerySyntaxError, SelectResult, StoreError, select
+from kg.store import QueryResult, QuerySyntaxError, SelectResult, Store, StoreError, select
 
 RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
@@ -169,7 +169,7 @@ class _Server:
     graphs: frozenset[str]
 
 
-class SparqlStore:
+class SparqlStore(Store):
     """A :class:`kg.store.Store` over HTTP.
 
     Args:

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import inspect
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from kg.store import QuerySyntaxError, SelectResult, Store, StoreError, open_store, select
+from kg.readmodel import listing, read
+from kg.store import (
+    QuerySyntaxError,
+    SelectResult,
+    Store,
+    StoreError,
+    is_key_bounded,
+    open_store,
+    runs_inline,
+    select,
+)
+from kg.stores.oxigraph import OxigraphStore
 from tests.servers import OxigraphServer
 
 G1 = URIRef("urn:test:g1")
@@ -140,3 +153,52 @@ def test_unreachable_remote_store_says_where() -> None:
     store = open_store(f"sparql:http://127.0.0.1:{free_port()}/query")
     with pytest.raises(StoreError, match="unreachable"):
         store.query("ASK {}")
+
+
+# --- where reads may run ------------------------------------------------------------------------
+
+
+def _store_reads(module: ModuleType) -> list[Callable[..., object]]:
+    """The public functions of ``module`` that take a store first: its reads."""
+    return [
+        function
+        for name, function in inspect.getmembers(module, inspect.isfunction)
+        if not name.startswith("_")
+        and function.__module__ == module.__name__
+        and (parameters := list(inspect.signature(function).parameters.values()))
+        and parameters[0].annotation in ("Store", Store)
+    ]
+
+
+@pytest.mark.parametrize("module", [read, listing], ids=lambda m: m.__name__)
+def test_every_read_of_the_read_model_declares_its_cost(module: ModuleType) -> None:
+    """Whether a read may run on a server's event loop is decided from its declaration, so every
+    read says which kind it is: one forgotten would silently run in a thread (safe but slower),
+    and a scan declared key-bounded would stall every client, so the scans are listed here."""
+    reads = _store_reads(module)
+    assert reads, f"no reads found in {module.__name__}"
+    passthrough = {"lexical_rows"}  # runs the caller's query: its cost is the caller's read's
+    undeclared = [
+        f.__name__
+        for f in reads
+        if not hasattr(f, "__kg_key_bounded__") and f.__name__ not in passthrough
+    ]
+    assert not undeclared, f"declare with @key_bounded or @grows_with_data: {undeclared}"
+    scans = {
+        "find_trial", "search_trial", "find_drugs", "find_drug", "find_conditions",
+        "find_phases", "list_drugs", "find_publication", "read_drug_trials",
+    }
+    for function in reads:
+        if function.__name__ in scans or module is listing:
+            assert not is_key_bounded(function), function.__name__
+
+
+def test_only_key_bounded_reads_of_an_in_process_store_run_inline(store: Store) -> None:
+    """The rule the GraphQL context applies to every read (kg.store.runs_inline)."""
+    inline = store.capabilities.inline_reads
+    assert inline == isinstance(store, OxigraphStore)  # the one backend that may
+    assert runs_inline(store, read.read_trials) is inline
+    assert runs_inline(store, read.find_trial_exactly) is inline
+    assert runs_inline(store, read.search_trial) is False
+    assert runs_inline(store, listing.page) is False
+    assert runs_inline(store, lambda s: None) is False  # undeclared: as if it grew with the data

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from api.graphql.context import make_context, runs_inline
+from api.graphql.context import make_context
 from api.graphql.limits import Limits
 from api.graphql.schema import build_schema
 from kg.settings import Settings
@@ -65,7 +65,7 @@ def queries_for(settings: Settings, backend: Backend, trials: int) -> tuple[int,
     threads as the app would run them for this backend.
     """
     with cloned_store(settings, backend, trials) as (configured, cloned):
-        threaded = not runs_inline(configured.store)
+        threaded = not cloned.capabilities.inline_reads
         return (*_count_queries(CountingStore(cloned), trials, threaded), threaded)
 
 
@@ -73,7 +73,7 @@ def _count_queries(store: CountingStore, trials: int, threaded: bool) -> tuple[i
     schema = build_schema(Limits(max_cost=10**8, timeout_seconds=120))
 
     async def execute() -> Any:
-        context = await make_context(store, 30, threaded=threaded)  # type: ignore[arg-type]
+        context = await make_context(store, 30)  # type: ignore[arg-type]
         return await schema.execute(NESTED, context_value=context)
 
     store.queries = 0

@@ -177,7 +177,7 @@ def _count_queries(store: Store, query: str) -> tuple[dict[str, Any], int]:
     recording = RecordingStore(store)
 
     async def execute() -> Any:
-        context = await make_context(recording, 30, threaded=False)  # type: ignore[arg-type]
+        context = await make_context(recording, 30)  # type: ignore[arg-type]
         return await build_schema().execute(query, context_value=context)
 
     result = asyncio.run(execute())
