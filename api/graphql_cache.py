@@ -29,7 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kg.build import store_generation
 from kg.lru import PerGeneration
-from kg.store import Store, runs_inline
+from kg.store import Store, may_run_inline
 
 Generation = Callable[[], Awaitable[str | None]]
 """Reads the store's current data generation."""
@@ -210,7 +210,7 @@ def store_generation_reader(store: Store, base_iri: str) -> Generation:
     """The store's data generation (:func:`kg.build.store_generation`), read as every other
     read is: on the loop where the store allows key-bounded reads there (the embedded store, a
     fraction of a millisecond), in a thread for stores that may stall (a remote endpoint)."""
-    inline = runs_inline(store, store_generation)
+    inline = may_run_inline(store, store_generation)
 
     async def generation() -> str | None:
         if inline:

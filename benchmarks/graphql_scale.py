@@ -7,7 +7,7 @@ round-robin so that a burst of load on the shared machine hits them all alike:
 (a) the equivalent hand-written SPARQL called directly on pyoxigraph (the raw baseline; every
     solution is read into a dict of values, and the answer normalized as below);
 (b) GraphQL in-process (``schema.execute``, each store call inline or in a thread as ``kg serve``
-    runs it: see :func:`kg.store.runs_inline`);
+    runs it: see :func:`kg.store.may_run_inline`);
 (c) GraphQL over HTTP (POST /graphql, httpx keep-alive);
 (d) the SPARQL of (a) through the /sparql endpoint over HTTP (JSON results);
 (e) GraphQL in-process keeping whole listings, as ``kg serve`` does on an embedded store

@@ -31,7 +31,7 @@ from kg.checks import CheckError, render_results, run_checks
 from kg.export import EXPORT_FORMATS, ExportFormat, export, union_graph
 from kg.parse import InputError, parse_file
 from kg.settings import Settings
-from kg.store import StoreError
+from kg.store import StoreError, is_private
 from kg.vocab import ONTOLOGY_IRI, SCHEMA
 
 if TYPE_CHECKING:
@@ -407,16 +407,17 @@ def serve_settings(
     """The server keeps its store on disk unless told otherwise: what a long-running service
     loaded (``kg load``) must survive a restart, while one-shot commands build in memory.
 
-    On an embedded store the GraphQL answer cache is on unless ``KG_GRAPHQL_CACHE`` says
-    otherwise: nothing but this server can write to a store it holds (the single-writer lock),
-    and the cache checks the data generation on every request. On a remote store another client
-    could write around kg, so the cache stays off unless asked for.
+    On an embedded store (:func:`kg.store.is_private`) the GraphQL answer cache is on unless
+    ``KG_GRAPHQL_CACHE`` says otherwise: nothing but this server can write to a store it holds
+    (the single-writer lock, or memory no other process reaches), and the cache checks the data
+    generation on every request. On a remote store another client could write around kg, so
+    the cache stays off unless asked for.
     """
     if getattr(args, "store", None) is None and "KG_STORE" not in environ:
         settings = settings.with_overrides(store=SERVE_DEFAULT_STORE)
     if getattr(args, "graphql_cache", None) is not None:
         return settings.with_overrides(graphql_cache_size=args.graphql_cache)
-    if "KG_GRAPHQL_CACHE" not in environ and settings.store.partition(":")[0] == "oxigraph":
+    if "KG_GRAPHQL_CACHE" not in environ and is_private(settings.store):
         return settings.with_overrides(graphql_cache_size=SERVE_DEFAULT_GRAPHQL_CACHE)
     return settings
 

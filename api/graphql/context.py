@@ -24,7 +24,7 @@ from strawberry.fastapi import BaseContext
 from api.graphql.errors import QueryTimeout
 from api.graphql.listing_memory import ListingMemory
 from api.graphql.loaders import Loaders
-from kg.store import Store, runs_inline
+from kg.store import Store, may_run_inline
 
 T = TypeVar("T")
 
@@ -52,13 +52,13 @@ class EvidenceContext(BaseContext):
         """``read(store, *args)``, refused once the request's deadline has passed.
 
         A key-bounded read of a store that answers such reads in well under a millisecond
-        (:func:`kg.store.runs_inline`) runs on the loop, where a thread hop would cost as much
+        (:func:`kg.store.may_run_inline`) runs on the loop, where a thread hop would cost as much
         again (the README query: about 2x slower threaded). Any other read runs in a worker
         thread and is abandoned at the deadline, so the event loop keeps serving other requests.
         """
         if self.deadline <= asyncio.get_running_loop().time():
             raise QueryTimeout(self.timeout_seconds)
-        if self.inline_reads and runs_inline(self.store, read):
+        if self.inline_reads and may_run_inline(self.store, read):
             return read(self.store, *args)
         return await self.within(asyncio.to_thread(read, self.store, *args))
 

@@ -32,8 +32,16 @@ from kg.readmodel.sparql import (
     string_literal,
     values,
 )
-from kg.store import Store, converted_rows, grows_with_data, key_bounded, select
-from kg.stores.oxigraph import BLANK, IRI, Lexical, OxigraphStore
+from kg.store import (
+    BLANK,
+    IRI,
+    XSD_STRING,
+    Lexical,
+    Store,
+    grows_with_data,
+    key_bounded,
+    select,
+)
 from kg.vocab import EKG, PROV, RDF, RDFS, SCHEMA, SKOS
 
 Row = dict[str, Identifier]
@@ -132,7 +140,6 @@ def _date(row: Row, key: str) -> datetime.date | None:
 # from the text where the outcome is the same as rdflib's toPython() (canonical numbers, dates,
 # booleans); anything else goes through rdflib, so every backend still reads the same.
 
-XSD_STRING = str(XSD.string)
 XSD_BOOLEAN = str(XSD.boolean)
 XSD_DATE = str(XSD.date)
 XSD_INTEGER = str(XSD.integer)
@@ -146,15 +153,6 @@ NUMBERS = {XSD_INTEGER: INTEGER, str(XSD.decimal): DECIMAL, str(XSD.double): DOU
 NUMBERS[str(XSD.float)] = DOUBLE
 """The lexical forms whose number is the text's ``float()`` in rdflib too, by datatype."""
 DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
-def lexical_of(term: Identifier) -> Lexical:
-    """An rdflib term as a :data:`Lexical` pair (for the backends that answer with rdflib)."""
-    if isinstance(term, Literal):
-        if term.language:
-            return (str(term), f"@{term.language}")
-        return (str(term), XSD_STRING if term.datatype is None else str(term.datatype))
-    return (str(term), BLANK if isinstance(term, BNode) else IRI)
 
 
 def rdflib_of(term: Lexical) -> Identifier:
@@ -206,17 +204,6 @@ def date_of(term: Lexical) -> datetime.date | None:
         except ValueError:
             pass  # rdflib decides what an impossible date reads as
     return _date({"v": rdflib_of(term)}, "v")
-
-
-def lexical_rows(store: Store, sparql: str) -> list[tuple[Lexical | None, ...]]:
-    """A SELECT's rows as :data:`Lexical` pairs in the order of its variables: straight from
-    oxigraph, converted from rdflib terms for the other backends."""
-    if isinstance(store, OxigraphStore):
-        return store.select_lexical(sparql)
-    result = select(store, sparql)
-    return converted_rows(
-        ([row.get(name) for name in result.variables] for row in result.rows), lexical_of
-    )
 
 
 def _rows(store: Store, name: str, ids: Iterable[str]) -> list[Row]:
@@ -316,7 +303,7 @@ def read_bags(
     if not unique:
         return {}
     wanted = list(dict.fromkeys([rdf.type, *map(str, predicates)]))
-    if isinstance(store, OxigraphStore):
+    if store.capabilities.numbered_reads:
         rows = _numbered_property_rows(store, unique, wanted, classes)
     else:
         rows = _property_rows(store, unique, wanted)
@@ -344,7 +331,7 @@ def _property_rows(store: Store, ids: list[str], wanted: list[str]) -> Iterator[
     labelled = ", ".join(iri(p) for p in wanted if p in LABELLED)
     if labelled:
         branches += fragment("properties_labelled", ids=values(ids), predicates=labelled)
-    for key, p, o, label in lexical_rows(store, render("properties", branches=branches)):
+    for key, p, o, label in store.select_lexical(render("properties", branches=branches)):
         assert key is not None and p is not None and o is not None  # bound in every branch
         yield key[0], p[0], o, label
 
@@ -374,7 +361,7 @@ def _numbered_property_rows(
     # Numbers come back as text: looking the text up is cheaper than int() on every row.
     id_of = {str(n): i for n, i in enumerate(ids)}
     predicate_of = {str(n): p for n, p in enumerate(wanted)}
-    for n, k, o, label in lexical_rows(store, render("properties_numbered", branches=branches)):
+    for n, k, o, label in store.select_lexical(render("properties_numbered", branches=branches)):
         assert n is not None and k is not None and o is not None  # bound in every branch
         yield id_of[n[0]], predicate_of[k[0]], o, label
 
@@ -671,7 +658,7 @@ def _approximations(
     if not ids:
         return found
     query = render("approximate_count", ids=values(ids))
-    for key, count, denominator, computation in lexical_rows(store, query):
+    for key, count, denominator, computation in store.select_lexical(query):
         assert key is not None and count is not None
         found.setdefault(
             key[0],
@@ -915,7 +902,7 @@ def read_links(store: Store, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str
         return {}
     body = " ".join(f"({iri(s)} {iri(p)} {n})" for n, (s, p) in enumerate(unique))
     found: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for n, o in lexical_rows(store, render("links", pairs=body)):
+    for n, o in store.select_lexical(render("links", pairs=body)):
         assert n is not None and o is not None
         found[unique[int(n[0])]].append(o[0])
     return {key: sorted(objects) for key, objects in found.items()}
@@ -932,7 +919,7 @@ def read_backlinks(
         return {}
     body = " ".join(f"({iri(o)} {iri(p)} {iri(t)} {n})" for n, (o, p, t) in enumerate(unique))
     found: dict[tuple[str, str, str], list[str]] = defaultdict(list)
-    for n, s in lexical_rows(store, render("backlinks", triples=body)):
+    for n, s in store.select_lexical(render("backlinks", triples=body)):
         assert n is not None and s is not None
         found[unique[int(n[0])]].append(s[0])
     return {key: sorted(subjects) for key, subjects in found.items()}

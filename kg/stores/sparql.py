@@ -182,6 +182,9 @@ class SparqlStore(Store):
         timeout: seconds to wait for one request.
     """
 
+    query_url: str
+    """The query endpoint, which the SPARQL workers also query directly."""
+
     def __init__(
         self,
         *,

@@ -20,8 +20,10 @@ import pytest
 
 from api.app import create_app
 from kg.build import build_store
+from kg.readmodel.sparql import render
 from kg.settings import PROJECT_ROOT, Settings
-from kg.store import QueryResult, Store
+from kg.store import Store
+from tests.stores import RecordingStore
 
 HOLD_SECONDS = 60.0
 """How long the gate holds a slow read at most; reached only when the slow read blocks the
@@ -33,38 +35,30 @@ MARKER = "no-such-thing-5c1e"
 README_QUERY = (PROJECT_ROOT / "api" / "graphql" / "examples" / "readme_query.graphql").read_text()
 
 
-class GatedStore:
-    """The store, except that a case-insensitive comparison with :data:`MARKER` (the scan a
-    hostile request causes) waits until the test opens the gate. Everything else, capabilities
-    included, is the wrapped store's, so reads take the path they take in production."""
+CATALOG = render("trial_catalog")
+"""The read of every trial's names that a text filter makes where listings are kept."""
+
+
+def is_slow(sparql: str) -> bool:
+    """Whether a read is one of the scans the hostile requests cause: a case-insensitive
+    comparison with :data:`MARKER`, or the trial catalog (the text filter's, memories on)."""
+    return (MARKER in sparql and "LCASE(" in sparql) or sparql == CATALOG
+
+
+class GatedStore(RecordingStore):
+    """The store, except that a scan a hostile request causes (:func:`is_slow`) waits until the
+    test opens the gate. Everything else, capabilities included, is the wrapped store's, so reads
+    take the path they take in production."""
 
     def __init__(self, inner: Store) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.entered = threading.Event()
         self.gate = threading.Event()
 
-    def _hold(self, sparql: str) -> None:
-        if MARKER in sparql and "LCASE(" in sparql:
+    def record(self, method: str, sparql: str) -> None:
+        if is_slow(sparql):
             self.entered.set()
             self.gate.wait(HOLD_SECONDS)
-
-    def query(self, sparql: str) -> QueryResult:
-        self._hold(sparql)
-        return self.inner.query(sparql)
-
-    def select_lexical(self, sparql: str) -> Any:
-        self._hold(sparql)
-        return self.inner.select_lexical(sparql)  # type: ignore[attr-defined]
-
-    def select_values(self, sparql: str) -> Any:
-        self._hold(sparql)
-        return self.inner.select_values(sparql)  # type: ignore[attr-defined]
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.inner, name)
-
-    def __len__(self) -> int:
-        return len(self.inner)
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +95,8 @@ def test_a_slow_read_does_not_delay_an_unrelated_request(
 ) -> None:
     """While a hostile request's scan is held in the store, the README query and
     ``{ __typename }`` are answered; the hostile request then completes with its answer. With the
-    answer cache on, the cache's generation read and the listing memory are in the path too."""
+    answer cache on, the cache's generation read and the listing memory are in the path too (the
+    text filter then reads the trial catalog)."""
     gated = GatedStore(embedded)
     app = create_app(settings.with_overrides(graphql_cache_size=cache_size), store=gated)  # type: ignore[arg-type]
     query, expected = HOSTILE[hostile]
