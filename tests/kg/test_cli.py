@@ -22,7 +22,7 @@ from kg import cli
 from kg.export import EXPORT_FORMATS, ExportFormat, export
 from kg.settings import PROJECT_ROOT, Settings
 
-FIXTURES = Path(__file__).parent / "fixtures" / "inputs"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "inputs"
 CURATED = PROJECT_ROOT / "data" / "dascern.ttl"
 KG_SCRIPT = Path(sys.executable).parent / "kg"
 
