@@ -204,6 +204,16 @@ class Store(Protocol):
         """Remove named graph ``name`` (no error if it does not exist)."""
         ...
 
+    def update_graphs(self, replace: Mapping[str, str], add: Mapping[str, str]) -> None:
+        """In one transaction: make each graph of ``replace`` hold exactly the given N-Triples
+        text (an empty text drops it), and add the N-Triples of ``add`` to their graphs.
+
+        Readers see every change or none; on error nothing changes. This is the write of
+        :mod:`kg.write`, which replaces several studies' graphs and adds shared reference data
+        at once.
+        """
+        ...
+
     def graph_names(self) -> list[URIRef]:
         """The named graphs in the store."""
         ...
@@ -284,6 +294,30 @@ class Store(Protocol):
         """An immutable on-disk copy of the store as it is now, for other processes to open
         read-only. Only where :attr:`Capabilities.checkpoints`."""
         raise Unsupported(f"{type(self).__name__} makes no checkpoints")
+
+
+def graph_update(replace: Mapping[str, str], add: Mapping[str, str]) -> str:
+    """The SPARQL update that :meth:`Store.update_graphs` runs (N-Triples texts by graph).
+
+    >>> print(graph_update({"urn:g": "<urn:s> <urn:p> <urn:o> ."}, {}))
+    DROP SILENT GRAPH <urn:g> ;
+    INSERT DATA {
+    GRAPH <urn:g> {
+    <urn:s> <urn:p> <urn:o> .
+    }
+    }
+    """
+    operations = [f"DROP SILENT GRAPH <{name}> ;" for name in replace]
+    blocks = [
+        f"GRAPH <{name}> {{\n{text}\n}}"
+        for name, text in (*replace.items(), *add.items())
+        if text.strip()
+    ]
+    if blocks:
+        operations.append("INSERT DATA {\n" + "\n".join(blocks) + "\n}")
+    elif operations:
+        operations[-1] = operations[-1].removesuffix(" ;")
+    return "\n".join(operations)
 
 
 def select(store: Store, sparql: str) -> SelectResult:

@@ -6,6 +6,8 @@ rdflib's SPARQL evaluator is slow on joins at scale (a 12-pattern join over 1,00
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from pyparsing import ParseException
 from rdflib import Dataset, Graph, URIRef
 from rdflib.query import Result
@@ -65,6 +67,20 @@ class MemoryStore(Store):
 
     def drop_graph(self, name: URIRef) -> None:
         self._dataset.remove_graph(name)
+
+    def update_graphs(self, replace: Mapping[str, str], add: Mapping[str, str]) -> None:
+        # Parsed first, so that bad input changes nothing; then applied under the lock that
+        # every query takes, so no reader sees half of it.
+        parsed = {
+            name: Graph().parse(data=text, format="nt") for name, text in (*replace.items(), *add.items())
+        }
+        with RDFLIB_SPARQL:
+            for name in replace:
+                self._dataset.remove_graph(URIRef(name))
+            for name, graph in parsed.items():
+                target = self._dataset.graph(URIRef(name))
+                for triple in graph:
+                    target.add(triple)
 
     def graph_names(self) -> list[URIRef]:
         return sorted(

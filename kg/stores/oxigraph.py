@@ -6,10 +6,10 @@ rdflib's evaluator did not finish over 10,000, and it persists to disk (RocksDB)
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, ParamSpec, TypeVar
 
@@ -33,6 +33,7 @@ from kg.store import (
     Store,
     StoreError,
     converted_rows,
+    graph_update,
     is_staging,
 )
 
@@ -254,6 +255,16 @@ class OxigraphStore(Store):
     def drop_graph(self, name: URIRef) -> None:
         self.native.update(f"DROP SILENT GRAPH <{name}>")
 
+    def update_graphs(self, replace: Mapping[str, str], add: Mapping[str, str]) -> None:
+        # One SPARQL update is one oxigraph transaction (see replace_graph).
+        text = graph_update(replace, add)
+        if not text:
+            return
+        try:
+            self.native.update(text)
+        except SyntaxError as error:
+            raise StoreError(f"cannot update graphs: {error}") from error
+
     @_without_store_in_traceback
     def graph_names(self) -> list[URIRef]:
         return sorted(
@@ -380,7 +391,7 @@ class ReadOnlyOxigraphStore(OxigraphStore):
 
     def __init__(self, path: str) -> None:
         super().__init__(path)
-        self.capabilities = replace(self.capabilities, bulk_load=False)
+        self.capabilities = dataclasses.replace(self.capabilities, bulk_load=False)
 
     @staticmethod
     def _open(path: str | None) -> ox.Store:
@@ -421,11 +432,14 @@ class ReadOnlyOxigraphStore(OxigraphStore):
         """The store itself: nothing writes to it, so it is as immutable as a checkpoint."""
         return Unchanging(Path(self.read_only_path))
 
+    def update_graphs(self, replace: Mapping[str, str], add: Mapping[str, str]) -> None:
+        raise self._refuse("write graphs")
+
     def _flush(self, native: ox.Store) -> None:
         """Nothing to flush: nothing was written."""
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Unchanging:
     """A read-only store serving as its own checkpoint: nothing to remove."""
 
