@@ -13,12 +13,9 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from kg.cli import EXIT_OK, Command, positive_count, write_text
+from kg.cli import EXIT_OK, SERVE_DEFAULT_STORE, Command, positive_count, write_text
 from kg.settings import Settings
 from kg.store import is_private
-
-SERVE_DEFAULT_STORE = "oxigraph:var/store"
-"""Where ``kg serve`` keeps its store when none is configured (relative to the working folder)."""
 
 SERVE_DEFAULT_GRAPHQL_CACHE = 1024
 """GraphQL answers ``kg serve`` keeps per process on an embedded store (see serve_settings)."""

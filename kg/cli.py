@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -57,8 +58,21 @@ environment: KG_BASE_IRI, KG_STORE, KG_DATA (comma-separated files) and the othe
 are read first; --base-iri, --store and --data override them.
 """
 
+IMPORT_EPILOG = """\
+exit codes:
+  0  every study is in the store (imported, replaced, or unchanged)
+  1  the SHACL shapes refused some studies (nothing of them was written; the summary lists each
+     violation with its place in the record as a JSON pointer)
+  2  an input could not be read or is not a study record (the summary names the file and what is
+     missing); the other inputs were still imported
+  3  an unexpected internal error (a bug: please report the message)
+"""
+
 VALIDATION_FORMATS = ("text", "json", "turtle", "junit")
 VALIDATION_ENGINES = ("auto", "pyshacl", "store")
+SERVE_DEFAULT_STORE = "oxigraph:var/store"
+"""Where ``kg serve`` keeps its store when none is configured (relative to the working folder),
+and so where ``kg import`` writes unless told otherwise."""
 STATS_FORMATS = ("text", "json")
 
 COMMANDS_GROUP = "kg.commands"
@@ -225,13 +239,50 @@ def build_parser() -> argparse.ArgumentParser:
         help="named graph (default: {base}graph/loaded/STEM)",
     )
 
+    importing = commands.add_parser(
+        "import",
+        help="Import study records through the validated write path.",
+        description="Import study records through the SHACL-validated, atomic write path.",
+    )
+    sources = importing.add_subparsers(dest="source", metavar="SOURCE", required=True)
+    ctgov = sources.add_parser(
+        "ctgov",
+        help="ClinicalTrials.gov API v2 study records (JSON, pages, JSON Lines, folders, -).",
+        description="Import ClinicalTrials.gov API v2 study records: one study object per file, "
+        "a page {\"studies\": [...]}, JSON Lines, a folder of such files, or - for standard "
+        f"input. The store defaults to {SERVE_DEFAULT_STORE}, the one kg serve uses.",
+        epilog=IMPORT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _global_options(ctgov, in_subcommand=True)
+    ctgov.set_defaults(run=cmd_import_ctgov)
+    ctgov.add_argument("paths", nargs="+", metavar="PATH", help="files, folders, or - (stdin)")
+    ctgov.add_argument("--format", choices=("text", "json"), default="text", help="summary format")
+    ctgov.add_argument(
+        "--notes",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="list what was noted about each study (default: for up to 20 studies)",
+    )
+    ctgov.add_argument(
+        "--batch-size",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="records validated and written together (one transaction; default 50)",
+    )
+    ctgov.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+
     synth = command(
-        "synth", "Write a synthetic corpus of trials in our model (for benchmarks).", cmd_synth
+        "synth",
+        "Write a synthetic corpus (for benchmarks): trials in our model (.nt, .ttl), or "
+        "ClinicalTrials.gov API v2 records as JSON Lines (.jsonl) for kg import ctgov.",
+        cmd_synth,
     )
     synth.add_argument("--trials", type=int, required=True, metavar="N")
     synth.add_argument("--seed", type=int, default=1, metavar="S")
     synth.add_argument(
-        "-o", "--output", type=Path, required=True, metavar="FILE", help=".nt or .ttl"
+        "-o", "--output", type=Path, required=True, metavar="FILE", help=".nt, .ttl or .jsonl"
     )
     return parser
 
@@ -444,11 +495,59 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_import_ctgov(args: argparse.Namespace, settings: Settings) -> int:
+    from tqdm import tqdm
+
+    from kg.build import build_store
+    from kg.ctgov import summary as summaries
+    from kg.ctgov.importer import BATCH, import_records
+    from kg.ctgov.records import read_records
+    from kg.store import is_persistent
+    from kg.write import WriteContext
+
+    if getattr(args, "store", None) is None and "KG_STORE" not in os.environ:
+        settings = settings.with_overrides(store=SERVE_DEFAULT_STORE)
+    if not is_persistent(settings.store):
+        raise UsageError(
+            "kg import needs a persistent store: --store oxigraph:PATH or --store "
+            "sparql:QUERY_URL,UPDATE_URL (an in-memory store would be gone when kg exits)"
+        )
+    store = build_store(settings)
+    try:
+        with tqdm(
+            unit=" records", desc="importing", file=sys.stderr, disable=args.no_progress
+        ) as bar:
+            summary = import_records(
+                store,
+                read_records(args.paths),
+                WriteContext.from_settings(settings),
+                batch_size=args.batch_size or BATCH,
+                progress=lambda _: bar.update(1),
+            )
+    finally:
+        store.close()
+    if args.format == "json":
+        _write_text(json.dumps(summaries.as_json(summary), indent=2) + "\n", None)
+    else:
+        _write_text(summaries.render_text(summary, notes=args.notes), None)
+    return summary.exit_code
+
+
 def cmd_synth(args: argparse.Namespace, settings: Settings) -> int:
     from kg.synth import write_corpus
 
     if args.trials < 1:
         raise UsageError("--trials must be at least 1")
+    if args.output.suffix == ".jsonl":
+        from kg.ctgov.synth import write_records
+
+        size = write_records(args.output, args.trials, seed=args.seed)
+        _write_text(
+            f"wrote {args.trials:,} synthetic ClinicalTrials.gov records ({size:,} bytes, seed "
+            f"{args.seed}) to {args.output}\n",
+            None,
+        )
+        return EXIT_OK
     try:
         triples = write_corpus(args.output, args.trials, seed=args.seed, base_iri=settings.base_iri)
     except ValueError as error:

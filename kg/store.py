@@ -23,7 +23,9 @@ from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
 STAGING_SEGMENT = "/graph/staging/"
-"""Named graphs whose IRI contains this are loads in progress: backends hide them from queries."""
+"""Named graphs whose IRI contains this are loads in progress: backends hide them from queries.
+Each holds at least one :data:`LOADING` marker (naming itself, or the graph it loads in place),
+by which a backend finds the stages without listing every graph of the store."""
 
 
 LOADING = "urn:evidence-kg:loading"

@@ -10,7 +10,7 @@ from rdflib import Graph, Literal, URIRef
 from kg.build import ensure_built, store_generation
 from kg.load import LOAD_FORMATS, load_files, staging_prefix, sweep_stale_stages
 from kg.settings import Settings
-from kg.store import StoreError, open_store, select
+from kg.store import LOADING, StoreError, open_store, select
 from kg.stores.oxigraph import BULK_FORMATS
 from kg.synth import write_corpus
 
@@ -75,7 +75,9 @@ def test_interrupted_load_leaves_nothing(corpus: Path) -> None:
 def test_stale_stages_are_swept() -> None:
     store = open_store("oxigraph")
     stale = URIRef(staging_prefix(BASE) + "killed")
-    store.replace_graph(stale, Graph().add((URIRef("urn:s"), URIRef("urn:p"), Literal(1))))
+    stage = Graph().add((URIRef("urn:s"), URIRef("urn:p"), Literal(1)))
+    stage.add((stale, URIRef(LOADING), stale))  # every stage holds a marker (kg.stores.oxigraph)
+    store.replace_graph(stale, stage)
     assert not store.query("ASK { <urn:s> ?p ?o }"), "a stage is invisible to queries"
     assert sweep_stale_stages(store, BASE) == [stale]
     assert store.graph_names() == []
