@@ -18,7 +18,7 @@ from kg import queries
 from kg.derive import derive
 from kg.parse import parse_file
 from kg.settings import Settings
-from kg.store import Store, is_persistent, open_store, select
+from kg.store import Store, is_persistent, key_bounded, open_store, select
 from kg.vocab import bind_prefixes
 
 BUILT_FROM = URIRef("urn:evidence-kg:builtFrom")
@@ -160,6 +160,7 @@ def recorded_fingerprint(store: Store, settings: Settings) -> str | None:
     return read_catalog(store, settings.base_iri).fingerprint
 
 
+@key_bounded
 def store_generation(store: Store, base_iri: str) -> str | None:
     """The store's data generation: it changes with every build and every load that records
     one (:func:`bump_generation`). ``None`` for a store without a catalog."""
