@@ -46,13 +46,19 @@ def dasatinib_record() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def store(request: pytest.FixtureRequest, backends: Backends) -> Iterator[Store]:
+def imported(request: pytest.FixtureRequest, backends: Backends) -> Iterator[tuple[Settings, Store]]:
+    """DASCERN and the registry records imported into the backend, with settings naming it."""
     settings = Settings.from_env({})
     with backends.get(str(request.param)).built(settings, key="ctgov") as (configured, built):
         records = [*read_records([str(DATA)]), Record(dasatinib_record(), "dasatinib.json")]
         summary = import_records(built, records, WriteContext.from_settings(configured))
         assert summary.exit_code == 0, [o.problems for o in summary.outcomes if o.refused]
-        yield built
+        yield configured, built
+
+
+@pytest.fixture(scope="module")
+def store(imported: tuple[Settings, Store]) -> Store:
+    return imported[1]
 
 
 def run(store: Store, query: str) -> dict[str, Any]:
@@ -163,3 +169,43 @@ def test_a_trial_without_results_shows_its_references_and_dates(store: Store) ->
     assert trial["dates"]["start"] == {"value": start["date"], "precision": "day", "anticipated": False}
     assert trial["reports"] == []
     assert {r["type"] for r in trial["references"]} == {"Background", "Found by the registry"}
+
+
+def test_sparql_answers_each_analysis_as_the_record_gives_it(imported: tuple[Settings, Store]) -> None:
+    """The same facts through /sparql, as a linked-data client asks for them."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    with TestClient(create_app(*imported)) as client:
+        response = client.post("/sparql", data={"query": ANALYSES},
+                               headers={"accept": "application/sparql-results+json"})
+    assert response.status_code == 200, response.text
+    check_analyses(response.json()["results"]["bindings"])
+
+
+ANALYSES = """
+        PREFIX ekg: <https://w3id.org/evidence-kg/ontology/>
+        SELECT ?pointer ?pValue ?value ?lower ?upper WHERE {
+          GRAPH <https://w3id.org/evidence-kg/id/graph/trial/nct02552212> {
+            ?comparison a ekg:Comparison ; ekg:recordPointer ?pointer ; ekg:pValueText ?pValue ;
+                        ekg:estimate ?estimate .
+            ?estimate ekg:statisticText ?text ; <http://www.w3.org/1999/02/22-rdf-syntax-ns#value> ?value ;
+                      ekg:ciLower ?lower ; ekg:ciUpper ?upper .
+          } }"""
+
+
+def check_analyses(bindings: list[dict[str, Any]]) -> None:
+    rows = {b["pointer"]["value"]: b for b in bindings}
+    outcomes = record("NCT02552212")["resultsSection"]["outcomeMeasuresModule"]["outcomeMeasures"]
+    analyses = {
+        f"/resultsSection/outcomeMeasuresModule/outcomeMeasures/{o}/analyses/{a}": analysis
+        for o, outcome in enumerate(outcomes)
+        for a, analysis in enumerate(outcome.get("analyses", []))
+    }
+    assert set(rows) == set(analyses)
+    for pointer, analysis in analyses.items():
+        row = rows[pointer]
+        assert row["pValue"]["value"] == analysis["pValue"]
+        for key, field in (("value", "paramValue"), ("lower", "ciLowerLimit"), ("upper", "ciUpperLimit")):
+            assert Decimal(row[key]["value"]) == Decimal(analysis[field]), (pointer, key)
