@@ -15,9 +15,10 @@ from itertools import islice
 
 from rdflib import URIRef
 
-from kg.ctgov.mapping import MappingContext, map_record
+from kg.ctgov.mapping import map_record
 from kg.ctgov.reconcile import read_index
 from kg.ctgov.records import Record, RecordError
+from kg.ctgov.writer import MappingContext
 from kg.store import Store, select
 from kg.vocab import EKG, OBO, SKOS
 from kg.write import Outcome, StudyGraph, WriteContext, write_studies

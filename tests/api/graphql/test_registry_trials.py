@@ -22,27 +22,10 @@ from kg.settings import Settings
 from kg.store import Store
 from kg.write import WriteContext
 from tests.backends import Backends
+from tests.registry_records import dasatinib_record
 
 DATA = Path(__file__).parents[2] / "data" / "ctgov"
 BACKENDS = ("oxigraph", "memory", "sparql-oxigraph")
-
-
-def dasatinib_record() -> dict[str, Any]:
-    """The small real record (NCT00763412) made a trial of dasatinib against imatinib, as
-    tests/kg/ctgov/test_import.py makes it: the drug named by its MeSH id only."""
-    study: dict[str, Any] = json.loads((DATA / "NCT00763412.json").read_text(encoding="utf-8"))
-    protocol = study["protocolSection"]
-    protocol["identificationModule"]["nctId"] = "NCT09000001"
-    arms = protocol["armsInterventionsModule"]
-    arms["interventions"] = [
-        {"type": "DRUG", "name": "Dasatinib", "armGroupLabels": [arms["armGroups"][1]["label"]]},
-        {"type": "DRUG", "name": "Imatinib", "armGroupLabels": [arms["armGroups"][0]["label"]]},
-    ]
-    arms["armGroups"][0]["type"] = "ACTIVE_COMPARATOR"
-    study["derivedSection"]["interventionBrowseModule"] = {
-        "meshes": [{"id": "D000069439", "term": "Dasatinib"}]
-    }
-    return study
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
