@@ -191,6 +191,25 @@ def test_drugs_and_conditions_are_reconciled_with_the_curated_ones(
         store.close()
 
 
+def test_a_record_of_a_curated_trial_is_imported_beside_it_as_its_alternate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record = dasatinib_record()
+    record["protocolSection"]["identificationModule"]["nctId"] = "NCT01593254"  # DASCERN's
+    store_path = f"oxigraph:{tmp_path / 'store'}"
+    code, out, _ = run(str(write(tmp_path / "dascern.json", record)), "--store", store_path,
+                       "--format", "json", capsys=capsys)
+    assert code == 0
+    assert any("also curated as" in note for note in json.loads(out)["studies"][0]["notes"])
+    store = open_store(store_path)
+    try:
+        rows = select(store, "SELECT ?s ?o WHERE { ?s <http://www.w3.org/ns/prov#alternateOf> ?o }")
+        assert [(str(r["s"]), str(r["o"])) for r in rows] == [
+            (f"{BASE}trial/nct01593254", f"{BASE}trial/dascern")]
+    finally:
+        store.close()
+
+
 def test_an_ambiguous_name_is_not_linked_but_reported() -> None:
     index = Index("drug", BASE)
     index.add(f"{BASE}drug/a", ["Thing"], [])
