@@ -33,6 +33,7 @@ def test_wheel_ships_every_runtime_file(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     needed = [
         *(p.relative_to(ROOT) for p in (ROOT / "kg" / "queries").rglob("*.rq")),
+        *(p.relative_to(ROOT) for p in (ROOT / "kg").rglob("*.json")),
         *(p.relative_to(ROOT) for p in (ROOT / "api").rglob("*.graphql")),
     ]
     missing = [str(p) for p in needed if str(p) not in names]

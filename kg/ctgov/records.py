@@ -7,7 +7,8 @@ time, so a folder of 100,000 records costs the memory of one.
 
 What cannot be read is a :class:`RecordError` naming the file (with the line, or the place in a
 page) and what is wrong: malformed or truncated JSON, a value that is not a study record (the
-first field a study must have and this one lacks), text that is not UTF-8. The reader goes on
+first field a study must have and this one lacks, or the first place whose value is not of the
+type the registry's schema gives it: :mod:`kg.ctgov.record_types`), text that is not UTF-8. The reader goes on
 with the next input, so one broken file does not keep the others out; the caller decides the
 exit code.
 """
@@ -20,6 +21,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from kg.ctgov.record_types import misplaced
 
 SUFFIXES = (".json", ".jsonl", ".ndjson")
 """Files a folder is searched for."""
@@ -81,6 +84,9 @@ def _study(value: object, where: str) -> Record:
     missing = missing_field(value)
     if missing is not None:
         raise RecordError(where, f"not a ClinicalTrials.gov study record: no {missing}")
+    wrong = misplaced(value)
+    if wrong is not None:
+        raise RecordError(where, f"not a readable study record: {wrong}")
     assert isinstance(value, dict)
     return Record(value, where)
 
