@@ -17,6 +17,7 @@ from api.conneg import negotiate
 from api.deps import SettingsDep, StoreDep
 from api.pages.layout import link
 from api.pages.resource import resource_page
+from api.paths import iri_to_uri, local_path, requested_iri
 from kg.build import GraphNames
 from kg.describe import (
     DESCRIPTION_FORMATS,
@@ -44,27 +45,20 @@ OFFERS = ["text/html", *DESCRIPTION_MEDIA_TYPES.values()]
 """HTML first: a browser's ``*/*`` alongside ``text/html`` should get the page."""
 
 
-def local_path(iri: str, settings: Settings) -> str | None:
-    """The server path that serves ``iri``, or ``None`` if this server does not mint it.
-
-    >>> local_path("https://w3id.org/evidence-kg/id/trial/dascern", Settings())
-    '/id/trial/dascern'
-    >>> local_path("https://w3id.org/evidence-kg/ontology/Trial", Settings())
-    '/ontology/Trial'
-    >>> local_path("https://schema.org/Drug", Settings()) is None
-    True
-    """
-    if iri.startswith(settings.base_iri):
-        return "/id/" + iri[len(settings.base_iri) :]
-    if iri == ONTOLOGY_IRI:
-        return "/ontology"
-    if iri.startswith(ONTOLOGY_IRI):
-        return "/ontology/" + iri[len(ONTOLOGY_IRI) :]
-    return None
+def _not_found(iri: str, why: str = "") -> Response:
+    return PlainTextResponse(f"nothing is known about <{iri}>{why}\n", status_code=404)
 
 
-def _not_found(iri: str) -> Response:
-    return PlainTextResponse(f"nothing is known about <{iri}>\n", status_code=404)
+def _raw_path(request: Request) -> str:
+    """The request's path as the client sent it, escapes kept (ASGI ``raw_path``), without the
+    prefix the app is mounted at; from the decoded path, escaped again, where a server gives no
+    raw path."""
+    raw = request.scope.get("raw_path")
+    if isinstance(raw, bytes):
+        path = raw.decode("utf-8", "replace").partition("?")[0]
+        root = str(request.scope.get("root_path", ""))
+        return path[len(root) :] if root and path.startswith(root) else path
+    return iri_to_uri(request.url.path.replace("%", "%25"))
 
 
 def _represent(
@@ -72,9 +66,9 @@ def _represent(
     settings: Settings,
     store: Store,
     iri: str,
-    path: str,
     graph_factory: str,
 ) -> Response:
+    path = local_path(iri, settings) or ""
     requested = request.query_params.get("format")
     if requested is not None:
         chosen = FORMAT_PARAMETERS.get(requested)
@@ -108,8 +102,8 @@ def _represent(
             if described is None:
                 return _not_found(iri)
             graph = described
-    except ValueError:  # not an IRI (spaces, angle brackets...): nothing can be known about it
-        return _not_found(iri)
+    except ValueError as error:  # not an IRI ("[", "%zz"...): nothing can be known about it
+        return _not_found(iri, f": {error}")
     if chosen != "text/html":
         fmt: DescriptionFormat = next(k for k, v in DESCRIPTION_MEDIA_TYPES.items() if v == chosen)
         return Response(serialize(graph, fmt), media_type=chosen, headers=headers)
@@ -133,16 +127,18 @@ def _represent(
 @router.api_route("/id/{path:path}", methods=["GET", "HEAD"], response_model=None)
 def resource(path: str, request: Request, settings: SettingsDep, store: StoreDep) -> Response:
     """A resource minted under the base IRI."""
-    return _represent(request, settings, store, settings.base_iri + path, f"/id/{path}", "cbd")
+    iri = requested_iri(_raw_path(request), "/id/", settings.base_iri)
+    return _represent(request, settings, store, iri, "cbd")
 
 
 @router.api_route("/ontology", methods=["GET", "HEAD"], response_model=None)
 def ontology(request: Request, settings: SettingsDep, store: StoreDep) -> Response:
     """The whole ontology (every triple of its named graph)."""
-    return _represent(request, settings, store, ONTOLOGY_IRI, "/ontology", "ontology")
+    return _represent(request, settings, store, ONTOLOGY_IRI, "ontology")
 
 
 @router.api_route("/ontology/{term}", methods=["GET", "HEAD"], response_model=None)
 def ontology_term(term: str, request: Request, settings: SettingsDep, store: StoreDep) -> Response:
     """One term of the ontology."""
-    return _represent(request, settings, store, ONTOLOGY_IRI + term, f"/ontology/{term}", "cbd")
+    iri = requested_iri(_raw_path(request), "/ontology/", ONTOLOGY_IRI)
+    return _represent(request, settings, store, iri, "cbd")

@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from api.conneg import negotiate
 from api.deps import SettingsDep, StoreDep
 from api.pages.query import graph_result, query_page, results_table
-from api.routes.linked_data import local_path
+from api.paths import local_path
 from kg.describe import DESCRIPTION_MEDIA_TYPES, serialize
 from kg.settings import Settings
 from kg.sparql.guard import CheckedQuery, UnknownGraph, check_graph_parameters
