@@ -10,11 +10,14 @@ is negotiated between Turtle, JSON-LD, N-Triples, RDF/XML and HTML (``?format=``
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from api.conneg import negotiate
 from api.deps import SettingsDep, StoreDep
+from api.openapi import enum_of, responses
 from api.pages.layout import link
 from api.pages.resource import resource_page
 from api.paths import iri_to_uri, local_path, requested_iri
@@ -43,6 +46,20 @@ FORMAT_PARAMETERS: dict[str, str] = {
 """``?format=`` values: the export formats' file extensions, plus ``html``."""
 OFFERS = ["text/html", *DESCRIPTION_MEDIA_TYPES.values()]
 """HTML first: a browser's ``*/*`` alongside ``text/html`` should get the page."""
+FormatParameter = Annotated[
+    str | None,
+    Query(
+        description="A representation by name, overriding the `Accept` header.",
+        json_schema_extra=enum_of(FORMAT_PARAMETERS),
+    ),
+]
+ROUTE: dict[str, Any] = {
+    "methods": ["GET", "HEAD"],
+    "response_model": None,
+    "response_class": Response,
+    "responses": responses(OFFERS, 400, 404, 406),
+}
+"""How every linked-data route is declared: GET and HEAD, negotiated, with its errors."""
 
 
 def _not_found(iri: str, why: str = "") -> Response:
@@ -67,9 +84,9 @@ def _represent(
     store: Store,
     iri: str,
     graph_factory: str,
+    requested: str | None,
 ) -> Response:
     path = local_path(iri, settings) or ""
-    requested = request.query_params.get("format")
     if requested is not None:
         chosen = FORMAT_PARAMETERS.get(requested)
         if chosen is None:
@@ -124,21 +141,35 @@ def _represent(
     return Response(html, media_type="text/html; charset=utf-8", headers=headers)
 
 
-@router.api_route("/id/{path:path}", methods=["GET", "HEAD"], response_model=None)
-def resource(path: str, request: Request, settings: SettingsDep, store: StoreDep) -> Response:
+@router.api_route("/id/{path:path}", **ROUTE)
+def resource(
+    path: str,
+    request: Request,
+    settings: SettingsDep,
+    store: StoreDep,
+    format: FormatParameter = None,
+) -> Response:
     """A resource minted under the base IRI."""
     iri = requested_iri(_raw_path(request), "/id/", settings.base_iri)
-    return _represent(request, settings, store, iri, "cbd")
+    return _represent(request, settings, store, iri, "cbd", format)
 
 
-@router.api_route("/ontology", methods=["GET", "HEAD"], response_model=None)
-def ontology(request: Request, settings: SettingsDep, store: StoreDep) -> Response:
+@router.api_route("/ontology", **ROUTE)
+def ontology(
+    request: Request, settings: SettingsDep, store: StoreDep, format: FormatParameter = None
+) -> Response:
     """The whole ontology (every triple of its named graph)."""
-    return _represent(request, settings, store, ONTOLOGY_IRI, "ontology")
+    return _represent(request, settings, store, ONTOLOGY_IRI, "ontology", format)
 
 
-@router.api_route("/ontology/{term}", methods=["GET", "HEAD"], response_model=None)
-def ontology_term(term: str, request: Request, settings: SettingsDep, store: StoreDep) -> Response:
+@router.api_route("/ontology/{term}", **ROUTE)
+def ontology_term(
+    term: str,
+    request: Request,
+    settings: SettingsDep,
+    store: StoreDep,
+    format: FormatParameter = None,
+) -> Response:
     """One term of the ontology."""
     iri = requested_iri(_raw_path(request), "/ontology/", ONTOLOGY_IRI)
-    return _represent(request, settings, store, iri, "cbd")
+    return _represent(request, settings, store, iri, "cbd", format)
