@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
 import strawberry
 
@@ -37,6 +37,21 @@ from kg.store import Store
 from kg.stores.embedded import is_embedded
 
 W = TypeVar("W", listings.TrialFilter, listings.ComparisonFilter)
+
+First = Annotated[
+    int | None,
+    strawberry.argument(
+        description=f"How many items to return: 0 to {MAX_PAGE_SIZE}; {DEFAULT_PAGE_SIZE} when "
+        "omitted. Outside the range, the field is an error saying so."
+    ),
+]
+After = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Start after this cursor: the `endCursor` of the previous page (or any "
+        "edge's `cursor`); a cursor this server did not give out is an error."
+    ),
+]
 
 
 @strawberry.input(description="Conditions a trial must meet; all given ones must hold.")
@@ -207,8 +222,8 @@ class Query:
         self,
         info: Info,
         filter: TrialFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
     ) -> TrialConnection:
         where = listings.TrialFilter(
             drug=filter.drug if filter else None,
@@ -245,7 +260,7 @@ class Query:
         return Drug.of(drug) if drug is not None else None
 
     @strawberry.field(description="Drugs by name.")
-    async def drugs(self, info: Info, first: int | None = None) -> list[Drug]:
+    async def drugs(self, info: Info, first: First = None) -> list[Drug]:
         iris = await info.context.run(read.list_drugs, page_size(first))
         drugs = await info.context.loaders.drug.load_many(iris)
         return [Drug.of(d) for d in drugs if d is not None]
@@ -263,8 +278,8 @@ class Query:
         self,
         info: Info,
         filter: ComparisonFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
     ) -> ComparisonConnection:
         given = filter or ComparisonFilter()
         where = listings.ComparisonFilter(

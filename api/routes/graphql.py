@@ -8,7 +8,6 @@ multipart uploads are off (there are no mutations).
 from __future__ import annotations
 
 from fastapi import FastAPI
-from strawberry.fastapi import GraphQLRouter
 
 from api.deps import StoreDep
 from api.graphql.context import EvidenceContext, make_context, runs_inline
@@ -16,15 +15,14 @@ from api.graphql.limits import Limits, RequestGuard
 from api.graphql.listing_memory import ListingMemory
 from api.graphql.schema import build_schema
 from api.graphql_cache import GraphQLResponseCache, store_generation_reader
+from api.graphql_http import GraphQLOverHTTP, document_routes
 from kg.build import store_generation
 from kg.settings import Settings
 
 PATH = "/graphql"
 
 
-def router(
-    settings: Settings, listings: ListingMemory | None = None
-) -> GraphQLRouter[EvidenceContext, None]:
+def router(settings: Settings, listings: ListingMemory | None = None) -> GraphQLOverHTTP:
     """The GraphQL router, its limits taken from ``settings``; ``listings``, if given, keeps
     whole listings across requests."""
     timeout = settings.query_timeout_seconds
@@ -34,7 +32,7 @@ def router(
     async def context(store: StoreDep) -> EvidenceContext:
         return await make_context(store, timeout, threaded=threaded, listings=listings)
 
-    return GraphQLRouter(
+    graphql = GraphQLOverHTTP(
         schema,
         path=PATH,
         graphql_ide="graphiql",
@@ -42,6 +40,8 @@ def router(
         multipart_uploads_enabled=False,
         tags=["graphql"],
     )
+    document_routes(graphql)
+    return graphql
 
 
 def install(app: FastAPI, settings: Settings) -> None:
