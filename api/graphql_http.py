@@ -19,17 +19,20 @@ import json
 from typing import Any
 
 from cross_web import HTTPException
+from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.schema.exceptions import CannotGetOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.unset import UNSET
 
 from api.conneg import negotiate
 from api.graphql.context import EvidenceContext
+from api.graphql.errors import error_code
 from api.openapi import Responses, content, error_responses
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -46,8 +49,9 @@ def response_type(request: Request) -> str | None:
 
 
 def error_document(message: str) -> bytes:
-    """A GraphQL response that failed before execution: errors, and no ``data`` entry."""
-    return json.dumps({"errors": [{"message": message}]}).encode()
+    """A GraphQL response to a request refused before it was parsed: errors, no ``data``."""
+    error = {"message": message, "extensions": {"code": "BAD_REQUEST"}}
+    return json.dumps({"errors": [error]}).encode()
 
 
 class GraphQLOverHTTP(GraphQLRouter[EvidenceContext, None]):
@@ -93,15 +97,53 @@ class GraphQLOverHTTP(GraphQLRouter[EvidenceContext, None]):
                 response.status_code = 400
         return response
 
+    async def parse_http_body(self, request: Any) -> Any:
+        """The request's operation; ``operationName`` must be a string or null (the spec's
+        rule, which strawberry does not check: an object was taken as no name)."""
+        data = await super().parse_http_body(request)
+        for operation in data if isinstance(data, list) else [data]:
+            if not isinstance(operation.operation_name, str | None):
+                raise HTTPException(400, "`operationName` must be a string or null.")
+        return data
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """The request's JSON, a 400 for a body that is not UTF-8 or nests too deeply (strawberry
+        let both escape as a 500)."""
+        try:
+            return super().parse_json(data)
+        except UnicodeDecodeError:
+            raise HTTPException(400, "The request body is not UTF-8.") from None
+        except RecursionError:
+            raise HTTPException(400, "The request body nests too deeply.") from None
+
+    async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        """Run one operation; a document without the operation asked for (an unknown
+        ``operationName``, or several operations and none named) is a GraphQL request error,
+        answered like any failure before execution, where strawberry raised a plain 400."""
+        try:
+            return await super().execute_single(*args, **kwargs)
+        except HTTPException as error:
+            if not isinstance(error.__cause__, CannotGetOperationTypeError):
+                raise
+            unresolved = GraphQLError(
+                error.reason, extensions={"code": "OPERATION_RESOLUTION_FAILURE"}
+            )
+            return PreExecutionError(data=None, errors=[unresolved])
+
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         """The response document, without ``data`` when execution never began (and the request
-        marked so, for the status code)."""
+        marked so, for the status code), each error with its ``extensions.code``."""
         document = await super().process_result(request, result)
-        if isinstance(result, PreExecutionError):
+        before = isinstance(result, PreExecutionError)
+        if before:
             request.state.failed_before = True
             document.pop("data", None)
+        formatted_errors: list[dict[str, Any]] = document.get("errors") or []  # type: ignore[assignment]
+        for error, formatted in zip(result.errors or [], formatted_errors, strict=False):
+            extensions = formatted.setdefault("extensions", {})
+            extensions.setdefault("code", error_code(error, before_execution=before))
         return document
 
 
@@ -114,8 +156,9 @@ GRAPHQL_RESPONSE_SCHEMA = {
     },
 }
 """A GraphQL response (GraphQL spec §7.1)."""
-QUERY_SCHEMA = {"type": "string", "format": "graphql-query", "minLength": 1}
-"""A GraphQL document; ``format`` names what JSON Schema cannot say (its grammar)."""
+QUERY_SCHEMA = {"type": "string", "minLength": 1, "description": "A GraphQL document."}
+"""Any text: one that is not GraphQL is answered like a valid request, with errors (a 200 for
+``application/json``), so the document does not call it invalid."""
 GRAPHQL_ANSWERS = content(RESPONSE_TYPES, GRAPHQL_RESPONSE_SCHEMA)
 REFUSED = (
     "The request failed before execution (no `data` entry): unparsable, not valid against the "
@@ -131,8 +174,11 @@ def openapi(method: str) -> tuple[Responses, dict[str, Any]]:
         400: {"description": REFUSED, "content": dict(GRAPHQL_ANSWERS)},
         **error_responses(406, media=[JSON]),
     }
-    variables = {"type": "object", "description": "Values of the operation's variables."}
-    name = {"type": "string", "description": "Which operation of the document to run."}
+    variables = {
+        "type": ["object", "null"],
+        "description": "Values of the operation's variables.",
+    }
+    name = {"type": ["string", "null"], "description": "Which operation of the document to run."}
     if method == "GET":
         documented[200]["content"]["text/html"] = {"schema": {"type": "string"}}
         documented[200]["description"] += " GraphiQL for a browser asking without a query."
@@ -143,9 +189,9 @@ def openapi(method: str) -> tuple[Responses, dict[str, Any]]:
                     "name": "variables",
                     "in": "query",
                     "description": "JSON-encoded values of the operation's variables.",
-                    "schema": {"type": "string"},
+                    "schema": {"type": "string", "format": "json-object"},
                 },
-                {"name": "operationName", "in": "query", "schema": name},
+                {"name": "operationName", "in": "query", "schema": {**name, "type": "string"}},
             ]
         }
         return documented, extra

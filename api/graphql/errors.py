@@ -59,3 +59,19 @@ def report_errors(errors: list[GraphQLError], execution_context: ExecutionContex
             logger.info("GraphQL request error: %s", error.message)
         else:
             StrawberryLogger.error(error, execution_context)
+
+
+def error_code(error: GraphQLError, *, before_execution: bool) -> str:
+    """The ``extensions.code`` of an error as clients read it (Apollo's codes, which client
+    libraries and schemathesis know): whose fault it is, and at which stage it happened."""
+    if error.message == MASKED_MESSAGE:
+        return "INTERNAL_SERVER_ERROR"
+    if isinstance(error.original_error, QueryTimeout) or error.message.startswith(
+        "The request exceeded"
+    ):
+        return "TIMEOUT"
+    if before_execution:
+        if error.message.startswith("Syntax Error"):
+            return "GRAPHQL_PARSE_FAILED"
+        return "GRAPHQL_VALIDATION_FAILED"
+    return "BAD_USER_INPUT" if is_client_error(error) else "INTERNAL_SERVER_ERROR"

@@ -76,7 +76,51 @@ def test_unparsable_json_body_is_400_as_a_graphql_response(client: TestClient) -
         "/graphql", content=b"{not json", headers={"Content-Type": "application/json"}
     )
     assert response.status_code == 400
-    assert response.json() == {"errors": [{"message": "Unable to parse request body as JSON"}]}
+    assert response.json() == {
+        "errors": [
+            {
+                "message": "Unable to parse request body as JSON",
+                "extensions": {"code": "BAD_REQUEST"},
+            }
+        ]
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (b"\xab\xcd\xef{}", "not UTF-8"),
+        (b"[" * 100_000, "nests too deeply"),
+        (b'{"query": "{ drugs { name } }", "operationName": {}}', "`operationName` must be"),
+    ],
+    ids=["not-utf8", "deep", "operation-name-object"],
+)
+def test_malformed_bodies_are_400_not_500(client: TestClient, body: bytes, problem: str) -> None:
+    """A body that is not UTF-8 or nests too deeply escaped strawberry as a 500."""
+    response = client.post("/graphql", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code in (400, 413)
+    if response.status_code == 400:
+        assert problem in response.json()["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("query", "operation", "code"),
+    [
+        (UNPARSABLE, None, "GRAPHQL_PARSE_FAILED"),
+        (INVALID, None, "GRAPHQL_VALIDATION_FAILED"),
+        ("query A { drugs { name } }", "B", "OPERATION_RESOLUTION_FAILURE"),
+        ('{ trials(after: "not-a-cursor") { totalCount } }', None, "BAD_USER_INPUT"),
+        ("{ drugs(first: 101) { name } }", None, "BAD_USER_INPUT"),
+    ],
+)
+def test_errors_carry_a_code_saying_whose_fault(
+    client: TestClient, query: str, operation: str | None, code: str
+) -> None:
+    """``extensions.code`` as Apollo's servers give it, which client libraries and schemathesis
+    read: without it, a bad cursor read as a server error."""
+    response = client.post("/graphql", json={"query": query, "operationName": operation})
+    assert response.status_code == 200
+    assert [e["extensions"]["code"] for e in response.json()["errors"]] == [code]
 
 
 def test_unacceptable_accept_is_406(client: TestClient) -> None:
