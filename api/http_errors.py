@@ -1,8 +1,12 @@
-"""``405 Method Not Allowed`` with an ``Allow`` header naming every method the path takes.
+"""How the app answers the HTTP errors no route answers itself: in plain text, as the routes
+answer theirs, and ``405 Method Not Allowed`` with an ``Allow`` header naming every method.
 
-Why: Starlette answers a method no route takes with the methods of the *first* route on the path,
-and ``/sparql`` and ``/graphql`` are each served by two routes (GET, POST), so ``PUT /sparql``
-was told ``Allow: GET`` although POST works (RFC 9110 §15.5.6 asks for the resource's full list).
+Why the ``Allow`` list: Starlette answers a method no route takes with the methods of the *first*
+route on the path, and ``/sparql`` and ``/graphql`` are each served by two routes (GET, POST), so
+``PUT /sparql`` was told ``Allow: GET`` although POST works (RFC 9110 §15.5.6 asks for the
+resource's full list). Why plain text: a path no route matches (``/id/a%0Ab``: a route's pattern
+does not cross a line break) got FastAPI's JSON where the OpenAPI document, like every route,
+says text.
 """
 
 from __future__ import annotations
@@ -33,11 +37,18 @@ def allowed_methods(app: FastAPI, request: Request) -> list[str]:
     ]
 
 
-async def method_not_allowed(request: Request, error: Exception) -> Response:
-    """The app's handler of HTTP errors: 405s get the full ``Allow`` list, others FastAPI's."""
+async def http_error(request: Request, error: Exception) -> Response:
+    """The app's handler of HTTP errors: plain text, 405s with the full ``Allow`` list."""
     assert isinstance(error, HTTPException)
     if error.status_code != 405:
-        return await http_exception_handler(request, error)
+        if error.status_code in (204, 304):
+            return await http_exception_handler(request, error)
+        message = error.detail
+        if error.status_code == 404:
+            message = f"nothing is served at {request.url.path}"
+        return PlainTextResponse(
+            f"{message}\n", status_code=error.status_code, headers=error.headers
+        )
     allowed = allowed_methods(request.app, request)
     return PlainTextResponse(
         f"{request.method} is not allowed here; use {', '.join(allowed)}\n",
@@ -47,5 +58,5 @@ async def method_not_allowed(request: Request, error: Exception) -> Response:
 
 
 def install(app: FastAPI) -> None:
-    """Answer 405s on ``app`` with the full ``Allow`` list."""
-    app.add_exception_handler(HTTPException, method_not_allowed)
+    """Answer ``app``'s HTTP errors as :func:`http_error` does."""
+    app.add_exception_handler(HTTPException, http_error)

@@ -10,8 +10,12 @@ with, so the document cannot drift from what they do.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
+
+from fastapi import APIRouter
+
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
 Responses = dict[int | str, dict[str, Any]]
 
@@ -88,3 +92,19 @@ def enum_of(values: Iterable[str]) -> dict[str, Any]:
     FastAPI refuse others with its own 422: the route answers those itself, saying what is
     offered."""
     return {"enum": list(values)}
+
+
+def get_and_head(router: APIRouter, path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
+    """Register ``endpoint`` on ``router`` for GET and HEAD at ``path``, as two operations.
+
+    Why not ``api_route(methods=["GET", "HEAD"])``: FastAPI gives both methods one operation id,
+    which OpenAPI requires to be unique, and client generators then refuse the document.
+    """
+
+    def register(endpoint: Endpoint) -> Endpoint:
+        router.add_api_route(path, endpoint, methods=["GET"], **options)
+        head_id = f"{endpoint.__name__}_head"
+        router.add_api_route(path, endpoint, methods=["HEAD"], operation_id=head_id, **options)
+        return endpoint
+
+    return register

@@ -86,7 +86,9 @@ class ComparisonFilter:
         default=None, description="Keep comparisons with a reported p-value at most this."
     )
     statistic: StatisticType | None = strawberry.field(
-        default=None, description="Keep comparisons with an estimate of this statistic."
+        default=None,
+        description="Keep comparisons with an estimate of this statistic (any but OTHER, "
+        "which names no single statistic and is refused).",
     )
     derived: bool | None = strawberry.field(
         default=None,

@@ -26,7 +26,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
 
 from api.deps import SettingsDep, StoreDep
-from api.openapi import enum_of, responses
+from api.openapi import enum_of, get_and_head, responses
 from kg.build import build_dataset, store_generation
 from kg.dump import REMOTE, store_nquads
 from kg.export import FILE_EXTENSIONS, MEDIA_TYPES, ExportFormat, export
@@ -103,9 +103,9 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
     return etag in tags
 
 
-@router.api_route(
+@get_and_head(
+    router,
     "/dump.{extension}",
-    methods=["GET", "HEAD"],
     response_model=None,
     response_class=Response,
     responses=responses(
@@ -168,9 +168,9 @@ def jsonld_context() -> FileResponse:
 STORE_DUMP = "/dump/store.nq"
 
 
-@router.api_route(
+@get_and_head(
+    router,
     STORE_DUMP,
-    methods=["GET", "HEAD"],
     response_model=None,
     response_class=Response,
     responses=responses(

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from api.conneg import negotiate
 from api.deps import SettingsDep, StoreDep
-from api.openapi import enum_of, responses
+from api.openapi import enum_of, get_and_head, responses
 from api.pages.layout import link
 from api.pages.resource import resource_page
 from api.paths import iri_to_uri, local_path, requested_iri
@@ -54,12 +54,11 @@ FormatParameter = Annotated[
     ),
 ]
 ROUTE: dict[str, Any] = {
-    "methods": ["GET", "HEAD"],
     "response_model": None,
     "response_class": Response,
     "responses": responses(OFFERS, 400, 404, 406),
 }
-"""How every linked-data route is declared: GET and HEAD, negotiated, with its errors."""
+"""How every linked-data route is declared (GET and HEAD): negotiated, with its errors."""
 
 
 def _not_found(iri: str, why: str = "") -> Response:
@@ -141,9 +140,12 @@ def _represent(
     return Response(html, media_type="text/html; charset=utf-8", headers=headers)
 
 
-@router.api_route("/id/{path:path}", **ROUTE)
+@get_and_head(router, "/id/{path:path}", **ROUTE)
 def resource(
-    path: str,
+    path: Annotated[
+        str,
+        Path(description="The IRI's part after the base IRI.", examples=["trial/dascern"]),
+    ],
     request: Request,
     settings: SettingsDep,
     store: StoreDep,
@@ -154,7 +156,7 @@ def resource(
     return _represent(request, settings, store, iri, "cbd", format)
 
 
-@router.api_route("/ontology", **ROUTE)
+@get_and_head(router, "/ontology", **ROUTE)
 def ontology(
     request: Request, settings: SettingsDep, store: StoreDep, format: FormatParameter = None
 ) -> Response:
@@ -162,9 +164,9 @@ def ontology(
     return _represent(request, settings, store, ONTOLOGY_IRI, "ontology", format)
 
 
-@router.api_route("/ontology/{term}", **ROUTE)
+@get_and_head(router, "/ontology/{term}", **ROUTE)
 def ontology_term(
-    term: str,
+    term: Annotated[str, Path(description="The term's local name.", examples=["Trial"])],
     request: Request,
     settings: SettingsDep,
     store: StoreDep,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, FastAPI, Query, Request
@@ -87,6 +87,8 @@ type of each format, whichever alias the client accepted it by."""
 QUERY_SCHEMA = {"type": "string", "format": "sparql-query", "minLength": 1}
 """A SPARQL 1.1 query; ``format`` names what JSON Schema cannot say (its grammar)."""
 GRAPH_IRIS = {"type": "array", "items": {"type": "string", "format": "iri"}}
+GRAPH_IRIS_OR_NONE: dict[str, Any] = {"anyOf": [GRAPH_IRIS, {"type": "null"}]}
+"""What FastAPI would say of an optional list of strings, saying that each is an IRI."""
 ANSWERS = responses(
     ANSWERED_MEDIA_TYPES,
     400,
@@ -148,6 +150,7 @@ def sparql_get(
         Query(
             alias="default-graph-uri",
             description="Graphs whose union is the default graph (a graph not held is empty).",
+            json_schema_extra=GRAPH_IRIS_OR_NONE,
         ),
     ] = None,
     named_graph_uri: Annotated[
@@ -155,6 +158,7 @@ def sparql_get(
         Query(
             alias="named-graph-uri",
             description="The named graphs of the dataset (a graph not held is empty).",
+            json_schema_extra=GRAPH_IRIS_OR_NONE,
         ),
     ] = None,
 ) -> Response:
@@ -164,6 +168,10 @@ def sparql_get(
     if len(request.query_params.getlist("query")) > 1:
         return _error(400, "send exactly one 'query' parameter")
     if query is None:
+        try:  # a malformed parameter is malformed with or without a query
+            protocol_dataset(default_graph_uri or [], named_graph_uri or [], frozenset())
+        except QuerySyntaxError as error:
+            return _error(400, str(error))
         return _describe_service(request)
     return _answer(request, settings, query, default_graph_uri or [], named_graph_uri or [])
 

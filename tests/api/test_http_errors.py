@@ -1,4 +1,5 @@
-"""405 answers name every method the path takes (api/methods.py)."""
+"""HTTP errors no route answers itself (api/http_errors.py): plain text, and 405 answers name
+every method the path takes."""
 
 from __future__ import annotations
 
@@ -41,5 +42,10 @@ def test_each_allowed_method_is_indeed_allowed(client: TestClient) -> None:
         assert client.request(method, "/id/trial/dascern").status_code == 200
 
 
-def test_unknown_path_is_still_404(client: TestClient) -> None:
-    assert client.put("/nowhere").status_code == 404
+def test_unknown_path_is_a_plain_text_404(client: TestClient) -> None:
+    """Also where a route's pattern does not match (a line break in a resource path)."""
+    for path in ("/nowhere", "/id/a%0Ab"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert response.headers["content-type"].startswith("text/plain")
+        assert "nothing is served at" in response.text
