@@ -13,6 +13,18 @@ from kg.sparql.snapshot import ReadOnlyOxigraphStore
 from kg.sparql.statistics import StatisticsCache
 from kg.store import Store
 
+CORS_EXPOSED_HEADERS = [
+    "ETag",
+    "Last-Modified",
+    "Link",
+    "Content-Disposition",
+    "X-Result-Rows",
+    "Retry-After",
+    "Allow",
+]
+"""Response headers a browser app may read beyond the safelisted ones: the validators for its
+cache, the alternates and context of linked data, the row count of a SPARQL answer."""
+
 
 def open_served_store(settings: Settings) -> Store:
     """The store this process serves: the read-only snapshot ``kg serve`` prepared for its worker
@@ -39,11 +51,15 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.store = store if store is not None else open_served_store(settings)
     app.state.statistics = StatisticsCache(app.state.store, settings.base_iri)
     if settings.cors_origins:
+        # Everything served is read-only and public, so any page may read it (a browser app
+        # elsewhere querying /sparql or /graphql, or fetching a dump); no credentials.
         app.add_middleware(
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),
-            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_methods=["GET", "HEAD", "POST"],
             allow_headers=["*"],
+            expose_headers=CORS_EXPOSED_HEADERS,
+            max_age=600,
         )
     app.include_router(health.router)
     for router in (sparql.router, dumps.router, void.router, linked_data.router):
