@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test lint typecheck unit schema bench clean
+UI_STAMP := api/static/vendor/versions.json
+
+.PHONY: serve test lint typecheck unit schema bench clean ui
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,12 +14,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+## ui: install the browser UIs (GraphiQL, Swagger UI, ReDoc, YASGUI) at the versions ui/ pins,
+## from the npm registry, and copy the files the app serves into api/static/vendor
+ui: $(UI_STAMP)
+
+$(UI_STAMP): ui/package.json ui/package-lock.json api/ui_assets.py $(STAMP)
+	cd ui && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	$(BIN)/python -m api.ui_assets ui/node_modules
+
 ## serve: create .venv, install, and run the API on the embedded store (http://127.0.0.1:8000)
-serve: $(STAMP)
+serve: $(STAMP) ui
 	$(BIN)/kg serve
 
 ## test: create .venv, install with test extras, lint, type-check, validate, and run every test
-test: $(STAMP) lint typecheck unit
+test: $(STAMP) ui lint typecheck unit
 
 lint: $(STAMP)
 	$(BIN)/ruff check
@@ -47,4 +57,4 @@ bench: $(STAMP)
 	done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts ui/node_modules api/static/vendor

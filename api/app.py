@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from api import http_errors
-from api.routes import dumps, graphql, health, linked_data, sparql, void
+from api import http_errors, ui_assets
+from api.routes import dumps, graphql, health, linked_data, sparql, ui, void
 from kg.build import build_store
 from kg.settings import Settings
 from kg.sparql.snapshot import ReadOnlyOxigraphStore
@@ -46,6 +46,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         title="Evidence knowledge graph",
         version="0.1.0",
         description="Clinical-trial evidence as a knowledge graph: GraphQL, SPARQL, linked data.",
+        # /docs and /redoc are ours (api/routes/ui.py), on files this app serves, not a CDN's.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.store = store if store is not None else open_served_store(settings)
@@ -61,8 +64,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             expose_headers=CORS_EXPOSED_HEADERS,
             max_age=600,
         )
+    app.state.ui_assets = ui_assets.mount(app)
     app.include_router(health.router)
-    for router in (sparql.router, dumps.router, void.router, linked_data.router):
+    for router in (sparql.router, dumps.router, void.router, linked_data.router, ui.router):
         app.include_router(router)
     graphql.install(app, settings)
     http_errors.install(app)

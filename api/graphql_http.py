@@ -16,12 +16,13 @@ What strawberry's FastAPI router does not do, and this subclass adds:
 from __future__ import annotations
 
 import json
+from importlib import resources
 from typing import Any
 
 from cross_web import HTTPException
 from graphql import GraphQLError
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse
@@ -34,6 +35,9 @@ from api.conneg import negotiate
 from api.graphql.context import EvidenceContext
 from api.graphql.errors import error_code
 from api.openapi import Responses, content, error_responses
+from api.pages.layout import esc
+from api.pages.ui import content_security_policy, graphiql_page
+from api.ui_assets import NotInstalled, UiAssets
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -41,6 +45,13 @@ RESPONSE_TYPES = (JSON, GRAPHQL_RESPONSE)
 """What a GraphQL response is sent as; the first is what ``*/*`` or no ``Accept`` gets."""
 REQUEST_TYPE = "application/json"
 """The one media type a POST body may have (multipart uploads are off: there are no mutations)."""
+
+
+def default_query() -> str:
+    """What GraphiQL opens on: the README's query (``api/graphql/examples/readme_query.graphql``)."""
+    return resources.files("api.graphql").joinpath("examples/readme_query.graphql").read_text(
+        encoding="utf-8"
+    )
 
 
 def response_type(request: Request) -> str | None:
@@ -129,6 +140,16 @@ class GraphQLOverHTTP(GraphQLRouter[EvidenceContext, None]):
                 error.reason, extensions={"code": "OPERATION_RESOLUTION_FAILURE"}
             )
             return PreExecutionError(data=None, errors=[unresolved])
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        """GraphiQL on the application's own files, opening on the README's query."""
+        assets: UiAssets = request.app.state.ui_assets
+        try:
+            page = HTMLResponse(graphiql_page(assets, default_query()))
+        except NotInstalled as error:
+            return HTMLResponse(f"<p>{esc(error)}</p>", status_code=503)
+        page.headers["Content-Security-Policy"] = content_security_policy()
+        return page
 
     async def process_result(
         self, request: Request, result: ExecutionResult
