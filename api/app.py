@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api import http_errors, ui_assets
-from api.routes import dumps, graphql, health, linked_data, sparql, ui, void
+from api.routes import dumps, graphql, health, home, linked_data, sparql, ui, void
 from kg.build import build_store
 from kg.settings import Settings
 from kg.sparql.snapshot import ReadOnlyOxigraphStore
@@ -66,7 +66,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         )
     app.state.ui_assets = ui_assets.mount(app)
     app.include_router(health.router)
-    for router in (sparql.router, dumps.router, void.router, linked_data.router, ui.router):
+    routers = (home.router, sparql.router, dumps.router, void.router, linked_data.router, ui.router)
+    for router in routers:
         app.include_router(router)
     graphql.install(app, settings)
     http_errors.install(app)

@@ -16,6 +16,7 @@ from api.graphql.listing_memory import ListingMemory
 from api.graphql.schema import build_schema
 from api.graphql_cache import GraphQLResponseCache, store_generation_reader
 from api.graphql_http import GraphQLOverHTTP, document_routes
+from api.local_graphql import LocalGraphQL
 from kg.build import store_generation
 from kg.settings import Settings
 
@@ -64,4 +65,11 @@ def install(app: FastAPI, settings: Settings) -> None:
         listings = ListingMemory(generation)
     app.state.graphql_listings = listings  # for operators and tests
     app.add_middleware(RequestGuard, max_bytes=settings.max_body_bytes, path=PATH)
-    app.include_router(router(settings, listings))
+    graphql = router(settings, listings)
+    app.state.local_graphql = LocalGraphQL(
+        graphql.schema,
+        settings.query_timeout_seconds,
+        threaded=not runs_inline(settings.store),
+        listings=listings,
+    )
+    app.include_router(graphql)

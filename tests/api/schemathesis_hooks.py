@@ -1,9 +1,10 @@
 """What schemathesis must know to make requests this API calls valid, which neither JSON Schema
 nor GraphQL's type system can say.
 
-Why: ``format: sparql-query`` says a string must be a SPARQL query, and ``format: json-object`` a
-JSON object in a string; schemathesis, knowing no such formats, would send random text as
-"valid" data and then report the 400 it gets as a valid request refused. Likewise a GraphQL
+Why: ``format: sparql-query`` says a string must be a SPARQL query, ``format: json-object`` a
+JSON object in a string, and ``format: page-cursor`` a cursor of the server's own making;
+schemathesis, knowing no such formats, would send random text as "valid" data and then report
+the 400 it gets as a valid request refused. Likewise a GraphQL
 ``first`` is an ``Int`` whose range (0 to 100) only its description states, an ``after`` cursor
 is a token only the server hands out, and a comparison filter's ``statistic`` may be any
 ``StatisticType`` but ``OTHER`` (which names no statistic): generated queries get ``first``
@@ -33,6 +34,7 @@ from graphql import (
 from hypothesis import strategies as st
 
 from api.graphql.limits import MAX_PAGE_SIZE
+from kg.readmodel.listing import encode_cursor
 from kg.sparql.service import example_queries
 
 TRIALS = ["https://w3id.org/evidence-kg/id/trial/dascern", "https://w3id.org/evidence-kg/id/nowhere"]
@@ -55,6 +57,9 @@ json_objects = st.dictionaries(words, st.one_of(st.none(), st.booleans(), small,
 
 schemathesis.openapi.format("sparql-query", sparql_queries)
 schemathesis.openapi.format("json-object", json_objects.map(json.dumps))
+schemathesis.openapi.format(
+    "page-cursor", st.tuples(words, st.sampled_from(TRIALS)).map(lambda a: encode_cursor(*a))
+)
 
 
 INT_RANGE = range(-(2**31), 2**31)

@@ -110,3 +110,18 @@ def test_sparql_editor_opens_the_examples_and_runs_one(server: KgServer, page: P
         ".innerText.includes('Dasatinib 100 mg once daily')"
     )
     _keep(page, "sparql-editor")
+
+
+def test_landing_page_search_leads_to_the_trial(server: KgServer, page: Page) -> None:
+    """The first five minutes: ``/`` says what this is and how many trials; its search box,
+    given a registry id, finds the trial, and the trial's page opens."""
+    page.open(f"{server.base_url}/")
+    page.wait_for("document.body.innerText.includes('It holds 1 trial')")
+    _keep(page, "landing")
+    page.evaluate(
+        "document.getElementById('q').value = 'NCT01593254';"
+        "document.querySelector('form.search').requestSubmit(); true"
+    )
+    page.wait_for("location.pathname === '/trials' && document.body.innerText.includes('DASCERN')")
+    page.evaluate("document.querySelector('a[href=\"/id/trial/dascern\"]').click(); true")
+    page.wait_for("location.pathname === '/id/trial/dascern' && !!document.querySelector('h1')")
