@@ -25,6 +25,10 @@ pre { background: #f6f8fa; padding: .6rem; overflow-x: auto; font-size: .85rem; 
 .formats a { margin-right: .6rem; }
 figure.forest { margin: .5rem 0; }
 form.search input { width: min(28rem, 70vw); padding: .2rem .4rem; }
+#reported .headline { font-size: 1.1rem; margin: .6rem 0 .1rem; }
+#reported .comparison ul { margin: .2rem 0 .6rem; }
+.cite { font-size: .8rem; color: #57606a; }
+.derived { color: #6e4b00; }
 """.strip()
 
 

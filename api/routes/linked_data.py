@@ -14,11 +14,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import PlainTextResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from api.conneg import negotiate
 from api.deps import SettingsDep, StoreDep
+from api.local_graphql import PageDataError, local_graphql
 from api.openapi import enum_of, get_and_head, responses
 from api.pages.layout import link
+from api.pages.reported import reported_section
 from api.pages.resource import resource_page
 from api.paths import iri_to_uri, local_path, requested_iri
 from kg.build import GraphNames
@@ -77,24 +80,42 @@ def _raw_path(request: Request) -> str:
     return iri_to_uri(request.url.path.replace("%", "%25"))
 
 
+def _chosen(request: Request, requested: str | None) -> str | None | Response:
+    """The representation asked for: by ``?format=`` (a 400 if unknown), else negotiated."""
+    if requested is None:
+        return negotiate(request.headers.get("accept"), OFFERS)
+    chosen = FORMAT_PARAMETERS.get(requested)
+    if chosen is None:
+        return PlainTextResponse(
+            f"unknown format {requested!r}; use one of {', '.join(FORMAT_PARAMETERS)}\n",
+            status_code=400,
+        )
+    return chosen
+
+
+async def _reported(request: Request, settings: Settings, store: Store, iri: str) -> str:
+    """What a trial's sources reported (the page's first section), read through the GraphQL
+    API; empty for anything that is not a trial."""
+    try:
+        data = await local_graphql(request).run(store, "trial_page", id=iri)
+    except PageDataError:
+        return ""
+    trial = data.get("trial")
+    if not trial or trial.get("id") != iri:
+        return ""
+    return reported_section(trial, lambda target: local_path(target, settings))
+
+
 def _represent(
     request: Request,
     settings: Settings,
     store: Store,
     iri: str,
     graph_factory: str,
-    requested: str | None,
+    chosen: str | None,
+    reported: str = "",
 ) -> Response:
     path = local_path(iri, settings) or ""
-    if requested is not None:
-        chosen = FORMAT_PARAMETERS.get(requested)
-        if chosen is None:
-            return PlainTextResponse(
-                f"unknown format {requested!r}; use one of {', '.join(FORMAT_PARAMETERS)}\n",
-                status_code=400,
-            )
-    else:
-        chosen = negotiate(request.headers.get("accept"), OFFERS)
     alternates = [(f"{path}?format={key}", media) for key, media in FORMAT_PARAMETERS.items()]
     headers = {
         "Vary": "Accept",
@@ -128,7 +149,9 @@ def _represent(
         return local_path(target, settings)
 
     trial = trial_view(store, iri) if is_a(graph, iri, EKG.Trial) else None
-    html = resource_page(graph, iri, local_href=href, alternates=alternates, trial=trial)
+    html = resource_page(
+        graph, iri, local_href=href, alternates=alternates, trial=trial, reported=reported
+    )
     if graph_factory == "ontology":
         terms = sorted(
             {str(s) for s in graph.subjects() if str(s).startswith(ONTOLOGY_IRI) and str(s) != iri}
@@ -141,7 +164,7 @@ def _represent(
 
 
 @get_and_head(router, "/id/{path:path}", **ROUTE)
-def resource(
+async def resource(
     path: Annotated[
         str,
         Path(description="The IRI's part after the base IRI.", examples=["trial/dascern"]),
@@ -151,9 +174,15 @@ def resource(
     store: StoreDep,
     format: FormatParameter = None,
 ) -> Response:
-    """A resource minted under the base IRI."""
+    """A resource minted under the base IRI; a trial's page leads with what was reported."""
     iri = requested_iri(_raw_path(request), "/id/", settings.base_iri)
-    return _represent(request, settings, store, iri, "cbd", format)
+    chosen = _chosen(request, format)
+    if isinstance(chosen, Response):
+        return chosen
+    reported = await _reported(request, settings, store, iri) if chosen == "text/html" else ""
+    return await run_in_threadpool(
+        _represent, request, settings, store, iri, "cbd", chosen, reported
+    )
 
 
 @get_and_head(router, "/ontology", **ROUTE)
@@ -161,7 +190,10 @@ def ontology(
     request: Request, settings: SettingsDep, store: StoreDep, format: FormatParameter = None
 ) -> Response:
     """The whole ontology (every triple of its named graph)."""
-    return _represent(request, settings, store, ONTOLOGY_IRI, "ontology", format)
+    chosen = _chosen(request, format)
+    if isinstance(chosen, Response):
+        return chosen
+    return _represent(request, settings, store, ONTOLOGY_IRI, "ontology", chosen)
 
 
 @get_and_head(router, "/ontology/{term}", **ROUTE)
@@ -174,4 +206,7 @@ def ontology_term(
 ) -> Response:
     """One term of the ontology."""
     iri = requested_iri(_raw_path(request), "/ontology/", ONTOLOGY_IRI)
-    return _represent(request, settings, store, iri, "cbd", format)
+    chosen = _chosen(request, format)
+    if isinstance(chosen, Response):
+        return chosen
+    return _represent(request, settings, store, iri, "cbd", chosen)

@@ -114,7 +114,7 @@ def test_sparql_editor_opens_the_examples_and_runs_one(server: KgServer, page: P
 
 def test_landing_page_search_leads_to_the_trial(server: KgServer, page: Page) -> None:
     """The first five minutes: ``/`` says what this is and how many trials; its search box,
-    given a registry id, finds the trial, and the trial's page opens."""
+    given a registry id, finds the trial, whose page opens on what was reported."""
     page.open(f"{server.base_url}/")
     page.wait_for("document.body.innerText.includes('It holds 1 trial')")
     _keep(page, "landing")
@@ -124,4 +124,8 @@ def test_landing_page_search_leads_to_the_trial(server: KgServer, page: Page) ->
     )
     page.wait_for("location.pathname === '/trials' && document.body.innerText.includes('DASCERN')")
     page.evaluate("document.querySelector('a[href=\"/id/trial/dascern\"]').click(); true")
-    page.wait_for("location.pathname === '/id/trial/dascern' && !!document.querySelector('h1')")
+    page.wait_for(
+        "location.pathname === '/id/trial/dascern' && document.getElementById('reported')"
+        ".innerText.includes('29% vs 13%, P = .005')"
+    )
+    _keep(page, "trial")
