@@ -6,8 +6,8 @@ shaped as a registry import would be."""
 from __future__ import annotations
 
 import re
-from html import unescape
 from collections.abc import Iterator
+from html import unescape
 from pathlib import Path
 from typing import Any
 
