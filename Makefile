@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 UI_STAMP := api/static/vendor/versions.json
 
-.PHONY: serve test lint typecheck unit schema bench clean ui
+.PHONY: serve test provision lint typecheck unit schema bench clean ui
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,14 @@ $(UI_STAMP): ui/package.json ui/package-lock.json api/ui_assets.py $(STAMP)
 serve: $(STAMP) ui
 	$(BIN)/kg serve
 
-## test: create .venv, install with test extras, lint, type-check, validate, and run every test
-test: $(STAMP) ui lint typecheck unit
+## test: create .venv, install with test extras, the browser UIs and the programs the tests run,
+## lint, type-check, validate, and run every test
+test: $(STAMP) ui provision lint typecheck unit
+
+## provision: install what the tests run beside Python packages (Virtuoso, Chromium) where root can;
+## otherwise say what is missing (those tests are then skipped; under CI=true, failed)
+provision:
+	$(PYTHON) scripts/provision.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check

@@ -9,9 +9,8 @@ from api import http_errors, ui_assets
 from api.routes import dumps, graphql, health, home, linked_data, sparql, ui, void
 from kg.build import build_store
 from kg.settings import Settings
-from kg.sparql.snapshot import ReadOnlyOxigraphStore
 from kg.sparql.statistics import StatisticsCache
-from kg.store import Store
+from kg.store import Store, open_checkpoint
 
 CORS_EXPOSED_HEADERS = [
     "ETag",
@@ -30,7 +29,7 @@ def open_served_store(settings: Settings) -> Store:
     """The store this process serves: the read-only snapshot ``kg serve`` prepared for its worker
     processes, or the configured store, built if it does not hold the current curated graphs."""
     if settings.store_snapshot is not None:
-        return ReadOnlyOxigraphStore(str(settings.store_snapshot))
+        return open_checkpoint(settings.store_snapshot)
     return build_store(settings)
 
 

@@ -37,14 +37,11 @@ class LocalGraphQL:
 
     schema: BaseSchema
     timeout_seconds: float
-    threaded: bool
     listings: ListingMemory | None
 
     async def run(self, store: Store, name: str, **variables: Any) -> dict[str, Any]:
         """``data`` of page query ``name``; :class:`PageDataError` if it answered errors."""
-        context = await make_context(
-            store, self.timeout_seconds, threaded=self.threaded, listings=self.listings
-        )
+        context = await make_context(store, self.timeout_seconds, listings=self.listings)
         result = await self.schema.execute(
             page_query(name), variable_values=variables, context_value=context
         )

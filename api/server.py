@@ -4,15 +4,15 @@ One process (``KG_WORKERS=1``, the default) opens the store, builds it if its cu
 out of date, and serves. Several (``KG_WORKERS=N``) share one listening socket, which uvicorn's
 supervisor hands to N worker processes; an embedded on-disk store admits one writer, so this
 process opens it, builds it if needed and keeps it open (its lock then refuses a concurrent
-``kg load``, which the workers would not see), and each worker serves a read-only snapshot of it
-(:mod:`kg.sparql.snapshot`). A remote store is opened by every worker on its own.
+``kg load``, which the workers would not see), and each worker serves a read-only checkpoint of it
+(a store with ``Capabilities.checkpoints``; :mod:`kg.sparql.snapshot`). Any other store is
+opened by every worker on its own.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import os
-from pathlib import Path
 from typing import Literal
 
 import uvicorn
@@ -20,8 +20,7 @@ import uvicorn
 from api.app import create_app
 from kg.build import build_store
 from kg.settings import Settings
-from kg.sparql.snapshot import Snapshot, take_snapshot
-from kg.stores.oxigraph import OxigraphStore
+from kg.store import Checkpoint
 
 LoopName = Literal["uvloop", "asyncio"]
 HttpName = Literal["httptools", "h11"]
@@ -62,11 +61,11 @@ def run(settings: Settings) -> None:
         uvicorn.run(create_app(settings), **uvicorn_options(settings))  # type: ignore[arg-type]
         return
     store = build_store(settings)
-    snapshot: Snapshot | None = None
+    snapshot: Checkpoint | None = None
     try:
         served = settings
-        if isinstance(store, OxigraphStore) and store.path:
-            snapshot = take_snapshot(store.native, Path(store.path))
+        if store.capabilities.checkpoints:
+            snapshot = store.checkpoint()
             served = settings.with_overrides(store_snapshot=snapshot.path)
         os.environ.update(served.to_env())
         uvicorn.run(

@@ -18,7 +18,7 @@ from kg import queries
 from kg.derive import derive
 from kg.parse import parse_file
 from kg.settings import Settings
-from kg.store import Store, is_persistent, open_store, select
+from kg.store import Store, is_persistent, key_bounded, open_store, select
 from kg.vocab import bind_prefixes
 
 BUILT_FROM = URIRef("urn:evidence-kg:builtFrom")
@@ -160,19 +160,37 @@ def recorded_fingerprint(store: Store, settings: Settings) -> str | None:
     return read_catalog(store, settings.base_iri).fingerprint
 
 
+@key_bounded
 def store_generation(store: Store, base_iri: str) -> str | None:
     """The store's data generation: it changes with every build and every load that records
     one (:func:`bump_generation`). ``None`` for a store without a catalog."""
     return read_catalog(store, base_iri).generation
 
 
+def new_generation() -> str:
+    """A fresh data generation token."""
+    return uuid.uuid4().hex
+
+
+def catalog_text(base_iri: str, fingerprint: str, generation: str) -> str:
+    """The catalog graph's whole content as N-Triples, for writes that move the generation in
+    the same transaction as the data (:mod:`kg.write`).
+
+    >>> print(catalog_text("https://h/", "sha256:ab", "g1"))
+    <https://h/graph/catalog> <urn:evidence-kg:builtFrom> "sha256:ab" .
+    <https://h/graph/catalog> <urn:evidence-kg:generation> "g1" .
+    """
+    catalog = GraphNames(base_iri).catalog
+    return "\n".join(
+        f"<{catalog}> <{predicate}> {Literal(value).n3()} ."
+        for predicate, value in ((BUILT_FROM, fingerprint), (GENERATION, generation))
+    )
+
+
 def _write_catalog(store: Store, base_iri: str, fingerprint: str) -> str:
+    generation = new_generation()
     names = GraphNames(base_iri)
-    generation = uuid.uuid4().hex
-    catalog = Graph()
-    catalog.add((names.catalog, BUILT_FROM, Literal(fingerprint)))
-    catalog.add((names.catalog, GENERATION, Literal(generation)))
-    store.replace_graph(names.catalog, catalog)
+    store.update_graphs({str(names.catalog): catalog_text(base_iri, fingerprint, generation)}, {})
     return generation
 
 

@@ -2,8 +2,11 @@
 
 Why thin: everything ``kg`` does is also done by the HTTP app or by tests through the same library
 functions (:func:`kg.build.build_dataset`, :func:`kg.export.export`, :mod:`kg.validate`,
-:func:`kg.checks.run_checks`), so the command line cannot drift from them. ``api`` is imported
-only inside ``serve`` and ``export-schema``: ``kg`` must work without importing the web stack.
+:func:`kg.checks.run_checks`), so the command line cannot drift from them.
+
+``kg`` never imports ``api``: the commands that need the web app (``serve``, ``export-schema``)
+are :class:`Command` objects that ``api`` registers under the ``kg.commands`` entry points
+(``pyproject.toml``), found when the parser is built (:func:`registered_commands`).
 
 Every failure is one line on stderr, never a traceback; the exit codes are in ``kg --help``.
 """
@@ -16,7 +19,7 @@ import logging
 import os
 import sys
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -55,17 +58,53 @@ environment: KG_BASE_IRI, KG_STORE, KG_DATA (comma-separated files) and the othe
 are read first; --base-iri, --store and --data override them.
 """
 
+IMPORT_EPILOG = """\
+exit codes:
+  0  every study is in the store (imported, replaced, or unchanged)
+  1  the SHACL shapes refused some studies (nothing of them was written; the summary lists each
+     violation with its place in the record as a JSON pointer)
+  2  an input could not be read or is not a study record (the summary names the file and what is
+     missing); the other inputs were still imported
+  3  an unexpected internal error (a bug: please report the message)
+"""
+
 VALIDATION_FORMATS = ("text", "json", "turtle", "junit")
 VALIDATION_ENGINES = ("auto", "pyshacl", "store")
 SERVE_DEFAULT_STORE = "oxigraph:var/store"
-"""Where ``kg serve`` keeps its store when none is configured (relative to the working folder)."""
-SERVE_DEFAULT_GRAPHQL_CACHE = 1024
-"""GraphQL answers ``kg serve`` keeps per process on an embedded store (see serve_settings)."""
+"""Where ``kg serve`` keeps its store when none is configured (relative to the working folder),
+and so where ``kg import`` writes unless told otherwise."""
 STATS_FORMATS = ("text", "json")
+
+COMMANDS_GROUP = "kg.commands"
+"""The entry point group whose objects are :class:`Command` s added to ``kg``."""
 
 
 class UsageError(Exception):
     """The command line or the settings it produces cannot be used (exit 2)."""
+
+
+@dataclass(frozen=True)
+class Command:
+    """A ``kg`` subcommand another package registers (entry point group :data:`COMMANDS_GROUP`):
+    it gets the global options (``--store``, ``--base-iri``, ``--data``) like every command,
+    adds its own, and is run with the settings they give; it returns an exit code, and raises
+    what ``kg`` maps to the others (:class:`UsageError`, :class:`kg.store.StoreError`, ...)."""
+
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace, Settings], int]
+
+
+def registered_commands() -> list[Command]:
+    """The commands installed packages register under :data:`COMMANDS_GROUP`, by name."""
+    found = []
+    for entry in metadata.entry_points(group=COMMANDS_GROUP):
+        command = entry.load()
+        if not isinstance(command, Command):
+            raise TypeError(f"entry point {entry.value} of {COMMANDS_GROUP} is not a kg Command")
+        found.append(command)
+    return sorted(found, key=lambda command: command.name)
 
 
 # --- argument parsing ---------------------------------------------------------------------------
@@ -184,28 +223,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("check", "Run the ontology quality checks (ontology/checks/*.rq).", cmd_check)
 
-    serve = command(
-        "serve",
-        "Serve the GraphQL, SPARQL and linked-data API (store: KG_STORE or --store; "
-        f"default {SERVE_DEFAULT_STORE}, on disk, so a restart loses nothing).",
-        cmd_serve,
-    )
-    serve.add_argument("--host", default=None, help="interface to bind (KG_HOST)")
-    serve.add_argument("--port", type=int, default=None, help="port to bind (KG_PORT)")
-    serve.add_argument(
-        "--workers", type=_positive, default=None, metavar="N", help="server processes (KG_WORKERS)"
-    )
-    serve.add_argument(
-        "--graphql-cache",
-        type=int,
-        default=None,
-        metavar="N",
-        help="GraphQL answers kept per process, 0 for none (KG_GRAPHQL_CACHE; default "
-        f"{SERVE_DEFAULT_GRAPHQL_CACHE} on an embedded store, 0 on a remote one)",
-    )
-
-    schema = command("export-schema", "Write the GraphQL schema (SDL).", cmd_export_schema)
-    schema.add_argument("-o", "--output", type=Path, metavar="FILE", help="default: stdout")
+    for registered in registered_commands():
+        registered.add_arguments(command(registered.name, registered.help, registered.run))
 
     load = command(
         "load",
@@ -220,13 +239,50 @@ def build_parser() -> argparse.ArgumentParser:
         help="named graph (default: {base}graph/loaded/STEM)",
     )
 
+    importing = commands.add_parser(
+        "import",
+        help="Import study records through the validated write path.",
+        description="Import study records through the SHACL-validated, atomic write path.",
+    )
+    sources = importing.add_subparsers(dest="source", metavar="SOURCE", required=True)
+    ctgov = sources.add_parser(
+        "ctgov",
+        help="ClinicalTrials.gov API v2 study records (JSON, pages, JSON Lines, folders, -).",
+        description="Import ClinicalTrials.gov API v2 study records: one study object per file, "
+        "a page {\"studies\": [...]}, JSON Lines, a folder of such files, or - for standard "
+        f"input. The store defaults to {SERVE_DEFAULT_STORE}, the one kg serve uses.",
+        epilog=IMPORT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _global_options(ctgov, in_subcommand=True)
+    ctgov.set_defaults(run=cmd_import_ctgov)
+    ctgov.add_argument("paths", nargs="+", metavar="PATH", help="files, folders, or - (stdin)")
+    ctgov.add_argument("--format", choices=("text", "json"), default="text", help="summary format")
+    ctgov.add_argument(
+        "--notes",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="list what was noted about each study (default: for up to 20 studies)",
+    )
+    ctgov.add_argument(
+        "--batch-size",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="records validated and written together (one transaction; default 50)",
+    )
+    ctgov.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+
     synth = command(
-        "synth", "Write a synthetic corpus of trials in our model (for benchmarks).", cmd_synth
+        "synth",
+        "Write a synthetic corpus (for benchmarks): trials in our model (.nt, .ttl), or "
+        "ClinicalTrials.gov API v2 records as JSON Lines (.jsonl) for kg import ctgov.",
+        cmd_synth,
     )
     synth.add_argument("--trials", type=int, required=True, metavar="N")
     synth.add_argument("--seed", type=int, default=1, metavar="S")
     synth.add_argument(
-        "-o", "--output", type=Path, required=True, metavar="FILE", help=".nt or .ttl"
+        "-o", "--output", type=Path, required=True, metavar="FILE", help=".nt, .ttl or .jsonl"
     )
     return parser
 
@@ -401,33 +457,6 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK if all(result.passed for result in results) else EXIT_FAILED
 
 
-def serve_settings(
-    args: argparse.Namespace, settings: Settings, environ: Mapping[str, str]
-) -> Settings:
-    """The server keeps its store on disk unless told otherwise: what a long-running service
-    loaded (``kg load``) must survive a restart, while one-shot commands build in memory.
-
-    On an embedded store the GraphQL answer cache is on unless ``KG_GRAPHQL_CACHE`` says
-    otherwise: nothing but this server can write to a store it holds (the single-writer lock),
-    and the cache checks the data generation on every request. On a remote store another client
-    could write around kg, so the cache stays off unless asked for.
-    """
-    if getattr(args, "store", None) is None and "KG_STORE" not in environ:
-        settings = settings.with_overrides(store=SERVE_DEFAULT_STORE)
-    if getattr(args, "graphql_cache", None) is not None:
-        return settings.with_overrides(graphql_cache_size=args.graphql_cache)
-    if "KG_GRAPHQL_CACHE" not in environ and settings.store.partition(":")[0] == "oxigraph":
-        return settings.with_overrides(graphql_cache_size=SERVE_DEFAULT_GRAPHQL_CACHE)
-    return settings
-
-
-def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from api.server import run
-
-    run(serve_settings(args, settings, os.environ))
-    return EXIT_OK
-
-
 def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     from rdflib import URIRef
     from tqdm import tqdm
@@ -466,11 +495,59 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_import_ctgov(args: argparse.Namespace, settings: Settings) -> int:
+    from tqdm import tqdm
+
+    from kg.build import build_store
+    from kg.ctgov import summary as summaries
+    from kg.ctgov.importer import BATCH, import_records
+    from kg.ctgov.records import read_records
+    from kg.store import is_persistent
+    from kg.write import WriteContext
+
+    if getattr(args, "store", None) is None and "KG_STORE" not in os.environ:
+        settings = settings.with_overrides(store=SERVE_DEFAULT_STORE)
+    if not is_persistent(settings.store):
+        raise UsageError(
+            "kg import needs a persistent store: --store oxigraph:PATH or --store "
+            "sparql:QUERY_URL,UPDATE_URL (an in-memory store would be gone when kg exits)"
+        )
+    store = build_store(settings)
+    try:
+        with tqdm(
+            unit=" records", desc="importing", file=sys.stderr, disable=args.no_progress
+        ) as bar:
+            summary = import_records(
+                store,
+                read_records(args.paths),
+                WriteContext.from_settings(settings),
+                batch_size=args.batch_size or BATCH,
+                progress=lambda _: bar.update(1),
+            )
+    finally:
+        store.close()
+    if args.format == "json":
+        _write_text(json.dumps(summaries.as_json(summary), indent=2) + "\n", None)
+    else:
+        _write_text(summaries.render_text(summary, notes=args.notes), None)
+    return summary.exit_code
+
+
 def cmd_synth(args: argparse.Namespace, settings: Settings) -> int:
     from kg.synth import write_corpus
 
     if args.trials < 1:
         raise UsageError("--trials must be at least 1")
+    if args.output.suffix == ".jsonl":
+        from kg.ctgov.synth import write_records
+
+        size = write_records(args.output, args.trials, seed=args.seed)
+        _write_text(
+            f"wrote {args.trials:,} synthetic ClinicalTrials.gov records ({size:,} bytes, seed "
+            f"{args.seed}) to {args.output}\n",
+            None,
+        )
+        return EXIT_OK
     try:
         triples = write_corpus(args.output, args.trials, seed=args.seed, base_iri=settings.base_iri)
     except ValueError as error:
@@ -480,14 +557,6 @@ def cmd_synth(args: argparse.Namespace, settings: Settings) -> int:
         f"to {args.output}\n",
         None,
     )
-    return EXIT_OK
-
-
-def cmd_export_schema(args: argparse.Namespace, settings: Settings) -> int:
-    from api.graphql.schema import sdl
-
-    text = sdl()
-    _write_text(text if text.endswith("\n") else text + "\n", args.output)
     return EXIT_OK
 
 
@@ -604,6 +673,11 @@ def _positive(text: str) -> int:
     return value
 
 
+# What a registered Command (api/commands.py) may reuse, under public names.
+positive_count = _positive
+write_text = _write_text
+
+
 def _fail(message: str, code: int) -> int:
     print(f"kg: {' '.join(message.split())}", file=sys.stderr)
     return code
@@ -641,4 +715,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # ``python -m kg.cli`` runs this file as __main__, beside the kg.cli that registered commands
+    # import: run that one, so that their Command is the class registered_commands checks.
+    from kg.cli import main as imported_main
+
+    sys.exit(imported_main())

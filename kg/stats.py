@@ -166,6 +166,8 @@ def significance(
     (False, True)
     >>> significance(None, 0.01, ">")   # P > .01 may or may not be below 0.05
     (None, False)
+    >>> significance(None, 0.05, ">=")  # P >= .05: not significant
+    (False, True)
     >>> significance(None, None)
     (None, False)
     """
@@ -177,6 +179,6 @@ def significance(
         return (True, True) if p_value <= level else (None, False)
     if p_value_comparator == "<=":
         return (True, True) if p_value < level else (None, False)
-    if p_value_comparator == ">":
+    if p_value_comparator in (">", ">="):
         return (False, True) if p_value >= level else (None, False)
     return p_value < level, True

@@ -47,7 +47,8 @@ from kg.sparql.results import (
     serialize_solutions,
     serialize_triples,
 )
-from kg.store import LOADING, QuerySyntaxError, is_staging
+from kg.store import QuerySyntaxError
+from kg.stores.oxigraph import hidden_graph_names
 
 MEMORY_LIMIT_BYTES = 4 * 1024**3
 """Address-space cap per worker: a query that materializes too much dies alone, not the host."""
@@ -135,17 +136,6 @@ class RemoteEndpoint:
 
 Source = ox.Store | RemoteEndpoint
 """What a worker queries: a pyoxigraph store, or a remote endpoint answering like one."""
-
-
-def hidden_graphs(store: ox.Store) -> set[str]:
-    """Graphs a load in progress keeps out of the union default graph (as kg.stores.oxigraph)."""
-    stages = [g for g in store.named_graphs() if is_staging(str(g.value))]
-    hidden = {str(g.value) for g in stages}
-    for stage in stages:
-        for quad in store.quads_for_pattern(None, ox.NamedNode(LOADING), None, stage):
-            if isinstance(quad.object, ox.NamedNode):
-                hidden.add(quad.object.value)
-    return hidden
 
 
 def evaluate(
@@ -263,7 +253,7 @@ def open_source(setup: WorkerSetup) -> tuple[Source, list[GraphName] | None, int
     else:
         store = ox.Store()
         store.bulk_load(setup.nquads or b"", format=ox.RdfFormat.N_QUADS)
-    hidden = hidden_graphs(store)
+    hidden = hidden_graph_names(store)
     visible: list[GraphName] | None = None
     if hidden:
         visible = [g for g in store.named_graphs() if g.value not in hidden]

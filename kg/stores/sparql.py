@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -34,7 +34,15 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Identifier
 
 from kg import queries
-from kg.store import QueryResult, QuerySyntaxError, SelectResult, StoreError, select
+from kg.store import (
+    QueryResult,
+    QuerySyntaxError,
+    SelectResult,
+    Store,
+    StoreError,
+    graph_update,
+    select,
+)
 
 RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
@@ -169,7 +177,7 @@ class _Server:
     graphs: frozenset[str]
 
 
-class SparqlStore:
+class SparqlStore(Store):
     """A :class:`kg.store.Store` over HTTP.
 
     Args:
@@ -181,6 +189,9 @@ class SparqlStore:
             thousand triples of ``INSERT DATA``).
         timeout: seconds to wait for one request.
     """
+
+    query_url: str
+    """The query endpoint, which the SPARQL workers also query directly."""
 
     def __init__(
         self,
@@ -290,6 +301,12 @@ class SparqlStore:
 
     def drop_graph(self, name: URIRef) -> None:
         self._update(f"DROP SILENT GRAPH <{name}>")
+
+    def update_graphs(self, replace: Mapping[str, str], add: Mapping[str, str]) -> None:
+        # One update request: endpoints run it as one transaction (see replace_graph).
+        text = graph_update(replace, add)
+        if text:
+            self._update(text)
 
     def graph_names(self) -> list[URIRef]:
         rows = select(self, queries.load("store/graph_names"))

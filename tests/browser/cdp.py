@@ -9,9 +9,8 @@ add a driver and a package manager to the test setup.
 only to the test's server on 127.0.0.1; anything else fails as the internet being down would, and
 is recorded, so a test can also say that nothing tried to leave.
 
-Where Chromium comes from: ``KG_CHROMIUM`` names the binary, else ``chromium`` (Debian) or
-``chromium-browser`` on the PATH; the project's provisioning installs it. Without it the browser
-tests are skipped, and under ``CI=true`` they fail instead, since CI must run them.
+Where Chromium comes from: Debian's, installed by ``scripts/provision.py`` and found by
+:func:`tests.programs.program` (skipped when missing, failed under ``CI=true``).
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import shutil
 import signal
 import subprocess
 import time
@@ -31,8 +29,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-import pytest
 from websockets.sync.client import ClientConnection, connect
+
+from tests.programs import program
 
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 CHROMIUM_FLAGS = (
@@ -50,18 +49,6 @@ CHROMIUM_FLAGS = (
 )
 """What works here (/work/.library/env/machines/python.md): without the background-networking
 flags Chromium keeps trying to reach Google's hosts."""
-
-
-def chromium_binary() -> str:
-    """The Chromium to run; skips the test (fails it under ``CI=true``) when there is none."""
-    found = os.environ.get("KG_CHROMIUM") or shutil.which("chromium")
-    found = found or shutil.which("chromium-browser")
-    if found:
-        return found
-    message = "Chromium is not installed (apt-get install chromium, or set KG_CHROMIUM)"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 @dataclass
@@ -161,7 +148,7 @@ def chromium(profile: Path) -> Iterator[Page]:
     pid afterwards."""
     process = subprocess.Popen(
         [
-            chromium_binary(),
+            program("chromium"),
             *CHROMIUM_FLAGS,
             f"--user-data-dir={profile}",
             "--remote-debugging-port=0",

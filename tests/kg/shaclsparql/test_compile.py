@@ -35,9 +35,9 @@ def test_every_component_our_shapes_use_is_compiled() -> None:
 
 def test_a_shape_gets_few_queries() -> None:
     """Cardinality checks share one query and value checks another, whatever their number:
-    the trial shape's twenty property shapes take two queries, not sixty."""
+    the study shape's twenty property shapes take two queries, not sixty."""
     compiled = compile_shapes(load_shapes(Settings()))
-    trial = next(s for s in compiled.shapes if str(s.shape).endswith("/TrialShape"))
+    trial = next(s for s in compiled.shapes if str(s.shape).endswith("/StudyShape"))
     assert sorted(q.kind for q in trial.queries) == ["counts", "values"]
     assert sum(len(q.checks) for q in trial.queries) > 20
     assert max(len(s.queries) for s in compiled.shapes) <= 3

@@ -19,7 +19,7 @@ from kg.settings import Settings
 from kg.sparql.pool import QueryTimeout, WorkerPool, start_pool
 from kg.sparql.protocol import QueryRequest
 from kg.sparql.snapshot import SNAPSHOT_INFIX, remove_stale_snapshots
-from kg.store import STAGING_SEGMENT, Store, open_store
+from kg.store import LOADING, STAGING_SEGMENT, Store, open_store
 from kg.stores.oxigraph import OxigraphStore
 from tests.servers import OxigraphServer
 from tests.servers import is_alive as _alive
@@ -97,7 +97,9 @@ def test_a_load_in_progress_stays_hidden_from_on_disk_workers(
 ) -> None:
     visible = len(on_disk)
     stage = URIRef(f"{settings.base_iri.rstrip('/')}{STAGING_SEGMENT}x")
-    on_disk.replace_graph(stage, Graph().add((URIRef("urn:s"), URIRef("urn:p"), Literal(1))))
+    staged = Graph().add((URIRef("urn:s"), URIRef("urn:p"), Literal(1)))
+    staged.add((stage, URIRef(LOADING), stage))  # every stage holds a marker
+    on_disk.replace_graph(stage, staged)
     pool = start_pool(on_disk, settings.with_overrides(sparql_workers=1))
     try:
         assert _count(pool) == visible

@@ -1,0 +1,183 @@
+"""Reading ClinicalTrials.gov API v2 study records from files, folders and standard input.
+
+A record arrives as one study object (``GET /api/v2/studies/{nctId}``), a page of them
+(``{"studies": [...]}``, as ``GET /api/v2/studies`` returns), JSON Lines (one study per line), or
+a folder of such files (read in name order, recursively). Records are read lazily, one file at a
+time, so a folder of 100,000 records costs the memory of one.
+
+What cannot be read is a :class:`RecordError` naming the file (with the line, or the place in a
+page) and what is wrong: malformed or truncated JSON, a value that is not a study record (the
+first field a study must have and this one lacks), text that is not UTF-8. The reader goes on
+with the next input, so one broken file does not keep the others out; the caller decides the
+exit code.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SUFFIXES = (".json", ".jsonl", ".ndjson")
+"""Files a folder is searched for."""
+
+REQUIRED: tuple[tuple[str, ...], ...] = (
+    ("protocolSection",),
+    ("protocolSection", "identificationModule"),
+    ("protocolSection", "identificationModule", "nctId"),
+)
+"""What every study record has, in the order a missing one is reported."""
+
+
+class RecordError(Exception):
+    """An input that is not a readable study record; ``str()`` says where and what."""
+
+    def __init__(self, where: str, message: str) -> None:
+        self.where = where
+        self.message = message
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class Record:
+    """One study record and where it came from."""
+
+    study: dict[str, Any]
+    origin: str
+    """The file, with the line (JSON Lines) or the page index, for messages."""
+
+    @property
+    def nct_id(self) -> str:
+        return str(self.study["protocolSection"]["identificationModule"]["nctId"])
+
+
+def missing_field(value: object) -> str | None:
+    """The first field of :data:`REQUIRED` that ``value`` lacks, as a dotted path; None if
+    ``value`` has them all (and the NCT id is a string).
+
+    >>> missing_field({"protocolSection": {"identificationModule": {}}})
+    'protocolSection.identificationModule.nctId'
+    >>> missing_field([1, 2])
+    'protocolSection (the value is a JSON array, not a study object)'
+    """
+    if not isinstance(value, dict):
+        kind = {list: "array", str: "string", int: "number", float: "number", bool: "boolean"}
+        name = kind.get(type(value), "null")
+        return f"protocolSection (the value is a JSON {name}, not a study object)"
+    node: object = value
+    for path in REQUIRED:
+        node = value
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        if node is None or (path[-1] == "nctId" and not isinstance(node, str)):
+            return ".".join(path)
+    return None
+
+
+def _study(value: object, where: str) -> Record:
+    missing = missing_field(value)
+    if missing is not None:
+        raise RecordError(where, f"not a ClinicalTrials.gov study record: no {missing}")
+    assert isinstance(value, dict)
+    return Record(value, where)
+
+
+def _from_text(text: str, name: str, jsonl: bool) -> Iterator[Record | RecordError]:
+    if not jsonl:
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as error:
+            # Several JSON values, one per line, without a .jsonl suffix: read as JSON Lines.
+            if error.msg == "Extra data" and "\n" in text.strip():
+                yield from _from_text(text, name, jsonl=True)
+                return
+            body = text.strip()
+            ends_early = error.pos >= len(text.rstrip()) or (
+                body[:1] in "{[" and body[-1:] not in "}]"
+            )
+            truncated = " (the file ends early)" if ends_early else ""
+            yield RecordError(
+                f"{name}:{error.lineno}:{error.colno}", f"malformed JSON: {error.msg}{truncated}"
+            )
+            return
+        if isinstance(value, dict) and "studies" in value and "protocolSection" not in value:
+            studies = value["studies"]
+            if not isinstance(studies, list):
+                yield RecordError(name, "not a page of study records: 'studies' is not a list")
+                return
+            for index, study in enumerate(studies):
+                try:
+                    yield _study(study, f"{name}#/studies/{index}")
+                except RecordError as error:
+                    yield error
+            return
+        try:
+            yield _study(value, name)
+        except RecordError as error:
+            yield error
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{name}:{number}"
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as error:
+            yield RecordError(f"{where}:{error.colno}", f"malformed JSON: {error.msg}")
+            continue
+        try:
+            yield _study(value, where)
+        except RecordError as error:
+            yield error
+
+
+def _decode(data: bytes, name: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise RecordError(name, f"not UTF-8 text (byte {error.start})") from None
+
+
+def _files(path: Path) -> Iterator[Path]:
+    if path.is_dir():
+        for child in sorted(path.rglob("*")):
+            if child.is_file() and child.suffix.lower() in SUFFIXES:
+                yield child
+    else:
+        yield path
+
+
+def read_records(paths: Iterable[str]) -> Iterator[Record | RecordError]:
+    """Every study record in ``paths`` (files, folders, ``-`` for standard input), in order,
+    with a :class:`RecordError` in place of each input that cannot be read."""
+    for raw in paths:
+        if raw == "-":
+            try:
+                text = _decode(sys.stdin.buffer.read(), "<stdin>")
+            except RecordError as error:
+                yield error
+                continue
+            yield from _from_text(text, "<stdin>", jsonl=False)
+            continue
+        path = Path(raw)
+        if not path.exists():
+            yield RecordError(raw, "no such file or folder")
+            continue
+        found = False
+        for file in _files(path):
+            found = True
+            try:
+                text = _decode(file.read_bytes(), str(file))
+            except OSError as error:
+                yield RecordError(str(file), f"cannot read: {error.strerror or error}")
+                continue
+            except RecordError as error:
+                yield error
+                continue
+            jsonl = file.suffix.lower() in (".jsonl", ".ndjson")
+            yield from _from_text(text, str(file), jsonl=jsonl)
+        if not found:
+            yield RecordError(raw, f"the folder holds no {', '.join(SUFFIXES)} files")
