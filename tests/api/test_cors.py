@@ -10,7 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from kg.build import build_store
 from kg.settings import Settings
+from kg.store import Store
 
 ELSEWHERE = "https://app.example.org"
 READS = [
@@ -24,8 +26,16 @@ READS = [
 
 
 @pytest.fixture(scope="module")
-def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as running:  # with its SPARQL workers
+def store(settings: Settings) -> Iterator[Store]:
+    """One built store for the apps of this module (each app would build its own)."""
+    built = build_store(settings)
+    yield built
+    built.close()
+
+
+@pytest.fixture(scope="module")
+def client(settings: Settings, store: Store) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, store=store)) as running:  # with its SPARQL workers
         yield running
 
 
@@ -58,12 +68,12 @@ def test_post_answers_carry_the_header(client: TestClient) -> None:
     assert response.headers["access-control-allow-origin"] == "*"
 
 
-def test_cors_can_be_turned_off_or_narrowed(settings: Settings) -> None:
+def test_cors_can_be_turned_off_or_narrowed(settings: Settings, store: Store) -> None:
     off = Settings.from_env({"KG_CORS_ORIGINS": "off"})
     assert off.cors_origins == () and Settings.from_env(off.to_env()).cors_origins == ()
-    closed = TestClient(create_app(settings.with_overrides(cors_origins=())))
+    closed = TestClient(create_app(settings.with_overrides(cors_origins=()), store=store))
     assert "access-control-allow-origin" not in closed.get("/dump.ttl", headers={"Origin": ELSEWHERE}).headers
-    narrow = TestClient(create_app(settings.with_overrides(cors_origins=(ELSEWHERE,))))
+    narrow = TestClient(create_app(settings.with_overrides(cors_origins=(ELSEWHERE,)), store=store))
     allowed = narrow.get("/dump.ttl", headers={"Origin": ELSEWHERE})
     assert allowed.headers["access-control-allow-origin"] == ELSEWHERE
     other = narrow.get("/dump.ttl", headers={"Origin": "https://other.example"})

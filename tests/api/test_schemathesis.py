@@ -22,7 +22,7 @@ import pytest
 
 from tests.servers import PROJECT_ROOT, KgServer, kg_server
 
-MAX_EXAMPLES = "25"
+MAX_EXAMPLES = "15"
 
 
 @pytest.fixture(scope="module")
