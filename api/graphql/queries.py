@@ -1,5 +1,5 @@
 # strawberry's decorators are untyped without its mypy plugin, which pyproject does not enable.
-# mypy: disable-error-code="untyped-decorator"
+# mypy: disable-error-code="untyped-decorator,valid-type"
 """The root Query type: entry points by identifier, and filtered, paged listings."""
 
 from __future__ import annotations

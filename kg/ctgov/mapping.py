@@ -21,248 +21,32 @@ group ids), and the import summary says so.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import Any
-
-from rdflib import URIRef
 
 from kg.ctgov import values, vocabulary
 from kg.ctgov.reconcile import Index, Match, normalized, slug
-from kg.derive import (
-    METHODS,
-    ArmCounts,
-    write_agent,
-    write_estimates,
-    write_method,
-    write_significance,
-)
+from kg.ctgov.results import ResultsMapping
+from kg.ctgov.writer import REGISTRY, Json, MappingContext, get, items, pointer, text_of
 from kg.ntriples import LineWriter
 from kg.vocab import EKG, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
 from kg.write import StudyGraph
 
-Json = dict[str, Any]
-
-REGISTRY = "ClinicalTrials.gov"
 RECORD_URL = "https://clinicaltrials.gov/study/"
 PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/"
 MESH_URL = "http://id.nlm.nih.gov/mesh/"
 
-_NCT = re.compile(r"^NCT\d{8}$")
 _EUDRACT = re.compile(r"^\d{4}-\d{6}-\d{2}$")
 _PMID = re.compile(r"^[1-9]\d{0,8}$")
 _PLACEBO = re.compile(r"\b(placebo|sham)\b", re.IGNORECASE)
-_TRAILING_NOTE = re.compile(r"\s*\([^()]*\)\s*$")
 _TYPE_PREFIX = re.compile(r"^\s*[A-Za-z][A-Za-z ]*:\s*")
 
 
-def pointer(*parts: str | int) -> str:
-    """A JSON pointer (RFC 6901) to a place in a record.
-
-    >>> pointer("resultsSection", "outcomeMeasuresModule", "outcomeMeasures", 3, "pValue")
-    '/resultsSection/outcomeMeasuresModule/outcomeMeasures/3/pValue'
-    """
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
-
-
-def _get(node: object, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(node, dict):
-            return None
-        node = node.get(key)
-    return node
-
-
-def _list(node: object, *keys: str) -> list[Any]:
-    found = _get(node, *keys)
-    return found if isinstance(found, list) else []
-
-
-def _text(value: object) -> str | None:
-    return value.strip() if isinstance(value, str) and value.strip() else None
-
-
-_NUMBERING = re.compile(r"^\s*(arm\s+)?[0-9]+[.):]?\s+", re.IGNORECASE)
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
-
-
-def matching_arms(title: str, description: str | None, arms: Sequence[tuple[str, Json]]) -> list[str]:
-    """The protocol arms a results group may be, by the first rule that finds any: the same
-    title; the same title without a trailing note such as "(FAS)" or a leading number ("1
-    Placebo"); the same first sentence of the description. The caller links only a single fit.
-
-    >>> arms = [("a1", {"label": "1 Placebo", "description": "Sugar pill."}),
-    ...         ("a2", {"label": "Certolizumab Pegol 200 mg Q2W", "description": "CZP 400 mg. Then 200 mg."})]
-    >>> matching_arms("Placebo (FAS)", None, arms)
-    ['a1']
-    >>> matching_arms("CZP 200 mg Q2W (SS)", "CZP 400 mg. Subjects formed the SS.", arms)
-    ['a2']
-    >>> matching_arms("Placebo->OL CZP (SS)", "Subset of subjects from the Placebo group.", arms)
-    []
-    """
-    def bare(text: str) -> str:
-        return normalized(_NUMBERING.sub("", _TRAILING_NOTE.sub("", text)))
-
-    def first_sentence(text: str) -> str:
-        return normalized(_SENTENCE.split(text.strip(), maxsplit=1)[0])
-
-    rules: list[Callable[[Json], bool]] = [
-        lambda arm: normalized(str(arm.get("label", ""))) == normalized(title),
-        lambda arm: bool(bare(title)) and bare(str(arm.get("label", ""))) == bare(title),
-    ]
-    if description:
-        rules.append(
-            lambda arm: bool(_text(arm.get("description")))
-            and first_sentence(str(arm["description"])) == first_sentence(description)
-        )
-    for rule in rules:
-        found = [node for node, arm in arms if rule(arm)]
-        if found:
-            return found
-    return []
-
-
-@dataclass
-class MappingContext:
-    """What the mapping of one import run shares: the base IRI and the reference indexes."""
-
-    base_iri: str
-    drugs: Index
-    conditions: Index
-    stato: Mapping[URIRef, URIRef] = field(default_factory=dict)
-    """Statistic type -> the STATO class its estimates are typed with (from the ontology's
-    ``skos:exactMatch``)."""
-    curated_trials: Mapping[str, str] = field(default_factory=dict)
-    """NCT id -> a study node that is not this import's (a curated trial of the same id)."""
-
-    def trial_iri(self, nct_id: str) -> str:
-        return f"{self.base_iri}trial/{nct_id.lower()}"
-
-    def graph_iri(self, nct_id: str) -> str:
-        return f"{self.base_iri}graph/trial/{nct_id.lower()}"
-
-
-@dataclass(frozen=True)
-class _Group:
-    """A results group of one outcome (or of the adverse-event tables) and its arm."""
-
-    group_id: str
-    title: str
-    arm: str
-
-
-class _Mapper:
+class _Mapper(ResultsMapping):
     """Writes one record's triples; :func:`map_record` is the entry point."""
 
     def __init__(self, study: Json, origin: str, context: MappingContext) -> None:
-        self.record = study
-        self.origin = origin
-        self.context = context
-        self.base = context.base_iri
-        ident = _get(study, "protocolSection", "identificationModule") or {}
-        self.nct = str(ident["nctId"]).strip()
-        self.trial = context.trial_iri(self.nct)
-        self.own = LineWriter()
-        self.shared = LineWriter()
-        self.shared_nodes: set[str] = set()
-        self.pointers: dict[str, str] = {}
-        self.notes: list[str] = []
-        version = _text(_get(study, "protocolSection", "statusModule", "lastUpdatePostDateStruct", "date"))
-        version = version or _text(_get(study, "protocolSection", "statusModule", "lastUpdateSubmitDate"))
-        self.version = version or "undated"
-        if version is None:
-            self.notes.append("the record gives no last-update date: its version is 'undated'")
-        self.source = f"{self.base}source/ctgov/{self.nct}/{self.version}"
-        self.arms: list[tuple[str, Json]] = []
-        self.arm_roles: dict[str, URIRef] = {}
-        self.group_arms: dict[str, str] = {}
-        self.group_ids: dict[str, set[str]] = defaultdict(set)
-        self.unmatched: dict[str, list[str]] = defaultdict(list)
+        super().__init__(study, origin, context)
         self.drugs_given: set[str] = set()
-        self.arm_labels: dict[str, str] = {}
         self.label = self.nct
-        self.report = f"{self.trial}/report-registry-results"
-        self.result_titles: set[tuple[str, str]] = set()
-
-    # --- writing helpers ------------------------------------------------------------------------
-
-    def at(self, node: str, where: str, predicate: object | None = None) -> None:
-        """Remember where ``node`` (or its ``predicate``) comes from in the record."""
-        key = f"<{node}>" if predicate is None else f"<{node}> {predicate}"
-        self.pointers.setdefault(key, where)
-
-    def fact(self, node: str, kinds: Sequence[URIRef], label: str, where: str) -> None:
-        """A reported fact: its types, label, and its citation of the record at ``where``.
-
-        The JSON pointer (``ekg:recordPointer``) is what the fact rests on in the record; a
-        qualified derivation saying the same in words would be four more triples a fact, a
-        quarter of an import's writes.
-        """
-        for kind in kinds:
-            self.own.link(node, RDF.type, kind)
-        self.own.text(node, RDFS.label, label)
-        self.at(node, where)
-        self.own.link(node, PROV.wasDerivedFrom, self.source)
-        self.own.text(node, EKG.recordPointer, where)
-
-    def text(self, node: str, predicate: URIRef, raw: object, where: str) -> str | None:
-        value = _text(raw)
-        if value is not None:
-            self.own.text(node, predicate, value)
-            self.at(node, where, predicate)
-        return value
-
-    def concept(
-        self, node: str, predicate: URIRef, table: Mapping[str, URIRef], raw: object, where: str
-    ) -> URIRef | None:
-        key = vocabulary.code(raw)
-        if key is None:
-            return None
-        concept = table.get(key)
-        if concept is None:
-            self.notes.append(f"{where}: unknown value {raw!r}, not mapped")
-            return None
-        self.own.link(node, predicate, concept)
-        self.at(node, where, predicate)
-        return concept
-
-    def number(
-        self,
-        node: str,
-        predicate: URIRef,
-        raw: object,
-        where: str,
-        text_predicate: URIRef = EKG.reportedText,
-    ) -> values.Number | None:
-        parsed = values.number(raw)
-        if parsed is None:
-            return None
-        if parsed.lexical is not None:
-            self.own.typed(node, predicate, parsed.lexical, XSD.decimal)
-            self.at(node, where, predicate)
-        if parsed.text is not None:
-            self.own.text(node, text_predicate, parsed.text)
-            self.at(node, where, text_predicate)
-        return parsed
-
-    def date(self, node: str, predicate: URIRef, raw: object, where: str) -> None:
-        parsed = values.date(raw)
-        if parsed is None:
-            if raw is not None:
-                self.notes.append(f"{where}: {raw!r} is not a date, left out")
-            return
-        if parsed.datatype.endswith("gYear"):
-            self.notes.append(f"{where}: {raw!r} gives only a year, left out")
-            return
-        self.own.typed(node, predicate, parsed.lexical, parsed.datatype)
-        self.at(node, where, predicate)
-
-    def shared_node(self, node: str, lines: Sequence[str]) -> None:
-        if node not in self.shared_nodes:
-            self.shared_nodes.add(node)
-            self.shared.lines.extend(lines)
 
     # --- the record -----------------------------------------------------------------------------
 
@@ -322,7 +106,7 @@ class _Mapper:
     def study(self, protocol: Json) -> None:
         where = pointer("protocolSection", "identificationModule")
         ident = protocol.get("identificationModule") or {}
-        study_type = vocabulary.code(_get(protocol, "designModule", "studyType"))
+        study_type = vocabulary.code(get(protocol, "designModule", "studyType"))
         if study_type == "INTERVENTIONAL":
             kinds = [EKG.Trial, SCHEMA.MedicalTrial]
         elif study_type == "OBSERVATIONAL":
@@ -331,10 +115,10 @@ class _Mapper:
         else:
             kinds = [EKG.Study, SCHEMA.MedicalStudy]
             self.notes.append(f"study type {study_type or 'not given'}: imported as a study")
-        acronym = _text(ident.get("acronym"))
+        acronym = text_of(ident.get("acronym"))
         self.label = acronym or self.nct
         self.fact(self.trial, kinds, self.label, where)
-        title = _text(ident.get("briefTitle")) or _text(ident.get("officialTitle")) or self.nct
+        title = text_of(ident.get("briefTitle")) or text_of(ident.get("officialTitle")) or self.nct
         self.own.text(self.trial, SCHEMA.name, title)
         self.at(self.trial, pointer("protocolSection", "identificationModule", "briefTitle"), SCHEMA.name)
         self.text(self.trial, EKG.officialTitle, ident.get("officialTitle"), f"{where}/officialTitle")
@@ -344,10 +128,10 @@ class _Mapper:
         else:
             self.own.typed(self.trial, EKG.acronymAbsent, "true", XSD.boolean)
         self.own.text(self.trial, SCHEMA.identifier, self.nct)
-        org_id = _text(_get(ident, "orgStudyIdInfo", "id"))
+        org_id = text_of(get(ident, "orgStudyIdInfo", "id"))
         if org_id:
             self.own.text(self.trial, SCHEMA.identifier, org_id)
-        self.text(self.trial, SCHEMA.description, _get(protocol, "descriptionModule", "briefSummary"),
+        self.text(self.trial, SCHEMA.description, get(protocol, "descriptionModule", "briefSummary"),
                   pointer("protocolSection", "descriptionModule", "briefSummary"))
         alternate = self.context.curated_trials.get(self.nct)
         if alternate is not None and alternate != self.trial:
@@ -363,13 +147,13 @@ class _Mapper:
         self.own.text(node, EKG.registry, REGISTRY)
         self.own.text(node, EKG.registryId, self.nct)
         self.registration = node
-        for index, info in enumerate(_list(protocol, "identificationModule", "secondaryIdInfos")):
-            secondary = _text(_get(info, "id"))
+        for index, info in enumerate(items(protocol, "identificationModule", "secondaryIdInfos")):
+            secondary = text_of(get(info, "id"))
             if secondary is None:
                 continue
             self.own.text(self.trial, SCHEMA.identifier, secondary)
-            kind = vocabulary.code(_get(info, "type"))
-            registry = _text(_get(info, "domain"))
+            kind = vocabulary.code(get(info, "type"))
+            registry = text_of(get(info, "domain"))
             if kind == "EUDRACT_NUMBER":
                 if not _EUDRACT.match(secondary):
                     self.notes.append(
@@ -391,7 +175,7 @@ class _Mapper:
     def design(self, protocol: Json) -> None:
         where = pointer("protocolSection", "designModule")
         design = protocol.get("designModule") or {}
-        phases = tuple(sorted(p for p in (vocabulary.code(x) for x in _list(design, "phases")) if p))
+        phases = tuple(sorted(p for p in (vocabulary.code(x) for x in items(design, "phases")) if p))
         if phases:
             phase = vocabulary.PHASE.get(phases)
             if phase is None:
@@ -412,7 +196,7 @@ class _Mapper:
         self.concept(self.trial, EKG.interventionModel, vocabulary.INTERVENTION_MODEL,
                      info.get("interventionModel"), f"{where}/designInfo/interventionModel")
         masking = self.concept(self.trial, EKG.masking, vocabulary.MASKING,
-                               _get(info, "maskingInfo", "masking"),
+                               get(info, "maskingInfo", "masking"),
                                f"{where}/designInfo/maskingInfo/masking")
         if masking in vocabulary.MASKING_DESIGN:
             self.own.link(self.trial, SCHEMA.trialDesign, vocabulary.MASKING_DESIGN[masking])
@@ -422,12 +206,12 @@ class _Mapper:
                      info.get("observationalModel"), f"{where}/designInfo/observationalModel")
         self.concept(self.trial, EKG.timePerspective, vocabulary.TIME_PERSPECTIVE,
                      info.get("timePerspective"), f"{where}/designInfo/timePerspective")
-        enrollment = values.integer(_get(design, "enrollmentInfo", "count"))
+        enrollment = values.integer(get(design, "enrollmentInfo", "count"))
         if enrollment is not None:
             self.own.typed(self.trial, EKG.enrollment, str(enrollment), XSD.integer)
             self.at(self.trial, f"{where}/enrollmentInfo/count", EKG.enrollment)
             self.concept(self.trial, EKG.enrollmentStatus, vocabulary.FIGURE_STATUS,
-                         _get(design, "enrollmentInfo", "type"), f"{where}/enrollmentInfo/type")
+                         get(design, "enrollmentInfo", "type"), f"{where}/enrollmentInfo/type")
 
     def status(self, protocol: Json) -> None:
         where = pointer("protocolSection", "statusModule")
@@ -444,22 +228,27 @@ class _Mapper:
                 self.date(self.trial, predicate, struct.get("date"), f"{where}/{field_name}/date")
                 self.concept(self.trial, status_predicate, vocabulary.FIGURE_STATUS,
                              struct.get("type"), f"{where}/{field_name}/type")
-        posted = _get(status, "resultsFirstPostDateStruct", "date")
+        posted = get(status, "resultsFirstPostDateStruct", "date")
         if posted is not None:
             self.date(self.trial, EKG.resultsFirstPosted, posted,
                       f"{where}/resultsFirstPostDateStruct/date")
 
+    def meshes(self, module: str) -> list[Json]:
+        """The MeSH terms the registry derived for the record (``derivedSection/<module>``),
+        those with both an id and a term."""
+        return [m for m in items(self.record, "derivedSection", module, "meshes")
+                if isinstance(m, dict) and text_of(m.get("id")) and text_of(m.get("term"))]
+
     def conditions(self, protocol: Json) -> list[str]:
         found: list[str] = []
-        meshes = [m for m in _list(self.record, "derivedSection", "conditionBrowseModule", "meshes")
-                  if isinstance(m, dict) and _text(m.get("id")) and _text(m.get("term"))]
+        meshes = self.meshes("conditionBrowseModule")
         mesh_names = {normalized(str(m["term"])) for m in meshes}
         for mesh in meshes:
             found.append(self.reference_node(self.context.conditions, str(mesh["term"]),
                                              str(mesh["id"]), ()))
         where = pointer("protocolSection", "conditionsModule", "conditions")
-        for index, raw in enumerate(_list(protocol, "conditionsModule", "conditions")):
-            name = _text(raw)
+        for index, raw in enumerate(items(protocol, "conditionsModule", "conditions")):
+            name = text_of(raw)
             if name is None or normalized(name) in mesh_names:
                 continue
             found.append(self.reference_node(self.context.conditions, name, None, (),
@@ -537,7 +326,7 @@ class _Mapper:
             self.at(node, f"{where}/healthyVolunteers", EKG.healthyVolunteers)
 
     def sponsor(self, protocol: Json) -> None:
-        name = _text(_get(protocol, "sponsorCollaboratorsModule", "leadSponsor", "name"))
+        name = text_of(get(protocol, "sponsorCollaboratorsModule", "leadSponsor", "name"))
         if name is None:
             return
         node = f"{self.base}organization/{slug(name)}"
@@ -553,20 +342,19 @@ class _Mapper:
     def interventions_and_arms(self, protocol: Json) -> None:
         module = protocol.get("armsInterventionsModule") or {}
         where = pointer("protocolSection", "armsInterventionsModule")
-        meshes = [m for m in _list(self.record, "derivedSection", "interventionBrowseModule", "meshes")
-                  if isinstance(m, dict) and _text(m.get("id")) and _text(m.get("term"))]
+        meshes = self.meshes("interventionBrowseModule")
         interventions: list[tuple[str, Json, str | None]] = []
-        for index, item in enumerate(_list(module, "interventions")):
+        for index, item in enumerate(items(module, "interventions")):
             if not isinstance(item, dict):
                 continue
             node = f"{self.trial}/intervention-{index + 1}"
             at = f"{where}/interventions/{index}"
-            name = _text(item.get("name")) or f"Intervention {index + 1}"
+            name = text_of(item.get("name")) or f"Intervention {index + 1}"
             self.fact(node, [EKG.Intervention], name, at)
             kind = self.concept(node, EKG.interventionType, vocabulary.INTERVENTION_TYPE,
                                 item.get("type"), f"{at}/type")
             self.text(node, SCHEMA.description, item.get("description"), f"{at}/description")
-            synonyms = tuple(s for s in (_text(x) for x in _list(item, "otherNames")) if s)
+            synonyms = tuple(s for s in (text_of(x) for x in items(item, "otherNames")) if s)
             for synonym in synonyms:
                 self.own.text(node, SCHEMA.alternateName, synonym)
             drug = None
@@ -588,12 +376,12 @@ class _Mapper:
             elif _PLACEBO.search(name):
                 self.own.typed(node, EKG.placebo, "true", XSD.boolean)
             interventions.append((node, item, drug))
-        for index, arm in enumerate(_list(module, "armGroups")):
+        for index, arm in enumerate(items(module, "armGroups")):
             if not isinstance(arm, dict):
                 continue
             node = f"{self.trial}/arm-{index + 1}"
             at = f"{where}/armGroups/{index}"
-            label = _text(arm.get("label")) or f"Arm {index + 1}"
+            label = text_of(arm.get("label")) or f"Arm {index + 1}"
             self.fact(node, [EKG.Arm], label, at)
             self.arm_labels[node] = label
             self.own.link(self.trial, EKG.arm, node)
@@ -605,9 +393,9 @@ class _Mapper:
                 self.own.link(self.trial, SCHEMA.trialDesign, SCHEMA.PlaceboControlledTrial)
             self.arm_roles[node] = role
             self.text(node, SCHEMA.description, arm.get("description"), f"{at}/description")
-            names = {normalized(_TYPE_PREFIX.sub("", str(n))) for n in _list(arm, "interventionNames")}
+            names = {normalized(_TYPE_PREFIX.sub("", str(n))) for n in items(arm, "interventionNames")}
             for intervention, item, drug in interventions:
-                labels = {normalized(str(x)) for x in _list(item, "armGroupLabels")}
+                labels = {normalized(str(x)) for x in items(item, "armGroupLabels")}
                 if normalized(label) in labels or normalized(str(item.get("name", ""))) in names:
                     self.own.link(node, EKG.intervention, intervention)
                     if drug is not None:
@@ -632,12 +420,12 @@ class _Mapper:
 
     def references(self, protocol: Json) -> None:
         where = pointer("protocolSection", "referencesModule", "references")
-        for index, ref in enumerate(_list(protocol, "referencesModule", "references")):
+        for index, ref in enumerate(items(protocol, "referencesModule", "references")):
             if not isinstance(ref, dict):
                 continue
             node = f"{self.trial}/reference-{index + 1}"
             at = f"{where}/{index}"
-            pmid = _text(ref.get("pmid"))
+            pmid = text_of(ref.get("pmid"))
             label = f"Reference {index + 1} of {self.nct}" + (f" (PMID {pmid})" if pmid else "")
             self.fact(node, [EKG.Reference], label, at)
             self.own.link(self.trial, EKG.reference, node)
@@ -665,361 +453,6 @@ class _Mapper:
 
     # --- results ------------------------------------------------------------------------------
 
-    def arm_for(self, group: Json, where: str) -> _Group:
-        """The arm a results group belongs to: the one protocol arm that fits it (see
-        :func:`matching_arms`), else an arm of its own, one per distinct group title."""
-        group_id = _text(group.get("id")) or "group"
-        title = _text(group.get("title")) or group_id
-        candidates = matching_arms(title, _text(group.get("description")), self.arms)
-        if len(candidates) == 1:
-            return _Group(group_id, title, candidates[0])
-        key = normalized(title) or group_id.lower()
-        arm = self.group_arms.get(key)
-        if arm is None:
-            arm = f"{self.trial}/group-{len(self.group_arms) + 1}"
-            self.group_arms[key] = arm
-            self.fact(arm, [EKG.Arm], title, where)
-            self.arm_labels[arm] = title
-            self.own.link(self.trial, EKG.arm, arm)
-            self.own.link(arm, EKG.armRole, EKG.OtherArm)
-            self.arm_roles[arm] = EKG.OtherArm
-            self.text(arm, SCHEMA.description, group.get("description"), f"{where}/description")
-            self.own.text(arm, SKOS.note, "A results group of the registry record that no protocol "
-                          "arm group matches by title or description.")
-        if group_id not in self.group_ids[arm]:
-            self.group_ids[arm].add(group_id)
-            if re.fullmatch(r"[A-Z]G\d{3}", group_id):
-                self.own.text(arm, EKG.registryGroupId, group_id)
-        self.unmatched[title].append(group_id)
-        return _Group(group_id, title, arm)
-
-    def results(self, results: Json) -> None:
-        label = f"Results posted to {REGISTRY} (record version of {self.version})"
-        self.fact(self.report, [EKG.Report], label, pointer("resultsSection"))
-        self.own.link(self.trial, EKG.report, self.report)
-        self.own.link(self.report, EKG.reportKind, EKG.RegistryResults)
-        outcomes = _list(results, "outcomeMeasuresModule", "outcomeMeasures")
-        if not outcomes:
-            self.notes.append("the results section gives no outcome measures")
-        for index, outcome in enumerate(outcomes):
-            if isinstance(outcome, dict):
-                self.outcome(index, outcome)
-        events = results.get("adverseEventsModule")
-        if isinstance(events, dict):
-            self.adverse_events(events)
-        else:
-            self.notes.append("no adverse events given")
-
-    def outcome(self, index: int, outcome: Json) -> None:
-        at = pointer("resultsSection", "outcomeMeasuresModule", "outcomeMeasures", index)
-        node = f"{self.trial}/outcome-{index + 1}"
-        title = _text(outcome.get("title")) or f"Outcome {index + 1}"
-        kind_code = vocabulary.code(outcome.get("type"))
-        self.result_titles.add((normalized(title), kind_code or ""))
-        self.fact(node, [EKG.Endpoint], title, at)
-        self.own.link(self.trial, EKG.endpoint, node)
-        self.concept(node, EKG.endpointKind, vocabulary.ENDPOINT_KIND, outcome.get("type"), f"{at}/type")
-        self.text(node, SKOS.definition, outcome.get("description"), f"{at}/description")
-        self.text(node, EKG.timeFrame, outcome.get("timeFrame"), f"{at}/timeFrame")
-        self.text(node, EKG.unitLabel, outcome.get("unitOfMeasure"), f"{at}/unitOfMeasure")
-        self.text(node, EKG.populationDescription, outcome.get("populationDescription"),
-                  f"{at}/populationDescription")
-        measure_type = self.concept(node, EKG.measureType, vocabulary.MEASURE_TYPE,
-                                    outcome.get("paramType"), f"{at}/paramType")
-        dispersion, level = vocabulary.dispersion_type(outcome.get("dispersionType"))
-        if dispersion is not None:
-            self.own.link(node, EKG.dispersionType, dispersion)
-            self.at(node, f"{at}/dispersionType", EKG.dispersionType)
-        groups = {}
-        for g, group in enumerate(_list(outcome, "groups")):
-            if isinstance(group, dict) and _text(group.get("id")):
-                groups[str(group["id"]).strip()] = self.arm_for(group, f"{at}/groups/{g}")
-        denominators = self.denominators(_list(outcome, "denoms"))
-        cells: dict[str, list[str]] = defaultdict(list)
-        counts: dict[str, ArmCounts] = {}
-        classes = [c for c in _list(outcome, "classes") if isinstance(c, dict)]
-        single = len(classes) == 1 and len(_list(classes[0], "categories")) == 1
-        for c, klass in enumerate(classes):
-            class_title = _text(klass.get("title"))
-            class_denominators = self.denominators(_list(klass, "denoms")) or denominators
-            for k, category in enumerate(_list(klass, "categories")):
-                if not isinstance(category, dict):
-                    continue
-                category_title = _text(category.get("title"))
-                for m, measurement in enumerate(_list(category, "measurements")):
-                    if not isinstance(measurement, dict):
-                        continue
-                    group = groups.get(str(measurement.get("groupId", "")).strip())
-                    where = f"{at}/classes/{c}/categories/{k}/measurements/{m}"
-                    if group is None:
-                        self.notes.append(f"{where}: names no group of the outcome, left out")
-                        continue
-                    if all(_text(measurement.get(key)) is None
-                           for key in ("value", "spread", "lowerLimit", "upperLimit")):
-                        self.notes.append(f"{where}: gives no figure, left out")
-                        continue
-                    result = f"{node}/result-{c + 1}-{k + 1}-{group.group_id.lower()}"
-                    parts = [title, group.title, class_title, category_title]
-                    self.fact(result, [EKG.ArmResult], ", ".join(p for p in parts if p), where)
-                    self.own.link(result, EKG.arm, group.arm)
-                    self.own.link(result, EKG.endpoint, node)
-                    self.own.link(result, EKG.report, self.report)
-                    if class_title:
-                        self.own.text(result, EKG.resultClass, class_title)
-                    if category_title:
-                        self.own.text(result, EKG.category, category_title)
-                    denominator = class_denominators.get(group.group_id)
-                    if denominator is not None:
-                        self.own.typed(result, EKG.denominator, str(denominator), XSD.integer)
-                        self.at(result, f"{at}/denoms", EKG.denominator)
-                    cell = self.measurement(result, measurement, where, measure_type, dispersion, level)
-                    if cell is not None and denominator is not None:
-                        counts[group.arm] = ArmCounts(result, cell, denominator, approximate=False)
-                    cells[group.arm].append(result)
-        analyses = [a for a in _list(outcome, "analyses") if isinstance(a, dict)]
-        for a, analysis in enumerate(analyses):
-            self.analysis(node, title, a, analysis, f"{at}/analyses/{a}", groups,
-                          cells if single else {}, counts if single else {})
-        if not analyses and single and measure_type == EKG.Count and len(counts) == 2:
-            self.derived_comparison(node, title, at, counts)
-
-    @staticmethod
-    def denominators(denoms: list[Any]) -> dict[str, int]:
-        """Participants per group: the denominators in "Participants", else the first given."""
-        chosen = None
-        for denom in denoms:
-            if isinstance(denom, dict) and normalized(str(denom.get("units", ""))) == "participants":
-                chosen = denom
-                break
-        if chosen is None and denoms and isinstance(denoms[0], dict):
-            chosen = denoms[0]
-        found: dict[str, int] = {}
-        for count in _list(chosen, "counts"):
-            value = values.integer(_get(count, "value"))
-            group = _text(_get(count, "groupId"))
-            if value is not None and group is not None:
-                found[group] = value
-        return found
-
-    def measurement(
-        self,
-        result: str,
-        measurement: Json,
-        where: str,
-        measure_type: URIRef | None,
-        dispersion: URIRef | None,
-        level: str | None,
-    ) -> int | None:
-        """The figures of one cell; returns the count when the cell counts participants."""
-        count = None
-        raw = measurement.get("value")
-        if measure_type in (EKG.Count, EKG.CountOfUnits) and values.integer(raw) is not None:
-            count = values.integer(raw)
-            self.own.typed(result, EKG.count, str(count), XSD.integer)
-            self.at(result, f"{where}/value", EKG.count)
-        else:
-            self.number(result, RDF.value, raw, f"{where}/value")
-        has_spread = any(measurement.get(k) not in (None, "") for k in ("spread", "lowerLimit", "upperLimit"))
-        if has_spread and dispersion is not None:
-            self.own.link(result, EKG.dispersionType, dispersion)
-        self.number(result, EKG.dispersion, measurement.get("spread"), f"{where}/spread",
-                    EKG.dispersionText)
-        if dispersion == EKG.ConfidenceInterval:
-            lower, upper = EKG.ciLower, EKG.ciUpper
-            if level is not None and has_spread:
-                self.own.typed(result, EKG.ciLevel,
-                               values.canonical_decimal(Decimal(level) / 100), XSD.decimal)
-        else:
-            lower, upper = EKG.lowerLimit, EKG.upperLimit
-        self.number(result, lower, measurement.get("lowerLimit"), f"{where}/lowerLimit", EKG.lowerText)
-        self.number(result, upper, measurement.get("upperLimit"), f"{where}/upperLimit", EKG.upperText)
-        self.text(result, EKG.note, measurement.get("comment"), f"{where}/comment")
-        return count
-
-    def roles(self, first: str, second: str) -> tuple[str, str] | None:
-        """(intervention, comparator) of two arms, when their roles say which is which: exactly
-        one of them is a comparator (active, placebo, sham, no intervention)."""
-        one, two = self.arm_roles.get(first), self.arm_roles.get(second)
-        comparators = vocabulary.COMPARATOR_ROLES
-        if one in comparators and two not in comparators:
-            return second, first
-        if two in comparators and one not in comparators:
-            return first, second
-        return None
-
-    def analysis(
-        self,
-        endpoint: str,
-        title: str,
-        index: int,
-        analysis: Json,
-        at: str,
-        groups: Mapping[str, _Group],
-        cells: Mapping[str, list[str]],
-        counts: Mapping[str, ArmCounts],
-    ) -> None:
-        node = f"{endpoint}/comparison-{index + 1}"
-        ids = [str(g).strip() for g in _list(analysis, "groupIds")]
-        arms = [groups[g].arm for g in ids if g in groups]
-        names = [groups[g].title for g in ids if g in groups]
-        label = f"{title}: " + " vs ".join(names) if names else f"{title}: analysis {index + 1}"
-        self.fact(node, [EKG.Comparison], label, at)
-        self.own.link(node, EKG.endpoint, endpoint)
-        self.own.link(node, EKG.report, self.report)
-        pair = self.roles(arms[0], arms[1]) if len(arms) == 2 and arms[0] != arms[1] else None
-        if pair is not None:
-            self.own.link(node, EKG.intervention, pair[0])
-            self.own.link(node, EKG.comparator, pair[1])
-            self.at(node, f"{at}/groupIds", EKG.intervention)
-            self.at(node, f"{at}/groupIds", EKG.comparator)
-        else:
-            for arm in dict.fromkeys(arms):
-                self.own.link(node, EKG.comparedArm, arm)
-            self.at(node, f"{at}/groupIds", EKG.comparedArm)
-            if len(arms) == 2:
-                self.notes.append(f"{at}: the arms' roles do not say which group is the "
-                                  "comparator; the analysis names both as compared arms")
-        results = None
-        if pair is not None and all(len(cells.get(arm, ())) == 1 for arm in pair):
-            results = (cells[pair[0]][0], cells[pair[1]][0])
-            self.own.link(node, EKG.interventionResult, results[0])
-            self.own.link(node, EKG.comparatorResult, results[1])
-        p_value = self.number(node, EKG.pValue, analysis.get("pValue"), f"{at}/pValue", EKG.pValueText)
-        if p_value is not None and p_value.comparator and p_value.lexical is not None:
-            self.own.text(node, EKG.pValueComparator, p_value.comparator)
-            self.at(node, f"{at}/pValue", EKG.pValueComparator)
-        self.text(node, EKG.analysisMethod, analysis.get("statisticalMethod"), f"{at}/statisticalMethod")
-        self.concept(node, EKG.hypothesisType, vocabulary.HYPOTHESIS_TYPE,
-                     analysis.get("nonInferiorityType"), f"{at}/nonInferiorityType")
-        self.text(node, EKG.hypothesisNote, analysis.get("nonInferiorityComment"),
-                  f"{at}/nonInferiorityComment")
-        for key in ("groupDescription", "statisticalComment", "pValueComment", "otherAnalysisDescription"):
-            self.text(node, EKG.note, analysis.get(key), f"{at}/{key}")
-        self.reported_estimate(node, label, analysis, at)
-        if results is not None and pair is not None and all(arm in counts for arm in pair):
-            self.derive(node, label, counts[pair[0]], counts[pair[1]])
-        if p_value is not None and p_value.lexical is not None:
-            write_significance(self.own, self.base, node, label, float(p_value.lexical),
-                               p_value.comparator)
-            self.methods()
-
-    def reported_estimate(self, comparison: str, label: str, analysis: Json, at: str) -> None:
-        param_type = _text(analysis.get("paramType"))
-        value = values.number(analysis.get("paramValue"))
-        if param_type is None and value is None:
-            return
-        if value is None or value.lexical is None:
-            text = f"{param_type or 'Estimate'} {analysis.get('paramValue') or '(no value)'}"
-            self.own.text(comparison, EKG.note, f"Estimate as reported, not a number: {text}")
-            self.at(comparison, f"{at}/paramValue", EKG.note)
-            return
-        node = f"{comparison}/estimate"
-        statistic = vocabulary.statistic_type(param_type)
-        self.fact(node, [EKG.EffectEstimate], f"{param_type or 'Estimate'}, {label}", at)
-        stato = self.context.stato.get(statistic)
-        if stato is not None:
-            self.own.link(node, RDF.type, stato)
-        self.own.link(comparison, EKG.estimate, node)
-        self.own.link(node, EKG.statistic, statistic)
-        self.at(node, f"{at}/paramType", EKG.statistic)
-        if param_type:
-            self.own.text(node, EKG.statisticText, param_type)
-        self.number(node, RDF.value, analysis.get("paramValue"), f"{at}/paramValue")
-        self.number(node, EKG.ciLower, analysis.get("ciLowerLimit"), f"{at}/ciLowerLimit", EKG.lowerText)
-        self.number(node, EKG.ciUpper, analysis.get("ciUpperLimit"), f"{at}/ciUpperLimit", EKG.upperText)
-        level = values.confidence_level(analysis.get("ciPctValue"))
-        if level is not None and level.lexical is not None:
-            self.own.typed(node, EKG.ciLevel, level.lexical, XSD.decimal)
-            self.at(node, f"{at}/ciPctValue", EKG.ciLevel)
-        sides = vocabulary.code(analysis.get("ciNumSides"))
-        if sides in ("ONE_SIDED", "TWO_SIDED"):
-            self.own.text(node, EKG.ciSides, "one-sided" if sides == "ONE_SIDED" else "two-sided")
-            self.at(node, f"{at}/ciNumSides", EKG.ciSides)
-        spread = self.number(node, EKG.dispersion, analysis.get("dispersionValue"),
-                             f"{at}/dispersionValue", EKG.dispersionText)
-        if spread is not None:
-            dispersion, _ = vocabulary.dispersion_type(analysis.get("dispersionType"))
-            if dispersion is not None:
-                self.own.link(node, EKG.dispersionType, dispersion)
-        for key in ("estimateComment", "ciLowerLimitComment", "ciUpperLimitComment"):
-            self.text(node, EKG.note, analysis.get(key), f"{at}/{key}")
-
-    def derive(self, comparison: str, label: str, first: ArmCounts, second: ArmCounts) -> None:
-        write_estimates(self.own, self.base, comparison, label, first, second)
-        self.methods()
-
-    def methods(self) -> None:
-        """The software and the methods derived facts name, as shared reference data."""
-        out = LineWriter()
-        write_agent(out, self.base)
-        for method in METHODS:
-            write_method(out, self.base, method)
-        self.shared_node(f"{self.base}agent/evidence-kg", out.lines)
-
-    def derived_comparison(
-        self,
-        endpoint: str,
-        title: str,
-        at: str,
-        counts: Mapping[str, ArmCounts],
-    ) -> None:
-        """A comparison of the two groups of a counting outcome without a posted analysis, made
-        so that the code can derive its estimates; the record's counts are its source."""
-        first, second = list(counts)
-        pair = self.roles(first, second)
-        if pair is None:
-            return
-        node = f"{endpoint}/comparison-of-counts"
-        names = {arm: counts[arm].result for arm in pair}
-        label = f"{title}: {self.arm_labels[pair[0]]} vs {self.arm_labels[pair[1]]}"
-        self.fact(node, [EKG.Comparison], label, f"{at}/classes/0/categories/0/measurements")
-        self.own.text(node, SKOS.note, "The registry posts both groups' counts on this outcome but "
-                      "no analysis of them; this comparison holds only what the code derives.")
-        self.own.link(node, EKG.endpoint, endpoint)
-        self.own.link(node, EKG.report, self.report)
-        self.own.link(node, EKG.intervention, pair[0])
-        self.own.link(node, EKG.comparator, pair[1])
-        self.own.link(node, EKG.interventionResult, names[pair[0]])
-        self.own.link(node, EKG.comparatorResult, names[pair[1]])
-        self.derive(node, label, counts[pair[0]], counts[pair[1]])
-
-    def adverse_events(self, events: Json) -> None:
-        at = pointer("resultsSection", "adverseEventsModule")
-        groups = [g for g in _list(events, "eventGroups") if isinstance(g, dict)]
-        tables = (
-            ("serious", "Participants with serious adverse events", "seriousNumAffected", "seriousNumAtRisk"),
-            ("other", "Participants with other (not serious) adverse events", "otherNumAffected", "otherNumAtRisk"),
-            ("deaths", "Deaths (all causes)", "deathsNumAffected", "deathsNumAtRisk"),
-        )
-        for slug_, label, affected_key, at_risk_key in tables:
-            rows = [(g, values.integer(group.get(affected_key)), values.integer(group.get(at_risk_key)))
-                    for g, group in enumerate(groups)]
-            rows = [(g, affected, at_risk) for g, affected, at_risk in rows if affected is not None]
-            if not rows:
-                continue
-            node = f"{self.trial}/adverse-events-{slug_}"
-            self.fact(node, [EKG.Endpoint], label, at)
-            self.own.link(self.trial, EKG.endpoint, node)
-            self.own.link(node, EKG.endpointKind, EKG.AdverseEventsEndpoint)
-            self.own.link(node, EKG.measureType, EKG.Count)
-            self.own.text(node, EKG.unitLabel, "Participants")
-            self.text(node, EKG.timeFrame, events.get("timeFrame"), f"{at}/timeFrame")
-            self.text(node, SKOS.definition, events.get("description"), f"{at}/description")
-            for g, affected, at_risk in rows:
-                group = groups[g]
-                where = f"{at}/eventGroups/{g}"
-                arm = self.arm_for(group, where)
-                result = f"{node}/{arm.group_id.lower()}"
-                self.fact(result, [EKG.ArmResult], f"{label}, {arm.title}", where)
-                self.own.link(result, EKG.arm, arm.arm)
-                self.own.link(result, EKG.endpoint, node)
-                self.own.link(result, EKG.report, self.report)
-                self.own.typed(result, EKG.count, str(affected), XSD.integer)
-                self.at(result, f"{where}/{affected_key}", EKG.count)
-                if at_risk is not None:
-                    self.own.typed(result, EKG.denominator, str(at_risk), XSD.integer)
-                    self.at(result, f"{where}/{at_risk_key}", EKG.denominator)
-
     def protocol_outcomes(self, protocol: Json) -> None:
         """Outcomes the protocol declares that the results do not report (all of them when the
         record has no results)."""
@@ -1027,8 +460,8 @@ class _Mapper:
         where = pointer("protocolSection", "outcomesModule")
         for key, kind in (("primaryOutcomes", "PRIMARY"), ("secondaryOutcomes", "SECONDARY"),
                           ("otherOutcomes", "OTHER_PRE_SPECIFIED")):
-            for index, outcome in enumerate(_list(protocol, "outcomesModule", key)):
-                title = _text(_get(outcome, "measure"))
+            for index, outcome in enumerate(items(protocol, "outcomesModule", key)):
+                title = text_of(get(outcome, "measure"))
                 if title is None or (normalized(title), kind) in reported:
                     continue
                 node = f"{self.trial}/endpoint-{kind.lower().replace('_', '-')}-{index + 1}"
@@ -1036,8 +469,9 @@ class _Mapper:
                 self.fact(node, [EKG.Endpoint], title, at)
                 self.own.link(self.trial, EKG.endpoint, node)
                 self.own.link(node, EKG.endpointKind, vocabulary.ENDPOINT_KIND[kind])
-                self.text(node, SKOS.definition, _get(outcome, "description"), f"{at}/description")
-                self.text(node, EKG.timeFrame, _get(outcome, "timeFrame"), f"{at}/timeFrame")
+                self.text(node, SKOS.definition, get(outcome, "description"), f"{at}/description")
+                self.text(node, EKG.timeFrame, get(outcome, "timeFrame"), f"{at}/timeFrame")
+
 
 
 def map_record(study: Json, origin: str, context: MappingContext) -> StudyGraph:

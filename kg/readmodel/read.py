@@ -14,14 +14,14 @@ import datetime
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
-from kg.readmodel import model
+from kg.readmodel import declaration, model
 from kg.readmodel.sparql import (
     fragment,
     iri,
@@ -273,23 +273,9 @@ class Bag:
         return date_of(term) if (term := self.first(predicate)) is not None else None
 
 
-LABELLED = frozenset(
-    str(p)
-    for p in (
-        ekg.phase,
-        ekg.allocation,
-        ekg.masking,
-        ekg.interventionModel,
-        ekg.primaryPurpose,
-        ekg.registeredPhase,
-        ekg.route,
-        ekg.reportKind,
-        ekg.analysisPopulation,
-        ekg.findingKind,
-        schema.isPartOf,
-    )
-)
-"""Predicates whose objects the read model shows by their label (:meth:`Bag.label`)."""
+LABELLED = frozenset(p for entity in declaration.ENTITIES for p in entity.labelled)
+"""Predicates whose objects the read model shows by their label (:meth:`Bag.label`): those the
+declaration reads with the ``label`` conversion."""
 
 
 @key_bounded
@@ -366,180 +352,82 @@ def _numbered_property_rows(
         yield id_of[n[0]], predicate_of[k[0]], o, label
 
 
-def _build(
-    store: Store,
-    ids: Sequence[str],
-    cls: object,
-    predicates: Iterable[object],
-    build: Callable[[str, Bag], T],
+def build(entity: declaration.Entity[T], key: str, bag: Bag) -> T:
+    """The model object of one resource, every declared field read from its bag."""
+    values: dict[str, object] = {"id": key}
+    for spec in entity.fields:
+        values[spec.name] = _convert(bag, spec)
+    return entity.model(**values)
+
+
+def _convert(bag: Bag, spec: declaration.Field) -> object:
+    first = spec.predicates[0] if spec.predicates else None
+    match spec.conversion:
+        case "text" | "iri":
+            return bag.text(*spec.predicates)
+        case "texts" | "iris":
+            return tuple(bag.all(first))
+        case "integer":
+            return bag.integer(first)
+        case "number":
+            return bag.number(first)
+        case "boolean":
+            return bag.boolean(first)
+        case "date":
+            return bag.date(first)
+        case "label":
+            return bag.label(first)
+        case "is_a":
+            return bag.is_a(spec.link)
+        case "present":
+            return bag.first(first) is not None
+    raise ValueError(f"unknown conversion {spec.conversion!r}")  # pragma: no cover
+
+
+@key_bounded
+def read_entities(
+    store: Store, ids: Sequence[str], entity: declaration.Entity[T]
 ) -> dict[str, T]:
-    """``build`` applied to the bag of each resource among ``ids`` typed ``cls`` (a class or a
-    tuple of classes, any of which will do)."""
-    classes = cls if isinstance(cls, tuple) else (cls,)
-    bags = read_bags(store, ids, predicates, *classes)
-    return {key: build(key, bag) for key, bag in bags.items()}
+    """The model objects of the resources among ``ids`` typed with one of the entity's classes
+    (absent IRIs are absent from the answer), in one query."""
+    bags = read_bags(store, ids, entity.predicates, *entity.classes)
+    return {key: build(entity, key, bag) for key, bag in bags.items()}
 
 
 @key_bounded
 def read_trials(store: Store, ids: Sequence[str]) -> dict[str, model.Trial]:
-    """Trials by IRI (absent IRIs are absent from the answer)."""
-    predicates = [
-        schema.alternateName,
-        rdfs.label,
-        schema.name,
-        ekg.phase,
-        ekg.allocationRatio,
-        ekg.enrollment,
-        ekg.randomized,
-        ekg.startDate,
-        ekg.primaryCompletionDate,
-        ekg.resultsFirstPosted,
-        ekg.crossoverRule,
-        ekg.population,
-        ekg.allocation,
-        ekg.masking,
-        ekg.interventionModel,
-        ekg.primaryPurpose,
-    ]
-    return _build(
-        store,
-        ids,
-        ekg.Trial,
-        predicates,
-        lambda key, bag: model.Trial(
-            id=key,
-            acronym=bag.text(schema.alternateName, rdfs.label),
-            title=bag.text(schema.name),
-            phase=bag.label(ekg.phase),
-            allocation_ratio=bag.text(ekg.allocationRatio),
-            enrollment=bag.integer(ekg.enrollment),
-            randomized=bag.integer(ekg.randomized),
-            start_date=bag.date(ekg.startDate),
-            primary_completion_date=bag.date(ekg.primaryCompletionDate),
-            results_first_posted=bag.date(ekg.resultsFirstPosted),
-            crossover_rule=bag.text(ekg.crossoverRule),
-            population=bag.text(ekg.population),
-            allocation=bag.label(ekg.allocation),
-            masking=bag.label(ekg.masking),
-            intervention_model=bag.label(ekg.interventionModel),
-            primary_purpose=bag.label(ekg.primaryPurpose),
-        ),
-    )
+    """Trials, and studies a registry records that are not trials, by IRI."""
+    return read_entities(store, ids, declaration.TRIAL)
 
 
 @key_bounded
 def read_registrations(store: Store, ids: Sequence[str]) -> dict[str, model.Registration]:
-    return _build(
-        store,
-        ids,
-        ekg.Registration,
-        [ekg.registry, ekg.registryId, ekg.registeredPhase],
-        lambda key, bag: model.Registration(
-            id=key,
-            registry=bag.text(ekg.registry),
-            registry_id=bag.text(ekg.registryId),
-            registered_phase=bag.label(ekg.registeredPhase),
-        ),
-    )
+    return read_entities(store, ids, declaration.REGISTRATION)
 
 
 @key_bounded
 def read_populations(store: Store, ids: Sequence[str]) -> dict[str, model.Population]:
-    return _build(
-        store,
-        ids,
-        ekg.Population,
-        [rdfs.label, ekg.inclusionCriterion],
-        lambda key, bag: model.Population(
-            id=key,
-            label=bag.text(rdfs.label),
-            inclusion_criteria=tuple(bag.all(ekg.inclusionCriterion)),
-        ),
-    )
+    return read_entities(store, ids, declaration.POPULATION)
 
 
 @key_bounded
 def read_arms(store: Store, ids: Sequence[str]) -> dict[str, model.Arm]:
-    return _build(
-        store,
-        ids,
-        ekg.Arm,
-        [rdfs.label, ekg.armRole, ekg.participants, ekg.allocationWeight],
-        lambda key, bag: model.Arm(
-            id=key,
-            label=bag.text(rdfs.label),
-            role=bag.text(ekg.armRole),
-            participants=bag.integer(ekg.participants),
-            allocation_weight=bag.integer(ekg.allocationWeight),
-        ),
-    )
+    return read_entities(store, ids, declaration.ARM)
 
 
 @key_bounded
 def read_interventions(store: Store, ids: Sequence[str]) -> dict[str, model.Intervention]:
-    predicates = [
-        rdfs.label,
-        ekg.drug,
-        ekg.doseValue,
-        ekg.doseUnit,
-        ekg.doseComparator,
-        schema.dosageForm,
-        ekg.route,
-        ekg.frequency,
-        ekg.maximumDuration,
-        ekg.doseEscalationAllowed,
-    ]
-    return _build(
-        store,
-        ids,
-        ekg.Intervention,
-        predicates,
-        lambda key, bag: model.Intervention(
-            id=key,
-            label=bag.text(rdfs.label),
-            drug=bag.text(ekg.drug),
-            dose_value=bag.number(ekg.doseValue),
-            dose_unit=bag.text(ekg.doseUnit),
-            dose_comparator=bag.text(ekg.doseComparator),
-            dosage_form=bag.text(schema.dosageForm),
-            route=bag.label(ekg.route),
-            frequency=bag.text(ekg.frequency),
-            maximum_duration=bag.text(ekg.maximumDuration),
-            dose_escalation_allowed=bag.boolean(ekg.doseEscalationAllowed),
-        ),
-    )
+    return read_entities(store, ids, declaration.INTERVENTION)
 
 
 @key_bounded
 def read_drugs(store: Store, ids: Sequence[str]) -> dict[str, model.Drug]:
-    return _build(
-        store,
-        ids,
-        ekg.Drug,
-        [schema.name, rdfs.label, schema.proprietaryName, skos.exactMatch],
-        lambda key, bag: model.Drug(
-            id=key,
-            name=bag.text(schema.name, rdfs.label),
-            proprietary_name=bag.text(schema.proprietaryName),
-            exact_match=bag.text(skos.exactMatch),
-        ),
-    )
+    return read_entities(store, ids, declaration.DRUG)
 
 
 @key_bounded
 def read_conditions(store: Store, ids: Sequence[str]) -> dict[str, model.Condition]:
-    return _build(
-        store,
-        ids,
-        ekg.Condition,
-        [schema.name, rdfs.label, schema.alternateName, skos.exactMatch],
-        lambda key, bag: model.Condition(
-            id=key,
-            name=bag.text(schema.name, rdfs.label),
-            alternate_name=bag.text(schema.alternateName),
-            exact_match=bag.text(skos.exactMatch),
-        ),
-    )
+    return read_entities(store, ids, declaration.CONDITION)
 
 
 @key_bounded
@@ -558,39 +446,22 @@ def read_xrefs(store: Store, ids: Sequence[str]) -> dict[str, list[model.Xref]]:
 
 @key_bounded
 def read_endpoints(store: Store, ids: Sequence[str]) -> dict[str, model.Endpoint]:
-    return _build(
-        store,
-        ids,
-        ekg.Endpoint,
-        [rdfs.label, schema.alternateName, ekg.endpointKind, skos.definition, ekg.timeFrame],
-        lambda key, bag: model.Endpoint(
-            id=key,
-            name=bag.text(rdfs.label),
-            alternate_name=bag.text(schema.alternateName),
-            kind=bag.text(ekg.endpointKind),
-            definition=bag.text(skos.definition),
-            time_frame=bag.text(ekg.timeFrame),
-        ),
-    )
+    return read_entities(store, ids, declaration.ENDPOINT)
 
 
 @key_bounded
 def read_reports(store: Store, ids: Sequence[str]) -> dict[str, model.Report]:
-    return _build(
-        store,
-        ids,
-        ekg.Report,
-        [rdfs.label, ekg.reportKind, ekg.followUp, ekg.minimumFollowUp, ekg.publication],
-        lambda key, bag: model.Report(
-            id=key,
-            label=bag.text(rdfs.label),
-            kind=bag.label(ekg.reportKind),
-            kind_iri=bag.text(ekg.reportKind),
-            follow_up=bag.text(ekg.followUp),
-            minimum_follow_up=bag.text(ekg.minimumFollowUp),
-            publication=bag.text(ekg.publication),
-        ),
-    )
+    return read_entities(store, ids, declaration.REPORT)
+
+
+@key_bounded
+def read_references(store: Store, ids: Sequence[str]) -> dict[str, model.Reference]:
+    return read_entities(store, ids, declaration.REFERENCE)
+
+
+@key_bounded
+def read_organizations(store: Store, ids: Sequence[str]) -> dict[str, model.Organization]:
+    return read_entities(store, ids, declaration.ORGANIZATION)
 
 
 @key_bounded
@@ -607,44 +478,16 @@ def read_methods(store: Store, computations: Sequence[str]) -> dict[str, model.S
 @key_bounded
 def read_arm_results(store: Store, ids: Sequence[str]) -> dict[str, model.ArmResult]:
     """Arm results, each with the derived approximate count computed for it, if any."""
-    predicates = [
-        rdfs.label,
-        ekg.arm,
-        ekg.endpoint,
-        ekg.report,
-        ekg.measure,
-        ekg.timePoint,
-        ekg.analysisPopulation,
-        ekg.percentage,
-        ekg.unit,
-        ekg.count,
-        ekg.denominator,
-        prov.wasGeneratedBy,
-    ]
-    bags = read_bags(store, ids, predicates, ekg.ArmResult)
-    approximations = _approximations(store, list(bags))
-    results: dict[str, model.ArmResult] = {}
-    for key, bag in bags.items():
-        count, denominator, computation = approximations.get(key, (None, None, None))
-        results[key] = model.ArmResult(
-            id=key,
-            label=bag.text(rdfs.label),
-            arm=bag.text(ekg.arm),
-            endpoint=bag.text(ekg.endpoint),
-            report=bag.text(ekg.report),
-            measure=bag.text(ekg.measure),
-            time_point=bag.text(ekg.timePoint),
-            analysis_population=bag.text(ekg.analysisPopulation),
-            analysis_population_label=bag.label(ekg.analysisPopulation),
-            percentage=bag.number(ekg.percentage),
-            unit=bag.text(ekg.unit),
-            count=bag.integer(ekg.count),
-            denominator=bag.integer(ekg.denominator),
-            derived=bag.first(prov.wasGeneratedBy) is not None,
-            approximate_count=count,
-            approximate_denominator=denominator,
-            approximate_computation=computation,
-        )
+    results = read_entities(store, ids, declaration.ARM_RESULT)
+    approximations = _approximations(store, list(results))
+    for key, (count, denominator, computation) in approximations.items():
+        if key in results:
+            results[key] = replace(
+                results[key],
+                approximate_count=count,
+                approximate_denominator=denominator,
+                approximate_computation=computation,
+            )
     return results
 
 
@@ -673,75 +516,16 @@ def _approximations(
 
 @key_bounded
 def read_comparisons(store: Store, ids: Sequence[str]) -> dict[str, model.Comparison]:
-    predicates = [
-        rdfs.label,
-        ekg.endpoint,
-        ekg.report,
-        ekg.intervention,
-        ekg.comparator,
-        ekg.interventionResult,
-        ekg.comparatorResult,
-        ekg.analysisPopulation,
-        ekg.analysisMethod,
-        ekg.pValue,
-        ekg.pValueComparator,
-        ekg.significant,
-        ekg.significanceAssessment,
-    ]
-    return _build(
-        store,
-        ids,
-        ekg.Comparison,
-        predicates,
-        lambda key, bag: model.Comparison(
-            id=key,
-            label=bag.text(rdfs.label),
-            endpoint=bag.text(ekg.endpoint),
-            report=bag.text(ekg.report),
-            intervention=bag.text(ekg.intervention),
-            comparator=bag.text(ekg.comparator),
-            intervention_result=bag.text(ekg.interventionResult),
-            comparator_result=bag.text(ekg.comparatorResult),
-            analysis_population=bag.text(ekg.analysisPopulation),
-            analysis_population_label=bag.label(ekg.analysisPopulation),
-            analysis_method=bag.text(ekg.analysisMethod),
-            p_value=bag.number(ekg.pValue),
-            p_value_comparator=bag.text(ekg.pValueComparator),
-            significant=bag.boolean(ekg.significant),
-            significance_assessment=bag.text(ekg.significanceAssessment),
-        ),
-    )
-
-
-def _read_derived(
-    store: Store, ids: Sequence[str], predicates: Sequence[object], cls: object
-) -> Iterator[tuple[str, Bag, str | None]]:
-    """Bags of nodes this software may have computed, each with its computation (``None`` for
-    a reported node). The computation's method is not read here: a listing rarely asks for it,
-    and reading it for every estimate of a 50-trial page cost a fifth of the page's store time;
-    :func:`read_methods` reads it when asked."""
-    bags = read_bags(store, ids, [*predicates, prov.wasGeneratedBy], cls)
-    for key, bag in bags.items():
-        yield key, bag, bag.text(prov.wasGeneratedBy)
+    return read_entities(store, ids, declaration.COMPARISON)
 
 
 @key_bounded
 def read_estimates(store: Store, ids: Sequence[str]) -> dict[str, model.EffectEstimate]:
-    """Effect estimates; derived ones carry the computation that made them."""
-    predicates = [rdfs.label, ekg.statistic, rdf.value, ekg.ciLower, ekg.ciUpper, ekg.ciLevel]
-    return {
-        key: model.EffectEstimate(
-            id=key,
-            label=bag.text(rdfs.label),
-            statistic=bag.text(ekg.statistic),
-            value=bag.number(rdf.value),
-            ci_lower=bag.number(ekg.ciLower),
-            ci_upper=bag.number(ekg.ciUpper),
-            ci_level=bag.number(ekg.ciLevel),
-            computation=computation,
-        )
-        for key, bag, computation in _read_derived(store, ids, predicates, ekg.EffectEstimate)
-    }
+    """Effect estimates; derived ones carry the computation that made them. The computation's
+    method is not read here: a listing rarely asks for it, and reading it for every estimate of
+    a 50-trial page cost a fifth of the page's store time; :func:`read_methods` reads it when
+    asked."""
+    return read_entities(store, ids, declaration.ESTIMATE)
 
 
 @key_bounded
@@ -749,52 +533,13 @@ def read_significance_assessments(
     store: Store, ids: Sequence[str]
 ) -> dict[str, model.SignificanceAssessment]:
     """Derived significance verdicts, with the computation that made them."""
-    predicates = [rdfs.label, rdf.value, ekg.significanceLevel]
-    return {
-        key: model.SignificanceAssessment(
-            id=key,
-            label=bag.text(rdfs.label),
-            significant=bag.boolean(rdf.value),
-            level=bag.number(ekg.significanceLevel),
-            computation=computation,
-        )
-        for key, bag, computation in _read_derived(
-            store, ids, predicates, ekg.SignificanceAssessment
-        )
-    }
+    return read_entities(store, ids, declaration.SIGNIFICANCE)
 
 
 @key_bounded
 def read_sources(store: Store, ids: Sequence[str]) -> dict[str, model.SourceDocument]:
     """Source documents by IRI; publications have ``is_publication`` set."""
-    predicates = [
-        ekg.sourceKey,
-        rdfs.label,
-        schema.name,
-        ekg.doi,
-        schema.datePublished,
-        schema.isPartOf,
-        schema.url,
-        schema.about,
-    ]
-    return _build(
-        store,
-        ids,
-        (ekg.Source, ekg.Publication),
-        predicates,
-        lambda key, bag: model.SourceDocument(
-            id=key,
-            is_publication=bag.is_a(ekg.Publication),
-            key=bag.text(ekg.sourceKey),
-            label=bag.text(rdfs.label),
-            title=bag.text(schema.name),
-            doi=bag.text(ekg.doi),
-            date_published=bag.text(schema.datePublished),
-            journal=bag.label(schema.isPartOf),
-            url=bag.text(schema.url),
-            about=bag.text(schema.about),
-        ),
-    )
+    return read_entities(store, ids, declaration.SOURCE)
 
 
 @key_bounded
@@ -812,48 +557,12 @@ def read_authors(store: Store, ids: Sequence[str]) -> dict[str, list[model.Autho
 
 @key_bounded
 def read_crossovers(store: Store, ids: Sequence[str]) -> dict[str, model.CrossoverResult]:
-    predicates = [
-        rdfs.label,
-        ekg.arm,
-        ekg.crossoverTo,
-        ekg.report,
-        ekg.count,
-        ekg.percentage,
-        ekg.medianTimeToCrossoverMonths,
-    ]
-    return _build(
-        store,
-        ids,
-        ekg.CrossoverResult,
-        predicates,
-        lambda key, bag: model.CrossoverResult(
-            id=key,
-            label=bag.text(rdfs.label),
-            arm=bag.text(ekg.arm),
-            crossover_to=bag.text(ekg.crossoverTo),
-            report=bag.text(ekg.report),
-            count=bag.integer(ekg.count),
-            percentage=bag.number(ekg.percentage),
-            median_months=bag.number(ekg.medianTimeToCrossoverMonths),
-        ),
-    )
+    return read_entities(store, ids, declaration.CROSSOVER)
 
 
 @key_bounded
 def read_findings(store: Store, ids: Sequence[str]) -> dict[str, model.Finding]:
-    return _build(
-        store,
-        ids,
-        ekg.Finding,
-        [rdfs.label, ekg.findingKind, ekg.statement, ekg.about],
-        lambda key, bag: model.Finding(
-            id=key,
-            label=bag.text(rdfs.label),
-            kind=bag.label(ekg.findingKind),
-            statement=bag.text(ekg.statement),
-            about=bag.text(ekg.about),
-        ),
-    )
+    return read_entities(store, ids, declaration.FINDING)
 
 
 @key_bounded
@@ -864,11 +573,14 @@ def read_derivations(store: Store, ids: Sequence[str]) -> dict[str, list[model.D
         key = str(row["id"])
         found[key].append(
             model.Derivation(
-                subject=key, source=str(row["source"]), statement=_str(row, "statement")
+                subject=key,
+                source=str(row["source"]),
+                statement=_str(row, "statement"),
+                pointer=_str(row, "pointer"),
             )
         )
     return {
-        key: sorted(found_here, key=lambda d: (d.source, d.statement or ""))
+        key: sorted(found_here, key=lambda d: (d.source, d.statement or "", d.pointer or ""))
         for key, found_here in found.items()
     }
 

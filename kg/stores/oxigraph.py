@@ -346,14 +346,20 @@ class OxigraphStore(Store):
             raise
 
     def _sweep_write_stages(self) -> None:
-        """Drop what an interrupted :meth:`update_graphs` left: its stage and hidden graphs."""
+        """Drop what an interrupted :meth:`update_graphs` left: its stage and hidden graphs.
+
+        Found by their markers in the predicate index, as :func:`hidden_graph_names` finds them:
+        listing the graphs took 0.2 s at 11,000 studies, before every write."""
         native = self.native
-        for graph in list(native.named_graphs()):
+        stages: set[ox.NamedNode] = set()
+        for quad in list(native.quads_for_pattern(None, ox.NamedNode(LOADING), None, None)):
+            graph = quad.graph_name
             if isinstance(graph, ox.NamedNode) and graph.value.startswith(WRITE_STAGES):
-                for quad in native.quads_for_pattern(None, ox.NamedNode(LOADING), None, graph):
-                    if isinstance(quad.object, ox.NamedNode):
-                        native.remove_graph(quad.object)
-                native.remove_graph(graph)
+                stages.add(graph)
+                if isinstance(quad.object, ox.NamedNode):
+                    native.remove_graph(quad.object)
+        for stage in stages:
+            native.remove_graph(stage)
 
     @_without_store_in_traceback
     def graph_names(self) -> list[URIRef]:

@@ -20,6 +20,7 @@ from kg.cli import main
 from kg.ctgov.reconcile import Index
 from kg.store import open_store, select
 from kg.stores.oxigraph import OxigraphStore
+from tests.registry_records import dasatinib_record
 
 DATA = Path(__file__).parents[2] / "data" / "ctgov"
 PHASE_3 = DATA / "NCT02552212.json"
@@ -164,25 +165,6 @@ def test_an_in_memory_store_is_refused(capsys: pytest.CaptureFixture[str]) -> No
     assert code == 2 and "needs a persistent store" in err
 
 
-def dasatinib_record() -> dict[str, Any]:
-    """The small real record made a trial of dasatinib in chronic-phase CML, the drug and the
-    condition named as the registry names them (MeSH, zero-padded), and imatinib by name only."""
-    study = copy.deepcopy(load(SMALL))
-    protocol = study["protocolSection"]
-    protocol["identificationModule"]["nctId"] = "NCT09000001"
-    arms = protocol["armsInterventionsModule"]
-    arms["interventions"] = [
-        {"type": "DRUG", "name": "Dasatinib", "armGroupLabels": [arms["armGroups"][1]["label"]]},
-        {"type": "DRUG", "name": "Imatinib", "armGroupLabels": [arms["armGroups"][0]["label"]]},
-    ]
-    arms["armGroups"][0]["type"] = "ACTIVE_COMPARATOR"
-    study["derivedSection"]["interventionBrowseModule"] = {"meshes": [{"id": "D000069439", "term": "Dasatinib"}]}
-    study["derivedSection"]["conditionBrowseModule"] = {
-        "meshes": [{"id": "D000015466", "term": "Leukemia, Myeloid, Chronic-Phase"}]}
-    protocol["conditionsModule"]["conditions"] = ["Leukemia, Myeloid, Chronic-Phase"]
-    return study
-
-
 def test_drugs_and_conditions_are_reconciled_with_the_curated_ones(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -205,6 +187,25 @@ def test_drugs_and_conditions_are_reconciled_with_the_curated_ones(
         trials = select(store, """SELECT DISTINCT ?t WHERE { ?t <https://schema.org/studySubject> ?d .
             ?d <http://www.w3.org/2004/02/skos/core#exactMatch> <http://purl.obolibrary.org/obo/CHEBI_49375> }""")
         assert sorted(str(r["t"]) for r in trials) == [f"{BASE}trial/dascern", trial]
+    finally:
+        store.close()
+
+
+def test_a_record_of_a_curated_trial_is_imported_beside_it_as_its_alternate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record = dasatinib_record()
+    record["protocolSection"]["identificationModule"]["nctId"] = "NCT01593254"  # DASCERN's
+    store_path = f"oxigraph:{tmp_path / 'store'}"
+    code, out, _ = run(str(write(tmp_path / "dascern.json", record)), "--store", store_path,
+                       "--format", "json", capsys=capsys)
+    assert code == 0
+    assert any("also curated as" in note for note in json.loads(out)["studies"][0]["notes"])
+    store = open_store(store_path)
+    try:
+        rows = select(store, "SELECT ?s ?o WHERE { ?s <http://www.w3.org/ns/prov#alternateOf> ?o }")
+        assert [(str(r["s"]), str(r["o"])) for r in rows] == [
+            (f"{BASE}trial/nct01593254", f"{BASE}trial/dascern")]
     finally:
         store.close()
 
@@ -243,8 +244,8 @@ def test_a_kill_during_a_folder_import_leaves_each_study_in_or_out(tmp_path: Pat
         if not chunk:
             break
         seen += chunk
-        counts = [int(n) for n in re.findall(rb"importing: (\d+) records", seen)]
-        if counts and max(counts) >= 50:
+        progress = [int(n) for n in re.findall(rb"importing: (\d+) records", seen)]
+        if progress and max(progress) >= 50:
             break
     process.send_signal(signal.SIGKILL)
     process.wait()
