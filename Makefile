@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test provision lint typecheck unit schema bench clean
+UI_STAMP := api/static/vendor/versions.json
+
+.PHONY: serve test provision lint typecheck unit schema bench clean ui
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,13 +14,21 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+## ui: install the browser UIs (GraphiQL, Swagger UI, ReDoc, YASGUI) at the versions ui/ pins,
+## from the npm registry, and copy the files the app serves into api/static/vendor
+ui: $(UI_STAMP)
+
+$(UI_STAMP): ui/package.json ui/package-lock.json api/ui_assets.py $(STAMP)
+	cd ui && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	$(BIN)/python -m api.ui_assets ui/node_modules
+
 ## serve: create .venv, install, and run the API on the embedded store (http://127.0.0.1:8000)
-serve: $(STAMP)
+serve: $(STAMP) ui
 	$(BIN)/kg serve
 
-## test: create .venv, install with test extras and the programs the tests run, lint, type-check,
-## validate, and run every test
-test: $(STAMP) provision lint typecheck unit
+## test: create .venv, install with test extras, the browser UIs and the programs the tests run,
+## lint, type-check, validate, and run every test
+test: $(STAMP) ui provision lint typecheck unit
 
 ## provision: install what the tests run beside Python packages (Virtuoso, Chromium) where root can;
 ## otherwise say what is missing (those tests are then skipped; under CI=true, failed)
@@ -53,4 +63,4 @@ bench: $(STAMP)
 	done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts ui/node_modules api/static/vendor

@@ -5,11 +5,24 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from api.routes import dumps, graphql, health, linked_data, sparql, void
+from api import http_errors, ui_assets
+from api.routes import dumps, graphql, health, home, linked_data, sparql, ui, void
 from kg.build import build_store
 from kg.settings import Settings
 from kg.sparql.statistics import StatisticsCache
 from kg.store import Store, open_checkpoint
+
+CORS_EXPOSED_HEADERS = [
+    "ETag",
+    "Last-Modified",
+    "Link",
+    "Content-Disposition",
+    "X-Result-Rows",
+    "Retry-After",
+    "Allow",
+]
+"""Response headers a browser app may read beyond the safelisted ones: the validators for its
+cache, the alternates and context of linked data, the row count of a SPARQL answer."""
 
 
 def open_served_store(settings: Settings) -> Store:
@@ -32,19 +45,29 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         title="Evidence knowledge graph",
         version="0.1.0",
         description="Clinical-trial evidence as a knowledge graph: GraphQL, SPARQL, linked data.",
+        # /docs and /redoc are ours (api/routes/ui.py), on files this app serves, not a CDN's.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.store = store if store is not None else open_served_store(settings)
     app.state.statistics = StatisticsCache(app.state.store, settings.base_iri)
     if settings.cors_origins:
+        # Everything served is read-only and public, so any page may read it (a browser app
+        # elsewhere querying /sparql or /graphql, or fetching a dump); no credentials.
         app.add_middleware(
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),
-            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_methods=["GET", "HEAD", "POST"],
             allow_headers=["*"],
+            expose_headers=CORS_EXPOSED_HEADERS,
+            max_age=600,
         )
+    app.state.ui_assets = ui_assets.mount(app)
     app.include_router(health.router)
-    for router in (sparql.router, dumps.router, void.router, linked_data.router):
+    routers = (home.router, sparql.router, dumps.router, void.router, linked_data.router, ui.router)
+    for router in routers:
         app.include_router(router)
     graphql.install(app, settings)
+    http_errors.install(app)
     return app

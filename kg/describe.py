@@ -15,7 +15,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Identifier
 
 from kg import queries
-from kg.export import MEDIA_TYPES, RDFLIB_NAMES
+from kg.export import MEDIA_TYPES, RDFLIB_NAMES, jsonld_document
 from kg.queries import bind_iris
 from kg.store import Store, StoreError, select
 from kg.vocab import RDF, bind_prefixes
@@ -61,7 +61,10 @@ def named_graph(store: Store, graph_name: str) -> Graph:
 
 
 def serialize(graph: Graph, fmt: DescriptionFormat) -> bytes:
-    """Serialize a description with the project's prefixes."""
+    """Serialize a description with the project's prefixes; JSON-LD as the dump writes it,
+    compacted with the project's context inlined, so that any client reads it offline."""
+    if fmt == "jsonld":
+        return jsonld_document(graph)
     return bind_prefixes(graph).serialize(format=RDFLIB_NAMES[fmt], encoding="utf-8")
 
 

@@ -27,7 +27,7 @@ from rdflib.plugins.serializers.jsonld import Converter
 from rdflib.plugins.shared.jsonld.context import Context
 from rdflib.term import IdentifiedNode, Node
 
-from kg.parse import BUNDLED_CONTEXT_PATH, CONTEXT_URL
+from kg.parse import BUNDLED_CONTEXT_PATH
 
 ExportFormat = TypingLiteral["turtle", "ntriples", "nquads", "trig", "jsonld", "xml"]
 EXPORT_FORMATS: tuple[ExportFormat, ...] = ("turtle", "ntriples", "nquads", "trig", "jsonld", "xml")
@@ -89,7 +89,7 @@ def export(dataset: Dataset, fmt: ExportFormat) -> bytes:
         return _trig(canonical)
     graph = _ordered_union(canonical)
     if fmt == "jsonld":
-        return _jsonld(graph)
+        return jsonld_document(graph)
     data = graph.serialize(format=RDFLIB_NAMES[fmt], encoding="utf-8")
     return _sorted_lines(data) if fmt == "ntriples" else data
 
@@ -247,15 +247,18 @@ def _bundled_context(path: Path = BUNDLED_CONTEXT_PATH) -> dict[str, Any]:
     return context
 
 
-def _jsonld(graph: Graph) -> bytes:
-    """JSON-LD compacted with the bundled context, which the output references by its URL.
+def jsonld_document(graph: Graph) -> bytes:
+    """JSON-LD compacted with the project's context, which the document carries inline.
 
-    Why reference rather than embed: readers get short keys, and a JSON-LD processor that
-    dereferences the URL gets the same context we compacted with.
+    Why inline rather than by its published URL: readers get the same short keys either way,
+    but a reference makes every JSON-LD processor fetch the context before it can read a single
+    triple, and the published address (``CONTEXT_URL``) resolves only where a deployment
+    redirects it; pyld and rdflib could not read the dump offline. The dump and each resource's
+    JSON-LD (:func:`kg.describe.serialize`) are written here, so they agree.
     """
     converter = _Converter(Context(_bundled_context()), use_native_types=False, use_rdf_type=False)
     nodes = converter.from_graph(graph)
-    document = _sort_unordered({"@context": CONTEXT_URL, "@graph": nodes})
+    document = _sort_unordered({"@context": _bundled_context(), "@graph": nodes})
     text = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)
     return (text + "\n").encode("utf-8")
 

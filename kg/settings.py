@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kg.vocab import DEFAULT_BASE_IRI
@@ -35,6 +35,19 @@ RESOURCE_ROOT = _resource_root()
 
 def _split(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _origins(value: str | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    """CORS origins: unset gives ``default``; ``off``, ``none`` or empty gives none.
+
+    >>> _origins(None, ("*",)), _origins("off", ("*",)), _origins("https://a.org, https://b.org", ())
+    (('*',), (), ('https://a.org', 'https://b.org'))
+    """
+    if value is None:
+        return default
+    if value.strip().lower() in ("", "off", "none"):
+        return ()
+    return _split(value)
 
 
 def _flag(value: str | None, default: bool) -> bool:
@@ -69,7 +82,10 @@ class Settings:
     """Inputs larger than this are refused before parsing."""
     host: str = "127.0.0.1"
     port: int = 8000
-    cors_origins: tuple[str, ...] = field(default_factory=tuple)
+    cors_origins: tuple[str, ...] = ("*",)
+    """Origins whose browser apps may read this API (CORS); every origin by default, since
+    everything served is public and read-only; ``KG_CORS_ORIGINS=off`` (or empty) turns CORS
+    off, a comma-separated list allows only those origins."""
     max_body_bytes: int = 64 * 1024
     """Largest HTTP request body accepted (GraphQL and SPARQL POST)."""
     query_timeout_seconds: float = 5.0
@@ -98,7 +114,7 @@ class Settings:
             "KG_DATA": ",".join(str(p) for p in self.data_files),
             "KG_HOST": self.host,
             "KG_PORT": str(self.port),
-            "KG_CORS_ORIGINS": ",".join(self.cors_origins),
+            "KG_CORS_ORIGINS": ",".join(self.cors_origins) or "off",
             "KG_MAX_BODY_BYTES": str(self.max_body_bytes),
             "KG_QUERY_TIMEOUT": repr(self.query_timeout_seconds),
             "KG_MAX_RESULT_ROWS": str(self.max_result_rows),
@@ -135,7 +151,7 @@ class Settings:
             data_files=tuple(Path(p) for p in _split(env.get("KG_DATA", ""))),
             host=env.get("KG_HOST", defaults.host),
             port=int(env.get("KG_PORT", defaults.port)),
-            cors_origins=_split(env.get("KG_CORS_ORIGINS", "")),
+            cors_origins=_origins(env.get("KG_CORS_ORIGINS"), defaults.cors_origins),
             max_body_bytes=int(env.get("KG_MAX_BODY_BYTES", defaults.max_body_bytes)),
             query_timeout_seconds=float(
                 env.get("KG_QUERY_TIMEOUT", defaults.query_timeout_seconds)

@@ -35,8 +35,10 @@ from graphql import (
     get_named_type,
 )
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from strawberry.types import ExecutionResult
+from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
+
+from api.graphql.errors import report_errors
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -175,6 +177,12 @@ class TimedSchema(strawberry.Schema):
     """A schema whose every execution is bounded by ``timeout_seconds`` of wall-clock time."""
 
     timeout_seconds: float = Limits.timeout_seconds
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Client errors at INFO without a traceback (:func:`api.graphql.errors.report_errors`)."""
+        report_errors(errors, execution_context)
 
     async def execute(
         self,

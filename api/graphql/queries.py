@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
 import strawberry
 
@@ -36,6 +36,21 @@ from kg.readmodel.listing import Order
 from kg.store import Store
 
 W = TypeVar("W", listings.TrialFilter, listings.ComparisonFilter)
+
+First = Annotated[
+    int | None,
+    strawberry.argument(
+        description=f"How many items to return: 0 to {MAX_PAGE_SIZE}; {DEFAULT_PAGE_SIZE} when "
+        "omitted. Outside the range, the field is an error saying so."
+    ),
+]
+After = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Start after this cursor: the `endCursor` of the previous page (or any "
+        "edge's `cursor`); a cursor this server did not give out is an error."
+    ),
+]
 
 
 @strawberry.input(description="Conditions a trial must meet; all given ones must hold.")
@@ -70,7 +85,9 @@ class ComparisonFilter:
         default=None, description="Keep comparisons with a reported p-value at most this."
     )
     statistic: StatisticType | None = strawberry.field(
-        default=None, description="Keep comparisons with an estimate of this statistic."
+        default=None,
+        description="Keep comparisons with an estimate of this statistic (any but OTHER, "
+        "which names no single statistic and is refused).",
     )
     derived: bool | None = strawberry.field(
         default=None,
@@ -210,8 +227,8 @@ class Query:
         self,
         info: Info,
         filter: TrialFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
     ) -> TrialConnection:
         where = listings.TrialFilter(
             drug=filter.drug if filter else None,
@@ -248,7 +265,7 @@ class Query:
         return Drug.of(drug) if drug is not None else None
 
     @strawberry.field(description="Drugs by name.")
-    async def drugs(self, info: Info, first: int | None = None) -> list[Drug]:
+    async def drugs(self, info: Info, first: First = None) -> list[Drug]:
         iris = await info.context.run(read.list_drugs, page_size(first))
         drugs = await info.context.loaders.drug.load_many(iris)
         return [Drug.of(d) for d in drugs if d is not None]
@@ -266,8 +283,8 @@ class Query:
         self,
         info: Info,
         filter: ComparisonFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
     ) -> ComparisonConnection:
         given = filter or ComparisonFilter()
         where = listings.ComparisonFilter(

@@ -24,7 +24,29 @@ pre { background: #f6f8fa; padding: .6rem; overflow-x: auto; font-size: .85rem; 
 .error { background: #ffebe9; border: 1px solid #ff8182; padding: .5rem .8rem; }
 .formats a { margin-right: .6rem; }
 figure.forest { margin: .5rem 0; }
+form.search input { width: min(28rem, 70vw); padding: .2rem .4rem; }
+#reported .headline { font-size: 1.1rem; margin: .6rem 0 .1rem; }
+#reported .comparison ul { margin: .2rem 0 .6rem; }
+.cite { font-size: .8rem; color: #57606a; }
+.derived { color: #6e4b00; }
 """.strip()
+
+
+NAVIGATION = "".join(
+    f'<a href="{href}">{text}</a>'
+    for href, text in (
+        ("/", "Home"),
+        ("/trials", "Trials"),
+        ("/graphql", "GraphiQL"),
+        ("/sparql/editor", "SPARQL editor"),
+        ("/sparql", "SPARQL"),
+        ("/ontology", "Ontology"),
+        ("/.well-known/void", "Dataset (VoID)"),
+        ("/dump.ttl", "Dump"),
+        ("/docs", "API docs"),
+    )
+)
+"""The bar atop every page: the places the landing page lists, most used first."""
 
 
 def esc(text: object) -> str:
@@ -52,8 +74,6 @@ def page(title: str, body: str, *, head_links: list[tuple[str, str]] | None = No
         '<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{esc(title)}</title>{alternates}<style>{STYLE}</style></head><body>"
-        '<header><nav><a href="/sparql">SPARQL</a>'
-        '<a href="/ontology">Ontology</a><a href="/.well-known/void">Dataset (VoID)</a>'
-        '<a href="/dump.ttl">Dump</a></nav></header>'
+        f"<header><nav>{NAVIGATION}</nav></header>"
         f"<main>{body}</main></body></html>\n"
     )

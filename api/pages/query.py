@@ -87,7 +87,10 @@ def query_page(
     parts = [
         "<h1>SPARQL query</h1>",
         '<p class="iri">Endpoint: /sparql (SPARQL 1.1 Protocol; service description by '
-        "<code>Accept: text/turtle</code>)</p>",
+        "<code>Accept: text/turtle</code>); relative IRIs resolve against the dataset's base "
+        "IRI.</p>",
+        '<p>For highlighting, completion and charts: the '
+        '<a href="/sparql/editor">SPARQL editor</a> (YASGUI).</p>',
         form,
     ]
     if error:

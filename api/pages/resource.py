@@ -137,8 +137,10 @@ def resource_page(
     local_href: LocalHref,
     alternates: list[tuple[str, str]],
     trial: TrialView | None = None,
+    reported: str = "",
 ) -> str:
-    """The page of ``iri`` from its description ``graph``."""
+    """The page of ``iri`` from its description ``graph``; a trial's page leads with
+    ``reported`` (:func:`api.pages.reported.reported_section`), then its design and plot."""
     subject = URIRef(iri)
     title = _label(graph, subject) or iri
     types = ", ".join(
@@ -155,6 +157,7 @@ def resource_page(
         f"<p>{types}</p>" if types else "",
         f'<p class="formats">Also as: {formats}</p>',
     ]
+    parts.append(reported)
     if trial is not None:
         parts.append(_trial_sections(trial, local_href, title))
     parts.append(

@@ -20,11 +20,13 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import FileResponse, Response, StreamingResponse
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
 
 from api.deps import SettingsDep, StoreDep
+from api.openapi import enum_of, get_and_head, responses
 from kg.build import build_dataset, store_generation
 from kg.dump import REMOTE, store_nquads
 from kg.export import FILE_EXTENSIONS, MEDIA_TYPES, ExportFormat, export
@@ -100,14 +102,31 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
     return etag in tags
 
 
-@router.api_route("/dump.{extension}", methods=["GET", "HEAD"], response_model=None)
-def dump(extension: str, request: Request, settings: SettingsDep) -> Response:
+@get_and_head(
+    router,
+    "/dump.{extension}",
+    response_model=None,
+    response_class=Response,
+    responses=responses(
+        MEDIA_TYPES.values(), 304, 404, ok_description="The curated release in one format."
+    ),
+)
+def dump(
+    extension: Annotated[
+        str,
+        Path(
+            description="The format's file extension.",
+            json_schema_extra=enum_of(DUMP_EXTENSIONS),
+        ),
+    ],
+    request: Request,
+    settings: SettingsDep,
+) -> Response:
     """The whole knowledge graph in the format named by the extension."""
     fmt = DUMP_EXTENSIONS.get(extension)
     if fmt is None:
-        raise HTTPException(
-            404, f"no dump .{extension}; try " + ", ".join(f"/dump.{e}" for e in DUMP_EXTENSIONS)
-        )
+        offered = ", ".join(f"/dump.{e}" for e in DUMP_EXTENSIONS)
+        return PlainTextResponse(f"no dump .{extension}; try {offered}\n", status_code=404)
     item = _cache(request, settings).get(fmt)
     use_gzip = _accepts_gzip(request.headers.get("accept-encoding"))
     etag = f'"{item.etag}-gzip"' if use_gzip else f'"{item.etag}"'
@@ -133,7 +152,12 @@ def dump(extension: str, request: Request, settings: SettingsDep) -> Response:
     return Response(item.body, media_type=media, headers=headers)
 
 
-@router.get("/context.jsonld", response_model=None)
+@router.get(
+    "/context.jsonld",
+    response_model=None,
+    response_class=FileResponse,
+    responses=responses(["application/ld+json"], ok_description="The JSON-LD context."),
+)
 def jsonld_context() -> FileResponse:
     """The JSON-LD context the JSON-LD dump refers to, so that a client can expand the dump
     without reaching the published address (which resolves to a deployment like this one)."""
@@ -143,7 +167,18 @@ def jsonld_context() -> FileResponse:
 STORE_DUMP = "/dump/store.nq"
 
 
-@router.api_route(STORE_DUMP, methods=["GET", "HEAD"], response_model=None)
+@get_and_head(
+    router,
+    STORE_DUMP,
+    response_model=None,
+    response_class=Response,
+    responses=responses(
+        [MEDIA_TYPES["nquads"]],
+        304,
+        404,
+        ok_description="Every graph the store serves; 404 where the store is remote.",
+    ),
+)
 def store_dump(request: Request, settings: SettingsDep, store: StoreDep) -> Response:
     """Every graph the store serves, as N-Quads streamed from it (gzip on the fly when asked).
 
@@ -151,7 +186,7 @@ def store_dump(request: Request, settings: SettingsDep, store: StoreDep) -> Resp
     store without one (never built) gets none.
     """
     if not store.capabilities.complete_results:
-        raise HTTPException(404, REMOTE)
+        return PlainTextResponse(f"{REMOTE}\n", status_code=404)
     use_gzip = _accepts_gzip(request.headers.get("accept-encoding"))
     headers = {
         "Vary": "Accept-Encoding",

@@ -8,7 +8,6 @@ multipart uploads are off (there are no mutations).
 from __future__ import annotations
 
 from fastapi import FastAPI
-from strawberry.fastapi import GraphQLRouter
 
 from api.deps import StoreDep
 from api.graphql.context import EvidenceContext, make_context
@@ -16,14 +15,14 @@ from api.graphql.limits import Limits, RequestGuard
 from api.graphql.listing_memory import ListingMemory
 from api.graphql.schema import build_schema
 from api.graphql_cache import GraphQLResponseCache, store_generation_reader
+from api.graphql_http import GraphQLOverHTTP, document_routes
+from api.local_graphql import LocalGraphQL
 from kg.settings import Settings
 
 PATH = "/graphql"
 
 
-def router(
-    settings: Settings, listings: ListingMemory | None = None
-) -> GraphQLRouter[EvidenceContext, None]:
+def router(settings: Settings, listings: ListingMemory | None = None) -> GraphQLOverHTTP:
     """The GraphQL router, its limits taken from ``settings``; ``listings``, if given, keeps
     whole listings across requests."""
     timeout = settings.query_timeout_seconds
@@ -32,7 +31,7 @@ def router(
     async def context(store: StoreDep) -> EvidenceContext:
         return await make_context(store, timeout, listings=listings)
 
-    return GraphQLRouter(
+    graphql = GraphQLOverHTTP(
         schema,
         path=PATH,
         graphql_ide="graphiql",
@@ -40,6 +39,8 @@ def router(
         multipart_uploads_enabled=False,
         tags=["graphql"],
     )
+    document_routes(graphql)
+    return graphql
 
 
 def install(app: FastAPI, settings: Settings) -> None:
@@ -58,4 +59,8 @@ def install(app: FastAPI, settings: Settings) -> None:
         listings = ListingMemory(generation)
     app.state.graphql_listings = listings  # for operators and tests
     app.add_middleware(RequestGuard, max_bytes=settings.max_body_bytes, path=PATH)
-    app.include_router(router(settings, listings))
+    graphql = router(settings, listings)
+    app.state.local_graphql = LocalGraphQL(
+        graphql.schema, settings.query_timeout_seconds, listings=listings
+    )
+    app.include_router(graphql)

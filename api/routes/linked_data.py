@@ -10,13 +10,20 @@ is negotiated between Turtle, JSON-LD, N-Triples, RDF/XML and HTML (``?format=``
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import PlainTextResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from api.conneg import negotiate
 from api.deps import SettingsDep, StoreDep
+from api.local_graphql import PageDataError, local_graphql
+from api.openapi import enum_of, get_and_head, responses
 from api.pages.layout import link
+from api.pages.reported import reported_section
 from api.pages.resource import resource_page
+from api.paths import iri_to_uri, local_path, requested_iri
 from kg.build import GraphNames
 from kg.describe import (
     DESCRIPTION_FORMATS,
@@ -42,29 +49,61 @@ FORMAT_PARAMETERS: dict[str, str] = {
 """``?format=`` values: the export formats' file extensions, plus ``html``."""
 OFFERS = ["text/html", *DESCRIPTION_MEDIA_TYPES.values()]
 """HTML first: a browser's ``*/*`` alongside ``text/html`` should get the page."""
+FormatParameter = Annotated[
+    str | None,
+    Query(
+        description="A representation by name, overriding the `Accept` header.",
+        json_schema_extra=enum_of(FORMAT_PARAMETERS),
+    ),
+]
+ROUTE: dict[str, Any] = {
+    "response_model": None,
+    "response_class": Response,
+    "responses": responses(OFFERS, 400, 404, 406),
+}
+"""How every linked-data route is declared (GET and HEAD): negotiated, with its errors."""
 
 
-def local_path(iri: str, settings: Settings) -> str | None:
-    """The server path that serves ``iri``, or ``None`` if this server does not mint it.
-
-    >>> local_path("https://w3id.org/evidence-kg/id/trial/dascern", Settings())
-    '/id/trial/dascern'
-    >>> local_path("https://w3id.org/evidence-kg/ontology/Trial", Settings())
-    '/ontology/Trial'
-    >>> local_path("https://schema.org/Drug", Settings()) is None
-    True
-    """
-    if iri.startswith(settings.base_iri):
-        return "/id/" + iri[len(settings.base_iri) :]
-    if iri == ONTOLOGY_IRI:
-        return "/ontology"
-    if iri.startswith(ONTOLOGY_IRI):
-        return "/ontology/" + iri[len(ONTOLOGY_IRI) :]
-    return None
+def _not_found(iri: str, why: str = "") -> Response:
+    return PlainTextResponse(f"nothing is known about <{iri}>{why}\n", status_code=404)
 
 
-def _not_found(iri: str) -> Response:
-    return PlainTextResponse(f"nothing is known about <{iri}>\n", status_code=404)
+def _raw_path(request: Request) -> str:
+    """The request's path as the client sent it, escapes kept (ASGI ``raw_path``), without the
+    prefix the app is mounted at; from the decoded path, escaped again, where a server gives no
+    raw path."""
+    raw = request.scope.get("raw_path")
+    if isinstance(raw, bytes):
+        path = raw.decode("utf-8", "replace").partition("?")[0]
+        root = str(request.scope.get("root_path", ""))
+        return path[len(root) :] if root and path.startswith(root) else path
+    return iri_to_uri(request.url.path.replace("%", "%25"))
+
+
+def _chosen(request: Request, requested: str | None) -> str | None | Response:
+    """The representation asked for: by ``?format=`` (a 400 if unknown), else negotiated."""
+    if requested is None:
+        return negotiate(request.headers.get("accept"), OFFERS)
+    chosen = FORMAT_PARAMETERS.get(requested)
+    if chosen is None:
+        return PlainTextResponse(
+            f"unknown format {requested!r}; use one of {', '.join(FORMAT_PARAMETERS)}\n",
+            status_code=400,
+        )
+    return chosen
+
+
+async def _reported(request: Request, settings: Settings, store: Store, iri: str) -> str:
+    """What a trial's sources reported (the page's first section), read through the GraphQL
+    API; empty for anything that is not a trial."""
+    try:
+        data = await local_graphql(request).run(store, "trial_page", id=iri)
+    except PageDataError:
+        return ""
+    trial = data.get("trial")
+    if not trial or trial.get("id") != iri:
+        return ""
+    return reported_section(trial, lambda target: local_path(target, settings))
 
 
 def _represent(
@@ -72,19 +111,11 @@ def _represent(
     settings: Settings,
     store: Store,
     iri: str,
-    path: str,
     graph_factory: str,
+    chosen: str | None,
+    reported: str = "",
 ) -> Response:
-    requested = request.query_params.get("format")
-    if requested is not None:
-        chosen = FORMAT_PARAMETERS.get(requested)
-        if chosen is None:
-            return PlainTextResponse(
-                f"unknown format {requested!r}; use one of {', '.join(FORMAT_PARAMETERS)}\n",
-                status_code=400,
-            )
-    else:
-        chosen = negotiate(request.headers.get("accept"), OFFERS)
+    path = local_path(iri, settings) or ""
     alternates = [(f"{path}?format={key}", media) for key, media in FORMAT_PARAMETERS.items()]
     headers = {
         "Vary": "Accept",
@@ -108,8 +139,8 @@ def _represent(
             if described is None:
                 return _not_found(iri)
             graph = described
-    except ValueError:  # not an IRI (spaces, angle brackets...): nothing can be known about it
-        return _not_found(iri)
+    except ValueError as error:  # not an IRI ("[", "%zz"...): nothing can be known about it
+        return _not_found(iri, f": {error}")
     if chosen != "text/html":
         fmt: DescriptionFormat = next(k for k, v in DESCRIPTION_MEDIA_TYPES.items() if v == chosen)
         return Response(serialize(graph, fmt), media_type=chosen, headers=headers)
@@ -118,7 +149,9 @@ def _represent(
         return local_path(target, settings)
 
     trial = trial_view(store, iri) if is_a(graph, iri, EKG.Trial) else None
-    html = resource_page(graph, iri, local_href=href, alternates=alternates, trial=trial)
+    html = resource_page(
+        graph, iri, local_href=href, alternates=alternates, trial=trial, reported=reported
+    )
     if graph_factory == "ontology":
         terms = sorted(
             {str(s) for s in graph.subjects() if str(s).startswith(ONTOLOGY_IRI) and str(s) != iri}
@@ -130,19 +163,50 @@ def _represent(
     return Response(html, media_type="text/html; charset=utf-8", headers=headers)
 
 
-@router.api_route("/id/{path:path}", methods=["GET", "HEAD"], response_model=None)
-def resource(path: str, request: Request, settings: SettingsDep, store: StoreDep) -> Response:
-    """A resource minted under the base IRI."""
-    return _represent(request, settings, store, settings.base_iri + path, f"/id/{path}", "cbd")
+@get_and_head(router, "/id/{path:path}", **ROUTE)
+async def resource(
+    path: Annotated[
+        str,
+        Path(description="The IRI's part after the base IRI.", examples=["trial/dascern"]),
+    ],
+    request: Request,
+    settings: SettingsDep,
+    store: StoreDep,
+    format: FormatParameter = None,
+) -> Response:
+    """A resource minted under the base IRI; a trial's page leads with what was reported."""
+    iri = requested_iri(_raw_path(request), "/id/", settings.base_iri)
+    chosen = _chosen(request, format)
+    if isinstance(chosen, Response):
+        return chosen
+    reported = await _reported(request, settings, store, iri) if chosen == "text/html" else ""
+    return await run_in_threadpool(
+        _represent, request, settings, store, iri, "cbd", chosen, reported
+    )
 
 
-@router.api_route("/ontology", methods=["GET", "HEAD"], response_model=None)
-def ontology(request: Request, settings: SettingsDep, store: StoreDep) -> Response:
+@get_and_head(router, "/ontology", **ROUTE)
+def ontology(
+    request: Request, settings: SettingsDep, store: StoreDep, format: FormatParameter = None
+) -> Response:
     """The whole ontology (every triple of its named graph)."""
-    return _represent(request, settings, store, ONTOLOGY_IRI, "/ontology", "ontology")
+    chosen = _chosen(request, format)
+    if isinstance(chosen, Response):
+        return chosen
+    return _represent(request, settings, store, ONTOLOGY_IRI, "ontology", chosen)
 
 
-@router.api_route("/ontology/{term}", methods=["GET", "HEAD"], response_model=None)
-def ontology_term(term: str, request: Request, settings: SettingsDep, store: StoreDep) -> Response:
+@get_and_head(router, "/ontology/{term}", **ROUTE)
+def ontology_term(
+    term: Annotated[str, Path(description="The term's local name.", examples=["Trial"])],
+    request: Request,
+    settings: SettingsDep,
+    store: StoreDep,
+    format: FormatParameter = None,
+) -> Response:
     """One term of the ontology."""
-    return _represent(request, settings, store, ONTOLOGY_IRI + term, f"/ontology/{term}", "cbd")
+    iri = requested_iri(_raw_path(request), "/ontology/", ONTOLOGY_IRI)
+    chosen = _chosen(request, format)
+    if isinstance(chosen, Response):
+        return chosen
+    return _represent(request, settings, store, iri, "cbd", chosen)

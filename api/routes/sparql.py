@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, FastAPI, Query, Request
@@ -21,17 +21,18 @@ from starlette.concurrency import run_in_threadpool
 
 from api.conneg import negotiate
 from api.deps import SettingsDep, StoreDep
+from api.openapi import content, error_responses, responses
 from api.pages.query import graph_result, query_page, results_table
-from api.routes.linked_data import local_path
+from api.paths import local_path
 from kg.describe import DESCRIPTION_MEDIA_TYPES, serialize
 from kg.settings import Settings
-from kg.sparql.guard import CheckedQuery, UnknownGraph, check_graph_parameters
+from kg.sparql.guard import CheckedQuery, served_graphs
 from kg.sparql.pool import PoolBusy, PoolError, QueryTimeout, WorkerPool, start_pool
 from kg.sparql.protocol import CheckRequest, CheckResponse, QueryRequest, QueryResponse
 from kg.sparql.results import GRAPH_MEDIA_TYPES, RESULT_MEDIA_TYPES, GraphFormat, ResultFormat
 from kg.sparql.service import example_queries, service_description
 from kg.sparql.statistics import StatisticsCache
-from kg.store import Store
+from kg.store import QuerySyntaxError, Store
 from kg.vocab import PREFIXES
 
 
@@ -76,6 +77,48 @@ GRAPH_OFFERS: dict[str, GraphFormat | None] = {
 DESCRIPTION_OFFERS = [*DESCRIPTION_MEDIA_TYPES.values(), "text/html"]
 UPDATE_REFUSED = "SPARQL Update is not allowed: this endpoint is read-only"
 
+ANSWERED_MEDIA_TYPES = [
+    *RESULT_MEDIA_TYPES.values(),
+    *GRAPH_MEDIA_TYPES.values(),
+    *(m for m in DESCRIPTION_OFFERS if m not in GRAPH_MEDIA_TYPES.values()),
+]
+"""What a query (or, without one, the service description) is answered in: the canonical media
+type of each format, whichever alias the client accepted it by."""
+QUERY_SCHEMA = {"type": "string", "format": "sparql-query", "minLength": 1}
+"""A SPARQL 1.1 query; ``format`` names what JSON Schema cannot say (its grammar)."""
+GRAPH_IRIS = {"type": "array", "items": {"type": "string", "format": "iri"}}
+GRAPH_IRIS_OR_NONE: dict[str, Any] = {"anyOf": [GRAPH_IRIS, {"type": "null"}]}
+"""What FastAPI would say of an optional list of strings, saying that each is an IRI."""
+ANSWERS = responses(
+    ANSWERED_MEDIA_TYPES,
+    400,
+    403,
+    406,
+    422,
+    503,
+    ok_description="Query results, or the service description (RDF) or query page (HTML) "
+    "when there is no query.",
+    error_media=("text/plain", "text/html"),
+)
+POST_BODY = {
+    "required": True,
+    "content": {
+        "application/x-www-form-urlencoded": {
+            "schema": {
+                "type": "object",
+                "required": ["query"],
+                "properties": {
+                    "query": QUERY_SCHEMA,
+                    "default-graph-uri": GRAPH_IRIS,
+                    "named-graph-uri": GRAPH_IRIS,
+                },
+            }
+        },
+        **content(["application/sparql-query"], QUERY_SCHEMA),
+    },
+}
+"""The two ways SPARQL 1.1 Protocol §2.1 lets a query be POSTed (updates are refused, 403)."""
+
 
 def _error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     return PlainTextResponse(f"{message}\n", status_code=status, headers=headers)
@@ -86,15 +129,38 @@ def get_pool(request: Request) -> WorkerPool | None:
     return getattr(request.app.state, "sparql_pool", None)
 
 
-@router.get("/sparql", response_model=None)
+@router.get("/sparql", response_model=None, response_class=Response, responses=ANSWERS)
 def sparql_get(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
-    query: Annotated[str | None, Query()] = None,
-    update: Annotated[str | None, Query()] = None,
-    default_graph_uri: Annotated[list[str] | None, Query(alias="default-graph-uri")] = None,
-    named_graph_uri: Annotated[list[str] | None, Query(alias="named-graph-uri")] = None,
+    query: Annotated[
+        str | None,
+        Query(
+            description="A SPARQL 1.1 query; relative IRIs resolve against the dataset's base "
+            "IRI (`KG_BASE_IRI`) unless it declares a BASE.",
+            json_schema_extra={"format": "sparql-query"},
+        ),
+    ] = None,
+    update: Annotated[
+        str | None, Query(description="Refused (403): this endpoint is read-only.")
+    ] = None,
+    default_graph_uri: Annotated[
+        list[str] | None,
+        Query(
+            alias="default-graph-uri",
+            description="Graphs whose union is the default graph (a graph not held is empty).",
+            json_schema_extra=GRAPH_IRIS_OR_NONE,
+        ),
+    ] = None,
+    named_graph_uri: Annotated[
+        list[str] | None,
+        Query(
+            alias="named-graph-uri",
+            description="The named graphs of the dataset (a graph not held is empty).",
+            json_schema_extra=GRAPH_IRIS_OR_NONE,
+        ),
+    ] = None,
 ) -> Response:
     """Query via GET (``?query=``); without a query, the service description or query page."""
     if update is not None:
@@ -102,11 +168,21 @@ def sparql_get(
     if len(request.query_params.getlist("query")) > 1:
         return _error(400, "send exactly one 'query' parameter")
     if query is None:
+        try:  # a malformed parameter is malformed with or without a query
+            protocol_dataset(default_graph_uri or [], named_graph_uri or [], frozenset())
+        except QuerySyntaxError as error:
+            return _error(400, str(error))
         return _describe_service(request)
     return _answer(request, settings, query, default_graph_uri or [], named_graph_uri or [])
 
 
-@router.post("/sparql", response_model=None)
+@router.post(
+    "/sparql",
+    response_model=None,
+    response_class=Response,
+    responses={**ANSWERS, **error_responses(413, 415)},
+    openapi_extra={"requestBody": POST_BODY},
+)
 async def sparql_post(request: Request, settings: SettingsDep) -> Response:
     """Query via POST, form-encoded (``query=``) or directly (``application/sparql-query``)."""
     declared = request.headers.get("content-length")
@@ -165,8 +241,8 @@ def _answer(
     """
     known: frozenset[str] = getattr(request.app.state, "sparql_graphs", frozenset())
     try:
-        check_graph_parameters([*default_graphs, *named_graphs], known_graphs=known)
-    except UnknownGraph as error:
+        dataset = protocol_dataset(default_graphs, named_graphs, known)
+    except QuerySyntaxError as error:
         return _error(400, str(error))
     pool = get_pool(request)
     if pool is None:
@@ -177,7 +253,7 @@ def _answer(
     html = negotiate(request.headers.get("accept"), list(SOLUTION_OFFERS)) == "text/html"
     try:
         with pool.session() as session:
-            check = session.ask(CheckRequest(text, known))
+            check = session.ask(CheckRequest(text, known, settings.base_iri))
             assert isinstance(check, CheckResponse)
             if check.status != "ok" or check.checked is None:
                 status = CHECK_STATUSES.get(check.status, 400)
@@ -198,7 +274,7 @@ def _answer(
             html = fmt is None
             if fmt is None:
                 fmt = "turtle" if checked.form in ("CONSTRUCT", "DESCRIBE") else "json"
-            response = session.ask(_job(checked, fmt, settings, default_graphs, named_graphs))
+            response = session.ask(_job(checked, fmt, settings, dataset))
             assert isinstance(response, QueryResponse)
     except QueryTimeout as error:
         return _failure(html, text, 503, str(error))
@@ -213,7 +289,7 @@ def _answer(
     if response.status != "ok":
         return _failure(html, text, 400, f"Query evaluation failed: {response.message}")
     if html:
-        return _html_result(checked, response.body, settings)
+        return _html_result(text, checked, response.body, settings)
     media = RESULT_MEDIA_TYPES[fmt] if fmt in RESULT_MEDIA_TYPES else GRAPH_MEDIA_TYPES[fmt]  # type: ignore[index]
     charset = "; charset=utf-8" if media.startswith("text/") else ""
     return Response(
@@ -234,29 +310,46 @@ def _offers(checked: CheckedQuery) -> dict[str, ResultFormat | GraphFormat | Non
     return dict(GRAPH_OFFERS)
 
 
+Dataset = tuple[tuple[str, ...], tuple[str, ...]]
+"""The default graphs and the named graphs of a query's RDF dataset."""
+
+
+def protocol_dataset(
+    default_graphs: list[str], named_graphs: list[str], known: frozenset[str]
+) -> Dataset | None:
+    """The dataset the protocol's ``default-graph-uri`` and ``named-graph-uri`` give, ``None``
+    when the request gives neither; graphs the store does not serve are empty there
+    (:func:`kg.sparql.guard.served_graphs`), so a dataset of only those is empty, not the
+    whole store. Raises :class:`kg.store.QuerySyntaxError` for a value that is not an IRI."""
+    if not default_graphs and not named_graphs:
+        return None
+    return (
+        served_graphs(default_graphs, known_graphs=known, parameter="default-graph-uri"),
+        served_graphs(named_graphs, known_graphs=known, parameter="named-graph-uri"),
+    )
+
+
 def _job(
     checked: CheckedQuery,
     fmt: ResultFormat | GraphFormat,
     settings: Settings,
-    default_graphs: list[str],
-    named_graphs: list[str],
+    protocol: Dataset | None,
 ) -> QueryRequest:
-    """The evaluation request; protocol graph parameters override the query's FROM clauses."""
-    if default_graphs or named_graphs:
-        dataset: tuple[tuple[str, ...] | None, tuple[str, ...] | None] = (
-            tuple(default_graphs),
-            tuple(named_graphs),
-        )
+    """The evaluation request; the protocol's dataset overrides the query's FROM clauses
+    (SPARQL 1.1 Protocol §2.1.4), and relative IRIs resolve against the base IRI unless the
+    query declares a BASE (Virtuoso refuses a second BASE, which the grammar allows)."""
+    dataset: tuple[tuple[str, ...] | None, tuple[str, ...] | None] = (None, None)
+    if protocol is not None:
+        dataset = protocol
     elif checked.from_graphs or checked.from_named_graphs:
         dataset = (checked.from_graphs, checked.from_named_graphs)
-    else:
-        dataset = (None, None)
     return QueryRequest(
         text=checked.text,
         result_format=fmt,
         max_rows=settings.max_result_rows,
         default_graphs=dataset[0],
         named_graphs=dataset[1],
+        base_iri=None if checked.declares_base else settings.base_iri,
     )
 
 
@@ -279,7 +372,7 @@ def _failure(
     )
 
 
-def _html_result(checked: CheckedQuery, body: bytes, settings: Settings) -> Response:
+def _html_result(text: str, checked: CheckedQuery, body: bytes, settings: Settings) -> Response:
     if checked.form in ("CONSTRUCT", "DESCRIBE"):
         results = graph_result(body.decode("utf-8"))
     else:
@@ -295,7 +388,7 @@ def _html_result(checked: CheckedQuery, body: bytes, settings: Settings) -> Resp
                 local_href=lambda iri: local_path(iri, settings),
                 prefixes=PREFIXES,
             )
-    page = query_page(query=checked.text, examples=_examples(), results_html=results)
+    page = query_page(query=text, examples=_examples(), results_html=results)
     return Response(page, media_type="text/html; charset=utf-8", headers={"Vary": "Accept"})
 
 

@@ -14,6 +14,7 @@ from fastapi.responses import PlainTextResponse, Response
 
 from api.conneg import negotiate
 from api.deps import SettingsDep, StatisticsDep, StoreDep
+from api.openapi import get_and_head, responses
 from api.routes.dumps import DUMP_EXTENSIONS, STORE_DUMP
 from kg.describe import DESCRIPTION_MEDIA_TYPES, serialize
 from kg.sparql.service import void_description
@@ -21,7 +22,13 @@ from kg.sparql.service import void_description
 router = APIRouter(tags=["linked data"])
 
 
-@router.api_route("/.well-known/void", methods=["GET", "HEAD"], response_model=None)
+@get_and_head(
+    router,
+    "/.well-known/void",
+    response_model=None,
+    response_class=Response,
+    responses=responses(DESCRIPTION_MEDIA_TYPES.values(), 406),
+)
 def void(
     request: Request, settings: SettingsDep, statistics: StatisticsDep, store: StoreDep
 ) -> Response:

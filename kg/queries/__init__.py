@@ -6,6 +6,8 @@ import re
 from functools import cache
 from importlib import resources
 
+from pyoxigraph import NamedNode
+
 
 @cache
 def load(name: str) -> str:
@@ -13,7 +15,24 @@ def load(name: str) -> str:
     return resources.files(__package__).joinpath(f"{name}.rq").read_text(encoding="utf-8")
 
 
-_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+def check_iri(iri: str) -> str:
+    """``iri`` if it is an absolute IRI (RFC 3987), else :class:`ValueError` saying why.
+
+    Why pyoxigraph's parser: it is the one the embedded store runs, so what passes here never
+    makes the store refuse a query (``/id/%5B`` once reached it as ``…/id/[`` and answered 500).
+
+    >>> check_iri("https://example.org/a%5B")
+    'https://example.org/a%5B'
+    >>> check_iri("https://example.org/x#y#z")
+    Traceback (most recent call last):
+    ...
+    ValueError: not an IRI: 'https://example.org/x#y#z' (Invalid IRI code point '#')
+    """
+    try:
+        NamedNode(iri)
+    except ValueError as error:
+        raise ValueError(f"not an IRI: {iri!r} ({error})") from None
+    return iri
 
 
 def bind_iris(template: str, **iris: str) -> str:
@@ -24,11 +43,10 @@ def bind_iris(template: str, **iris: str) -> str:
     >>> bind_iris("ASK { $resource ?p ?o }", resource="https://example.org/> } DROP ALL {")
     Traceback (most recent call last):
     ...
-    ValueError: not an IRI: 'https://example.org/> } DROP ALL {'
+    ValueError: not an IRI: 'https://example.org/> } DROP ALL {' (Invalid IRI code point '>')
     """
     text = template
     for name, iri in iris.items():
-        if _NOT_IN_IRI.search(iri) or ":" not in iri:
-            raise ValueError(f"not an IRI: {iri!r}")
+        check_iri(iri)
         text = re.sub(rf"\${name}\b", lambda _m, iri=iri: f"<{iri}>", text)  # type: ignore[misc]
     return text

@@ -21,6 +21,7 @@ from rdflib.plugins.sparql.algebra import translatePrologue
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
+from kg.queries import check_iri
 from kg.rdflib_lock import RDFLIB_SPARQL
 from kg.store import QuerySyntaxError
 
@@ -58,6 +59,8 @@ class CheckedQuery:
     form: QueryForm
     from_graphs: tuple[str, ...] = ()
     from_named_graphs: tuple[str, ...] = ()
+    declares_base: bool = False
+    """Whether the query has a ``BASE`` of its own (then it needs none from the endpoint)."""
 
 
 def _walk(node: object) -> Iterator[CompValue]:
@@ -96,8 +99,13 @@ def mentions_service(text: str) -> bool:
     return bool(_SERVICE_KEYWORD.search(_TOKEN_NOISE.sub(" ", text)))
 
 
-def check_query(text: str, *, known_graphs: Collection[str]) -> CheckedQuery:
+def check_query(
+    text: str, *, known_graphs: Collection[str], base_iri: str | None = None
+) -> CheckedQuery:
     """Parse ``text`` and refuse what must not run; return the query form and its dataset.
+
+    ``base_iri`` is what relative IRIs resolve against (a ``BASE`` in the query resolves
+    against it in turn), here for the ``FROM`` clauses the query names.
 
     Raises:
         QuerySyntaxError: the text is neither a query nor an update (the parser's message).
@@ -129,7 +137,7 @@ def check_query(text: str, *, known_graphs: Collection[str]) -> CheckedQuery:
     if mentions_service(text) or any(n.name == "ServiceGraphPattern" for n in _walk(body)):
         raise ServiceRefused("SERVICE is not allowed: this endpoint does not query other hosts")
     try:
-        resolved = translatePrologue(prologue, None)
+        resolved = translatePrologue(prologue, base_iri)
     except Exception as error:
         raise QuerySyntaxError(str(error)) from None
     default: list[str] = []
@@ -148,17 +156,33 @@ def check_query(text: str, *, known_graphs: Collection[str]) -> CheckedQuery:
             f"graph <{unknown[0]}> is not in this store; FROM and FROM NAMED may name only: "
             + ", ".join(f"<{g}>" for g in sorted(known_graphs))
         )
-    return CheckedQuery(text, _FORMS[body.name], tuple(default), tuple(named))
+    declares_base = any(getattr(part, "name", None) == "Base" for part in prologue)
+    return CheckedQuery(text, _FORMS[body.name], tuple(default), tuple(named), declares_base)
 
 
-def check_graph_parameters(graphs: Collection[str], *, known_graphs: Collection[str]) -> None:
-    """Refuse protocol ``default-graph-uri``/``named-graph-uri`` values we do not hold."""
+def served_graphs(
+    graphs: Collection[str], *, known_graphs: Collection[str], parameter: str
+) -> tuple[str, ...]:
+    """The graphs of a protocol ``default-graph-uri``/``named-graph-uri`` that the store serves.
+
+    SPARQL 1.1 Protocol §2.1.4 lets a request name any graph for its dataset; a graph this store
+    does not serve is an empty graph there (W3C protocol tests ``query_get``,
+    ``query_post_form``), so it is left out, which is the same for every query. What must be an
+    IRI is one: anything else is :class:`kg.store.QuerySyntaxError`.
+
+    >>> served_graphs(["http://example.org/g", "urn:a"], known_graphs={"urn:a"}, parameter="p")
+    ('urn:a',)
+    >>> served_graphs(["false"], known_graphs=(), parameter="default-graph-uri")
+    Traceback (most recent call last):
+    ...
+    kg.store.QuerySyntaxError: default-graph-uri must be an absolute IRI, not 'false'
+    """
     for graph in graphs:
-        if graph not in known_graphs:
-            raise UnknownGraph(
-                f"graph <{graph}> is not in this store; default-graph-uri and named-graph-uri "
-                "may name only: " + ", ".join(f"<{g}>" for g in sorted(known_graphs))
-            )
+        try:
+            check_iri(graph)
+        except ValueError:
+            raise QuerySyntaxError(f"{parameter} must be an absolute IRI, not {graph!r}") from None
+    return tuple(graph for graph in graphs if graph in known_graphs)
 
 
 def _is_update(text: str) -> bool:

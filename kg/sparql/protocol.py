@@ -44,6 +44,8 @@ class QueryRequest:
     default_graphs: tuple[str, ...] | None = None
     """Protocol ``default-graph-uri`` values; ``None`` means the union of all graphs."""
     named_graphs: tuple[str, ...] | None = None
+    base_iri: str | None = None
+    """What relative IRIs in the query resolve against."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,7 @@ class CheckRequest:
 
     text: str
     known_graphs: frozenset[str]
+    base_iri: str | None = None
 
 
 @dataclass(frozen=True)

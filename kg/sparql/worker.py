@@ -69,6 +69,9 @@ class RemoteEndpoint:
     TRIPLES = "application/n-triples"
     VIRTUOSO_ASK = "__ASK_RETVAL"
     """The one variable of Virtuoso's JSON answer to an ASK, in place of a boolean."""
+    NO_GRAPH = "urn:x-evidence-kg:no-graph"
+    """A graph no store holds: the protocol has no way to ask for an empty default graph but to
+    name one, and an endpoint given no ``default-graph-uri`` uses its own (the union)."""
 
     def __init__(self, url: str, timeout: float) -> None:
         self.url = url
@@ -82,10 +85,17 @@ class RemoteEndpoint:
         default_graph: Sequence[GraphName] | None = None,
         named_graphs: Sequence[GraphName] | None = None,
         graph_result: bool = False,
+        base_iri: str | None = None,
     ) -> Result:
         """Ask for triples when ``graph_result`` (CONSTRUCT, DESCRIBE), else for results: one
-        type per request, since Virtuoso answers a CONSTRUCT in results JSON when allowed to."""
+        type per request, since Virtuoso answers a CONSTRUCT in results JSON when allowed to.
+        ``base_iri`` travels as a ``BASE`` before the query (on its first line, so that the
+        endpoint's error messages keep their line numbers)."""
+        if base_iri is not None:
+            query = f"BASE <{base_iri}> {query}"
         form = [("query", query)]
+        if default_graph is not None and not default_graph:
+            default_graph = [ox.NamedNode(self.NO_GRAPH)]
         for parameter, graphs in (
             ("default-graph-uri", default_graph),
             ("named-graph-uri", named_graphs),
@@ -148,6 +158,8 @@ def evaluate(
     else:
         options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs or ()]
         options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs or ()]
+    if request.base_iri is not None:
+        options["base_iri"] = request.base_iri
     if isinstance(store, RemoteEndpoint):
         options["graph_result"] = request.result_format not in ("json", "xml", "csv", "tsv")
     try:
@@ -199,7 +211,10 @@ def check(request: CheckRequest) -> CheckResponse:
     """Run the guard on a query; a parse that takes too long is stopped like any query (a
     parse stopped that way is not remembered: the worker dies with it)."""
     try:
-        return CheckResponse("ok", check_query(request.text, known_graphs=request.known_graphs))
+        checked = check_query(
+            request.text, known_graphs=request.known_graphs, base_iri=request.base_iri
+        )
+        return CheckResponse("ok", checked)
     except QuerySyntaxError as error:
         message = str(error)
         if "recursion" in message:

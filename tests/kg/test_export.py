@@ -13,7 +13,7 @@ from rdflib.compare import isomorphic
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from kg.export import EXPORT_FORMATS, MEDIA_TYPES, RDFLIB_NAMES, ExportFormat, export, union_graph
-from kg.parse import CONTEXT_URL, parse_bytes
+from kg.parse import parse_bytes
 from kg.settings import PROJECT_ROOT, Settings
 
 PARSE_NAMES = RDFLIB_NAMES
@@ -91,11 +91,12 @@ def test_bytes_are_stable_across_processes_with_different_hash_seeds() -> None:
     assert outputs[0] == outputs[1]
 
 
-def test_jsonld_references_the_published_context_and_reads_as_plain_json(
-    dataset: Dataset,
-) -> None:
+def test_jsonld_carries_the_context_inline_and_reads_as_plain_json(dataset: Dataset) -> None:
+    """Inline, so that a JSON-LD processor reads the file offline (it named the published
+    context's URL, which a processor must fetch first, and which resolves nowhere)."""
     document = json.loads(export(dataset, "jsonld"))
-    assert document["@context"] == CONTEXT_URL
+    bundled = json.loads((PROJECT_ROOT / "ontology" / "context.jsonld").read_text())["@context"]
+    assert document["@context"] == bundled
     trial = next(node for node in document["@graph"] if node["id"].endswith("/id/trial/dascern"))
     assert trial["enrollment"] == 262  # xsd:integer as a JSON number, no @value object
     assert "ekg:Trial" in trial["type"]

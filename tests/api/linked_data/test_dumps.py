@@ -101,21 +101,3 @@ def test_head_gives_validators_without_a_body(client: TestClient) -> None:
     assert head.status_code == 200 and head.content == b""
     assert head.headers["etag"] == get.headers["etag"]
     assert int(head.headers["content-length"]) == len(get.content)
-
-
-def test_jsonld_dump_context_is_served_and_expands_the_dump(client: TestClient) -> None:
-    """The JSON-LD dump names a published context; the server offers that context itself, and
-    the dump expanded with it is the same graph as the Turtle dump."""
-    import json
-
-    from rdflib import Graph
-    from rdflib.compare import isomorphic
-
-    context = client.get("/context.jsonld")
-    assert context.status_code == 200
-    assert context.headers["content-type"].startswith("application/ld+json")
-    document = json.loads(client.get("/dump.jsonld").content)
-    document["@context"] = json.loads(context.content)["@context"]
-    expanded = Graph().parse(data=json.dumps(document), format="json-ld")
-    turtle = Graph().parse(data=client.get("/dump.ttl").content, format="turtle")
-    assert isomorphic(expanded, turtle)

@@ -8,9 +8,9 @@ from kg.sparql.guard import (
     ServiceRefused,
     UnknownGraph,
     UpdateRefused,
-    check_graph_parameters,
     check_query,
     mentions_service,
+    served_graphs,
 )
 from kg.store import QuerySyntaxError
 
@@ -87,10 +87,24 @@ def test_from_resolved_against_base_and_prefixes() -> None:
     assert check_query(query, known_graphs=OURS).from_graphs == (next(iter(OURS)),) * 2
 
 
-def test_protocol_graph_parameters_checked() -> None:
-    check_graph_parameters(list(OURS), known_graphs=OURS)
-    with pytest.raises(UnknownGraph):
-        check_graph_parameters(["http://evil.example/g"], known_graphs=OURS)
+def test_from_resolved_against_the_given_base() -> None:
+    """Without a BASE of its own, a relative FROM resolves against the endpoint's base IRI."""
+    query = "SELECT * FROM <graph/ontology> WHERE { ?s ?p ?o }"
+    checked = check_query(query, known_graphs=OURS, base_iri="https://w3id.org/evidence-kg/id/")
+    assert checked.from_graphs == (next(iter(OURS)),)
+
+
+def test_protocol_graphs_not_served_are_left_out_as_empty_graphs() -> None:
+    """SPARQL 1.1 Protocol: a dataset may name any graph; one not held is empty (it was a 400)."""
+    named = [*OURS, "http://elsewhere.example/g"]
+    assert served_graphs(named, known_graphs=OURS, parameter="named-graph-uri") == tuple(OURS)
+    assert served_graphs(["http://elsewhere.example/g"], known_graphs=OURS, parameter="p") == ()
+
+
+@pytest.mark.parametrize("value", ["false", "0", "relative/graph", "http://a/ b", ""])
+def test_protocol_graph_parameters_must_be_iris(value: str) -> None:
+    with pytest.raises(QuerySyntaxError, match="default-graph-uri must be an absolute IRI"):
+        served_graphs([value], known_graphs=OURS, parameter="default-graph-uri")
 
 
 @pytest.mark.parametrize("text", ["", "   ", "SELEC * {}", "SELECT * WHERE { ?s ?p }"])

@@ -17,9 +17,11 @@ GRAPH = "http://example.org/graph"
 def parses(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """The texts the guard actually parses, with the worker's memory of outcomes emptied."""
     parsed: list[str] = []
-    def counting(text: str, *, known_graphs: frozenset[str]) -> CheckedQuery:
+    def counting(
+        text: str, *, known_graphs: frozenset[str], base_iri: str | None = None
+    ) -> CheckedQuery:
         parsed.append(text)
-        return check_query(text, known_graphs=known_graphs)
+        return check_query(text, known_graphs=known_graphs, base_iri=base_iri)
 
     monkeypatch.setattr(worker, "check_query", counting)
     worker.check.cache_clear()
