@@ -482,6 +482,18 @@ class ArmResult(Node):
     upper_limit: float | None = strawberry.field(
         description="The upper end of the figure's range or confidence interval."
     )
+    dispersion_as_reported: str | None = strawberry.field(
+        description="The spread exactly as the source wrote it, when the number alone would "
+        'lose something ("NA", a trailing zero).'
+    )
+    lower_limit_as_reported: str | None = strawberry.field(
+        description="The lower limit exactly as the source wrote it, when the number alone would "
+        "lose something."
+    )
+    upper_limit_as_reported: str | None = strawberry.field(
+        description="The upper limit exactly as the source wrote it, when the number alone would "
+        "lose something."
+    )
     ci_level: float | None = strawberry.field(
         description="0.95 when the limits are a 95% confidence interval; null for a range."
     )
@@ -554,6 +566,9 @@ class ArmResult(Node):
             dispersion_type=result.dispersion_type,
             lower_limit=result.ci_lower if interval else result.lower_limit,
             upper_limit=result.ci_upper if interval else result.upper_limit,
+            dispersion_as_reported=result.dispersion_as_reported,
+            lower_limit_as_reported=result.lower_as_reported,
+            upper_limit_as_reported=result.upper_as_reported,
             ci_level=result.ci_level,
             category=result.category,
             result_class=result.result_class,
@@ -588,8 +603,20 @@ class EffectEstimate(Node):
         description="The value exactly as the source wrote it, when the number alone would lose "
         "something."
     )
+    ci_lower_as_reported: str | None = strawberry.field(
+        description='The lower limit exactly as the source wrote it ("NA" when not estimable), '
+        "when the number alone would lose something."
+    )
+    ci_upper_as_reported: str | None = strawberry.field(
+        description='The upper limit exactly as the source wrote it ("NA" when not estimable), '
+        "when the number alone would lose something."
+    )
     dispersion: float | None = strawberry.field(
         description="The estimate's standard error or deviation, when the source gives one."
+    )
+    dispersion_as_reported: str | None = strawberry.field(
+        description="The spread exactly as the source wrote it, when the number alone would "
+        "lose something."
     )
     dispersion_type: str | None
     notes: list[str] = strawberry.field(description="The source's comments on the estimate.")
@@ -621,7 +648,10 @@ class EffectEstimate(Node):
             ci_sides=estimate.ci_sides,
             statistic_as_reported=estimate.statistic_as_reported,
             value_as_reported=estimate.value_as_reported,
+            ci_lower_as_reported=estimate.lower_as_reported,
+            ci_upper_as_reported=estimate.upper_as_reported,
             dispersion=estimate.dispersion,
+            dispersion_as_reported=estimate.dispersion_as_reported,
             dispersion_type=estimate.dispersion_type,
             notes=list(estimate.notes),
             derived=estimate.derived,

@@ -42,7 +42,7 @@ def number(value: float | int) -> str:
 
 
 def figure(result: Data) -> str:
-    """An arm's reported figure with its unit and measure.
+    """An arm's reported figure with its unit and measure, its digits as the source wrote them.
 
     >>> figure({"value": 29.0, "unit": "%"})
     '29%'
@@ -50,25 +50,74 @@ def figure(result: Data) -> str:
     'median 14.2 months'
     >>> figure({"value": None, "count": 12, "denominator": 40, "countDerived": False})
     '12/40'
+    >>> figure({"value": 7.0, "valueAsReported": "7.0", "unit": "percentage of subjects"})
+    '7.0 percentage of subjects'
+    >>> figure({"value": None, "valueAsReported": "NA", "unit": "µg/mL"})
+    'NA'
     """
-    value = result.get("value")
+    value, as_reported = result.get("value"), result.get("valueAsReported")
+    if value is None and as_reported is not None:
+        return str(as_reported)  # "NA", "≥4-fold": no number, so no unit either
     if value is None:
         count, denominator = result.get("count"), result.get("denominator")
         if count is None or result.get("countDerived"):
             return "not reported"
         return f"{count}/{denominator}" if denominator is not None else str(count)
+    digits = str(as_reported) if as_reported is not None else number(value)
     unit = result.get("unit") or ""
-    text = f"{number(value)}{unit}" if unit == "%" else f"{number(value)} {unit}".strip()
+    text = f"{digits}{unit}" if unit == "%" else f"{digits} {unit}".strip()
+    spread = _spread(result)
+    text = f"{text} ({spread})" if spread else text
     measure = result.get("measure")
     return f"{measure} {text}" if measure else text
 
 
-def p_value(value: float, comparator: str | None = None) -> str:
-    """A p-value as journals print it (no leading zero), with its bound when only one is given.
+def _as_given(data: Data, field: str) -> str | None:
+    """A figure's ``field`` in the source's own digits (its ``…AsReported`` text when kept)."""
+    text = data.get(f"{field}AsReported")
+    if text is not None:
+        return str(text)
+    value = data.get(field)
+    return number(value) if value is not None else None
+
+
+def _spread(result: Data) -> str:
+    """The spread or interval a source gives beside an arm's figure.
+
+    >>> _spread({"dispersion": 1.5, "dispersionType": "Standard deviation"})
+    'Standard deviation 1.5'
+    >>> _spread({"lowerLimit": 0.1, "upperLimit": 0.7, "dispersionType": "Geometric coefficient of variation"})
+    'Geometric coefficient of variation 0.1 to 0.7'
+    >>> _spread({"lowerLimit": 2.0, "lowerLimitAsReported": "2.0", "upperLimit": None,
+    ...          "upperLimitAsReported": "NA", "ciLevel": 0.95})
+    '95% CI 2.0 to NA'
+    """
+    kind = result.get("dispersionType") or ""
+    parts = []
+    dispersion = _as_given(result, "dispersion")
+    if dispersion is not None:
+        parts.append(f"{kind or 'spread'} {dispersion}")
+    low, high = _as_given(result, "lowerLimit"), _as_given(result, "upperLimit")
+    if low is not None or high is not None:
+        level = result.get("ciLevel")
+        name = f"{number(100 * level)}% CI" if level else "" if dispersion is not None else kind or "range"
+        parts.append(f"{name} {low or '?'} to {high or '?'}".strip())
+    return "; ".join(parts)
+
+
+def p_value(value: float, comparator: str | None = None, as_reported: str | None = None) -> str:
+    """A p-value as journals print it (no leading zero), with its bound when only one is given;
+    a source's own text ("<0.001", "=0.247") keeps its digits.
 
     >>> p_value(0.005), p_value(0.001, "<"), p_value(0.52)
     ('P = .005', 'P < .001', 'P = .52')
+    >>> p_value(0.001, "<", "<0.001"), p_value(0.247, None, "=0.247"), p_value(0.05, "<=", "≤ 0.05")
+    ('P < 0.001', 'P = 0.247', 'P ≤ 0.05')
     """
+    if as_reported:
+        text = str(as_reported).strip()
+        bound = next((b for b in ("<=", ">=", "≤", "≥", "<", ">", "=") if text.startswith(b)), "=")
+        return f"P {bound} {text.removeprefix(bound).strip()}"
     digits = number(value)
     digits = digits[1:] if digits.startswith("0.") else digits
     return f"P {comparator or '='} {digits}"
@@ -98,13 +147,14 @@ def _derived(text: str, method: str | None) -> str:
 
 
 def _estimate(estimate: Data) -> str:
-    name = STATISTIC_NAMES.get(str(estimate.get("statistic")), "Estimate")
-    value = estimate.get("value")
-    text = f"{name} {number(value)}" if value is not None else name
-    low, high, level = estimate.get("ciLower"), estimate.get("ciUpper"), estimate.get("ciLevel")
+    name = estimate.get("statisticAsReported") or STATISTIC_NAMES.get(str(estimate.get("statistic")), "Estimate")
+    value, as_reported = estimate.get("value"), estimate.get("valueAsReported")
+    digits = as_reported if as_reported is not None else number(value) if value is not None else None
+    text = f"{name} {digits}" if digits is not None else name
+    low, high, level = _as_given(estimate, "ciLower"), _as_given(estimate, "ciUpper"), estimate.get("ciLevel")
     if low is not None and high is not None:
         text += (
-            f" ({number(100 * level) + '% ' if level else ''}CI {number(low)} to {number(high)})"
+            f" ({number(100 * level) + '% ' if level else ''}CI {low} to {high})"
         )
     if estimate.get("derived"):
         return _derived(text, (estimate.get("method") or {}).get("name"))
@@ -130,8 +180,9 @@ def headline(comparison: Data, results: Mapping[str, Data]) -> str:
     parts = []
     if left is not None and right is not None:
         parts.append(f"{figure(left)} vs {figure(right)}")
-    if comparison.get("pValue") is not None:
-        parts.append(p_value(comparison["pValue"], comparison.get("pValueComparator")))
+    if comparison.get("pValue") is not None or comparison.get("pValueAsReported"):
+        parts.append(p_value(comparison.get("pValue") or 0.0, comparison.get("pValueComparator"),
+                             comparison.get("pValueAsReported")))
     return ", ".join(parts)
 
 
@@ -179,6 +230,8 @@ def _result_row(result: Data, local_href: LocalHref) -> str:
     shown = esc(figure(result))
     if result.get("derived"):
         shown = _derived(figure(result), None)
+    elif result.get("note"):
+        shown += f' <span class="dt">({esc(result["note"])})</span>'
     count = ""
     if result.get("count") is not None and result.get("countDerived"):
         approx = f"≈{result['count']}/{result.get('denominator')}"

@@ -261,8 +261,11 @@ class EffectEstimate:
     """The ekg:Computation that generated the estimate; None for a reported estimate."""
     statistic_as_reported: str | None = None
     value_as_reported: str | None = None
+    lower_as_reported: str | None = None
+    upper_as_reported: str | None = None
     ci_sides: str | None = None
     dispersion: float | None = None
+    dispersion_as_reported: str | None = None
     dispersion_type: str | None = None
     notes: tuple[str, ...] = ()
 

@@ -17,7 +17,7 @@ from api.graphql.limits import Limits
 from api.graphql.schema import build_schema
 from kg.ctgov.importer import import_records
 from kg.ctgov.records import Record, read_records
-from kg.ctgov.values import number
+from kg.ctgov.values import canonical_decimal, number
 from kg.settings import Settings
 from kg.store import Store
 from kg.write import WriteContext
@@ -70,14 +70,24 @@ def same(value: float | None, raw: str) -> bool:
     return value is not None and Decimal(repr(value)) == Decimal(parsed.lexical)
 
 
+def exact(value: float | None, as_reported: str | None, raw: str) -> bool:
+    """The record's string can be read back exactly: kept as reported, or it is the typed
+    value's own lexical form ("7.0" must be kept, "47.2" need not)."""
+    if as_reported is not None:
+        return as_reported == raw
+    return value is not None and raw.strip() == canonical_decimal(Decimal(repr(value)))
+
+
 PRIMARY = """
 { trial(id: "NCT02552212") { acronym isTrial endpoints(kind: PRIMARY) {
     name
     results { arm { label } value valueAsReported count denominator lowerLimit upperLimit
+              lowerLimitAsReported upperLimitAsReported
               sources { recordPointer document { key recordVersion } } }
     comparisons { pValue pValueComparator pValueAsReported analysisMethod
                   sources { recordPointer }
-                  estimates { statistic statisticAsReported value ciLower ciUpper ciLevel ciSides derived } }
+                  estimates { statistic statisticAsReported value valueAsReported ciLower ciUpper
+                              ciLowerAsReported ciUpperAsReported ciLevel ciSides derived } }
 } } }
 """
 
@@ -105,11 +115,11 @@ def test_primary_outcomes_and_their_analyses_read_as_the_record_gives_them(store
                         assert result["count"] == int(cell["value"])
                     else:
                         assert same(result["value"], cell["value"]), (result, cell)
-                    if number(cell["value"]).lexical is None:  # type: ignore[union-attr]
-                        assert result["valueAsReported"] == cell["value"]
+                        assert exact(result["value"], result["valueAsReported"], cell["value"]), cell
                     for key in ("lowerLimit", "upperLimit"):
                         if key in cell:
                             assert same(result[key], cell[key])
+                            assert exact(result[key], result[f"{key}AsReported"], cell[key]), cell
                     checked += 1
         comparisons = {c["sources"][0]["recordPointer"]: c for c in endpoint["comparisons"]}
         for a, analysis in enumerate(outcome.get("analyses", [])):
@@ -124,6 +134,8 @@ def test_primary_outcomes_and_their_analyses_read_as_the_record_gives_them(store
             assert same(reported["value"], analysis["paramValue"])
             assert same(reported["ciLower"], analysis["ciLowerLimit"])
             assert same(reported["ciUpper"], analysis["ciUpperLimit"])
+            for field, key in (("value", "paramValue"), ("ciLower", "ciLowerLimit"), ("ciUpper", "ciUpperLimit")):
+                assert exact(reported[field], reported[f"{field}AsReported"], analysis[key]), analysis
             assert Decimal(repr(reported["ciLevel"])) == Decimal(analysis["ciPctValue"]) / 100
             assert reported["ciSides"] == "two-sided"
             checked += 1
@@ -192,3 +204,45 @@ def check_analyses(bindings: list[dict[str, Any]]) -> None:
         assert row["pValue"]["value"] == analysis["pValue"]
         for key, field in (("value", "paramValue"), ("lower", "ciLowerLimit"), ("upper", "ciUpperLimit")):
             assert Decimal(row[key]["value"]) == Decimal(analysis[field]), (pointer, key)
+
+
+def test_the_trial_page_shows_each_primary_figure_and_analysis_as_the_record_writes_it(
+    imported: tuple[Settings, Store],
+) -> None:
+    """The HTML page a reader opens: the registry's own digits ("7.0", "<0.001", "NA" with its
+    comment), not numbers re-printed from the typed values."""
+    import html
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    with TestClient(create_app(*imported)) as client:
+        response = client.get("/id/trial/nct02552212", headers={"accept": "text/html"})
+    assert response.status_code == 200
+    page = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.text)).split())
+    outcomes = record("NCT02552212")["resultsSection"]["outcomeMeasuresModule"]["outcomeMeasures"]
+    shown = 0
+    for outcome in outcomes:
+        if outcome["type"] != "PRIMARY":
+            continue
+        unit = outcome.get("unitOfMeasure", "")
+        for klass in outcome.get("classes", []):
+            for category in klass["categories"]:
+                for cell in category["measurements"]:
+                    value = cell["value"]
+                    has_number = number(value).lexical is not None  # type: ignore[union-attr]
+                    expected = f"{value} {unit}".strip() if has_number else value
+                    assert expected in page, expected
+                    if "comment" in cell:
+                        assert f"{value} ({cell['comment']})" in page
+                    shown += 1
+        for analysis in outcome.get("analyses", []):
+            p = analysis["pValue"]
+            bound = p[0] if p[0] in "<=>" else "="
+            assert f"P {bound} {p.lstrip('<=>')}" in page
+            assert (f"{analysis['paramType']} {analysis['paramValue']} ({analysis['ciPctValue']}% CI "
+                    f"{analysis['ciLowerLimit']} to {analysis['ciUpperLimit']})") in page
+            shown += 1
+    assert shown > 10
