@@ -29,7 +29,7 @@ from rdflib import RDF, Dataset, Graph, URIRef
 from kg.build import build_dataset
 from kg.checks import CheckError, render_results, run_checks
 from kg.export import EXPORT_FORMATS, ExportFormat, export, union_graph
-from kg.parse import InputError, parse_file
+from kg.parse import InputError
 from kg.settings import Settings
 from kg.store import StoreError
 from kg.vocab import ONTOLOGY_IRI, SCHEMA
@@ -326,10 +326,17 @@ def _validate_built(
     from kg import validate
 
     if args.files:
-        data = Graph()
+        from kg.build import read_curated, read_reference
+        from kg.records.reference import ReferenceIndex
+
+        # A trial file is validated with the shared reference data it points into (drugs,
+        # conditions, journals), so that it validates alone, as the write path validates it
+        # with the store's.
+        data = read_reference(settings)
+        index = ReferenceIndex.from_graph(data, settings.base_iri)
         for path in args.files:
             try:
-                data += _read(path, settings)
+                data += read_curated(path, settings, index)
             except InputError as error:
                 if args.format == "junit" and args.output is not None:
                     _write_text(junit_input_error(error), args.output)
@@ -660,10 +667,6 @@ def summarize(dataset: Dataset, report: ValidationReport) -> GraphSummary:
 
 
 # --- input and output ---------------------------------------------------------------------------
-
-
-def _read(path: Path, settings: Settings) -> Graph:
-    return parse_file(path, base_iri=settings.base_iri, max_bytes=settings.max_input_bytes)
 
 
 def _write_bytes(data: bytes, output: Path | None) -> None:

@@ -53,6 +53,10 @@ def _flag(value: str | None, default: bool) -> bool:
     raise ValueError(f"expected on or off, got {value!r}")
 
 
+CURATED_SUFFIXES = (".ttl", ".yaml", ".yml", ".json")
+"""Files in ``data/`` that are curated trials: Turtle, or trial records (YAML, JSON)."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """Configuration; every field has a working default for a fresh checkout."""
@@ -117,7 +121,19 @@ class Settings:
 
     @property
     def curated_paths(self) -> tuple[Path, ...]:
-        return self.data_files or tuple(sorted(self.data_dir.glob("*.ttl")))
+        """The curated trials: ``KG_DATA``'s files, else every RDF file and trial record in
+        ``data/`` (``*.ttl``, ``*.yaml``, ``*.yml``, ``*.json``)."""
+        if self.data_files:
+            return self.data_files
+        found = [p for suffix in CURATED_SUFFIXES for p in self.data_dir.glob(f"*{suffix}")]
+        return tuple(sorted(found))
+
+    @property
+    def reference_paths(self) -> tuple[Path, ...]:
+        """Shared reference data (drugs, conditions, journals): ``data/reference/*.ttl``. Built
+        with the curated trials whichever trial files ``KG_DATA`` names, since every trial
+        points into it."""
+        return tuple(sorted((self.data_dir / "reference").glob("*.ttl")))
 
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with some fields changed (CLI options override the environment)."""

@@ -23,7 +23,7 @@ from kg.export import EXPORT_FORMATS, ExportFormat, export
 from kg.settings import PROJECT_ROOT, Settings
 
 FIXTURES = Path(__file__).parent / "fixtures" / "inputs"
-CURATED = PROJECT_ROOT / "data" / "dascern.ttl"
+CURATED = PROJECT_ROOT / "data" / "dascern.yaml"
 KG_SCRIPT = Path(sys.executable).parent / "kg"
 
 VIOLATING = """\

@@ -34,6 +34,7 @@ def test_wheel_ships_every_runtime_file(tmp_path: Path) -> None:
     needed = [
         *(p.relative_to(ROOT) for p in (ROOT / "kg" / "queries").rglob("*.rq")),
         *(p.relative_to(ROOT) for p in (ROOT / "api").rglob("*.graphql")),
+        *(p.relative_to(ROOT) for p in (ROOT / "kg" / "records" / "schema").glob("*.json")),
     ]
     missing = [str(p) for p in needed if str(p) not in names]
     assert not missing, f"package files missing from the wheel: {missing}"
@@ -46,7 +47,8 @@ def test_wheel_ships_every_runtime_file(tmp_path: Path) -> None:
         ("ontology", "*.ttl"),
         ("ontology/shapes", "*.ttl"),
         ("ontology/checks", "*.rq"),
-        ("data", "*.ttl"),
+        ("data", "*.yaml"),
+        ("data/reference", "*.ttl"),
     ):
         for path in (ROOT / folder).glob(pattern):
             assert f"{folder}/{path.name}" in shared, f"{folder}/{path.name} is not shipped"

@@ -48,7 +48,7 @@ def client(backend_settings: Settings, store: Store) -> TestClient:
 @pytest.fixture(scope="module")
 def client_with_reported(settings: Settings, backend: Backend) -> Iterator[TestClient]:
     """DASCERN plus a reported hazard ratio whose labels try to inject markup."""
-    data = (PROJECT_ROOT / "data" / "dascern.ttl", HERE / "reported_estimate.ttl")
+    data = (PROJECT_ROOT / "data" / "dascern.yaml", HERE / "reported_estimate.ttl")
     with _client(settings.with_overrides(data_files=data), backend, "reported") as client:
         yield client
 
