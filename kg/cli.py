@@ -35,7 +35,10 @@ from kg.store import StoreError
 from kg.vocab import ONTOLOGY_IRI, SCHEMA
 
 if TYPE_CHECKING:
+    from kg.outcomes import ImportSummary
+    from kg.store import Store
     from kg.validate import ValidationReport
+    from kg.write import WriteContext
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -173,10 +176,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="store engine: queries run at once (default: one per core, up to 8)",
     )
 
-    export_cmd = command("export", "Write the whole graph in one RDF format.", cmd_export)
+    export_cmd = command(
+        "export",
+        "Write the whole graph in one RDF format, or one trial as a trial record.",
+        cmd_export,
+    )
     export_cmd.add_argument(
-        "--format", choices=EXPORT_FORMATS, default=None, help="default: turtle (nquads with "
-        "--from-store)"
+        "--format", choices=(*EXPORT_FORMATS, "record"), default=None,
+        help="default: turtle (nquads with --from-store); record: the trial named by --trial, "
+        "as the store (--store, default " + SERVE_DEFAULT_STORE + ") holds it, in the trial "
+        "record format (YAML; JSON when -o ends in .json)",
+    )
+    export_cmd.add_argument(
+        "--trial", default=None, metavar="ID", help="with --format record: the trial's id (dascern)"
     )
     export_cmd.add_argument("-o", "--output", type=Path, metavar="FILE", help="default: stdout")
     export_cmd.add_argument(
@@ -263,6 +275,30 @@ def build_parser() -> argparse.ArgumentParser:
         help="records validated and written together (one transaction; default 50)",
     )
     ctgov.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+
+    record = sources.add_parser(
+        "record",
+        help="Curated trial records (YAML or JSON, kg/records/schema), files, folders or -.",
+        description="Import curated trial records (YAML, or the same as JSON; format "
+        "kg/records/schema/trial-record-1.schema.json): files, folders of .yaml/.yml/.json, or "
+        "- for standard input. Each record is checked against the JSON Schema, then validated "
+        "with the shapes together with the store's reference data, and written as its trial's "
+        f"named graph, or refused with each problem at its record path and line. The store "
+        f"defaults to {SERVE_DEFAULT_STORE}, the one kg serve uses.",
+        epilog=IMPORT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _global_options(record, in_subcommand=True)
+    record.set_defaults(run=cmd_import_record)
+    record.add_argument("paths", nargs="+", metavar="PATH", help="files, folders, or - (stdin)")
+    record.add_argument("--format", choices=("text", "json"), default="text", help="summary format")
+    record.add_argument(
+        "--notes",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="list the warnings about each record (default: for up to 20 records)",
+    )
+    record.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
     synth = command(
         "synth",
@@ -395,10 +431,36 @@ def junit_input_error(error: InputError) -> str:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    if args.format == "record" or args.trial is not None:
+        return _export_record(args, settings)
     if args.from_store:
         return _export_stored(args, settings)
     fmt: ExportFormat = args.format or "turtle"
     _write_bytes(export(build_dataset(settings), fmt), args.output)
+    return EXIT_OK
+
+
+def _export_record(args: argparse.Namespace, settings: Settings) -> int:
+    """One trial as a trial record, from the store ``kg serve`` and ``kg import`` use."""
+    from kg.build import build_store
+    from kg.records.export import UnknownTrial, dump, export_record
+
+    if args.format != "record" or not args.trial:
+        raise UsageError("a trial is exported with --format record --trial ID (both)")
+    if getattr(args, "store", None) is None and "KG_STORE" not in os.environ:
+        settings = settings.with_overrides(store=SERVE_DEFAULT_STORE)
+    store = build_store(settings)
+    try:
+        record = export_record(store, settings.base_iri, args.trial)
+    except UnknownTrial as error:
+        raise UsageError(f"{error} ({settings.store}): kg import record puts one there") from None
+    finally:
+        store.close()
+    if args.output is not None and args.output.suffix.lower() == ".json":
+        text = json.dumps(record, indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = dump(record)
+    _write_text(text, args.output)
     return EXIT_OK
 
 
@@ -520,13 +582,17 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def cmd_import_ctgov(args: argparse.Namespace, settings: Settings) -> int:
+def _run_import(
+    args: argparse.Namespace,
+    settings: Settings,
+    run: Callable[[Store, WriteContext, Callable[[object], None]], ImportSummary],
+) -> int:
+    """What every ``kg import`` shares: the store ``kg serve`` uses unless told otherwise, built
+    if needed; a progress bar; the summary (text or JSON); the exit code."""
     from tqdm import tqdm
 
+    from kg import summary as summaries
     from kg.build import build_store
-    from kg.ctgov import summary as summaries
-    from kg.ctgov.importer import BATCH, import_records
-    from kg.ctgov.records import read_records
     from kg.store import is_persistent
     from kg.write import WriteContext
 
@@ -542,13 +608,7 @@ def cmd_import_ctgov(args: argparse.Namespace, settings: Settings) -> int:
         with tqdm(
             unit=" records", desc="importing", file=sys.stderr, disable=args.no_progress
         ) as bar:
-            summary = import_records(
-                store,
-                read_records(args.paths),
-                WriteContext.from_settings(settings),
-                batch_size=args.batch_size or BATCH,
-                progress=lambda _: bar.update(1),
-            )
+            summary = run(store, WriteContext.from_settings(settings), lambda _: bar.update(1))
     finally:
         store.close()
     if args.format == "json":
@@ -556,6 +616,33 @@ def cmd_import_ctgov(args: argparse.Namespace, settings: Settings) -> int:
     else:
         _write_text(summaries.render_text(summary, notes=args.notes), None)
     return summary.exit_code
+
+
+def cmd_import_ctgov(args: argparse.Namespace, settings: Settings) -> int:
+    from kg.ctgov.importer import BATCH, import_records
+    from kg.ctgov.records import read_records
+
+    return _run_import(
+        args,
+        settings,
+        lambda store, context, progress: import_records(
+            store, read_records(args.paths), context, batch_size=args.batch_size or BATCH,
+            progress=progress,
+        ),
+    )
+
+
+def cmd_import_record(args: argparse.Namespace, settings: Settings) -> int:
+    from kg.records.importer import import_records
+    from kg.records.source import read_records
+
+    return _run_import(
+        args,
+        settings,
+        lambda store, context, progress: import_records(
+            store, read_records(args.paths), context, progress=progress
+        ),
+    )
 
 
 def cmd_synth(args: argparse.Namespace, settings: Settings) -> int:

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kg.outcomes import UnreadableInput
+
 SUFFIXES = (".json", ".jsonl", ".ndjson")
 """Files a folder is searched for."""
 
@@ -32,13 +34,8 @@ REQUIRED: tuple[tuple[str, ...], ...] = (
 """What every study record has, in the order a missing one is reported."""
 
 
-class RecordError(Exception):
+class RecordError(UnreadableInput):
     """An input that is not a readable study record; ``str()`` says where and what."""
-
-    def __init__(self, where: str, message: str) -> None:
-        self.where = where
-        self.message = message
-        super().__init__(f"{where}: {message}")
 
 
 @dataclass(frozen=True)

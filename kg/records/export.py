@@ -21,6 +21,7 @@ from rdflib.term import Node
 
 from kg.records import values, vocabulary
 from kg.records.source import FORMAT
+from kg.store import Store
 from kg.vocab import EKG, PROV, RDF, RDFS, SCHEMA, SKOS
 
 Json = dict[str, Any]
@@ -388,3 +389,38 @@ def dump(record: Json) -> str:
     text: str = yaml.safe_dump(record, sort_keys=False, allow_unicode=True, width=10_000)
     return text
 
+
+
+_TRIAL_GRAPHS = """
+PREFIX ekg: <https://w3id.org/evidence-kg/ontology/>
+SELECT DISTINCT ?g WHERE { GRAPH ?g { <$trial> a ekg:Trial } }
+"""
+
+
+class UnknownTrial(LookupError):
+    """No graph of the store holds the trial asked for."""
+
+
+def trial_graph(store: Store, trial: str) -> Graph:
+    """The graph the store keeps ``trial`` in (its record's, or the curated file's), as rdflib."""
+    from kg.store import select
+
+    graphs = [str(row["g"]) for row in select(store, _TRIAL_GRAPHS.replace("$trial", trial))]
+    if not graphs:
+        raise UnknownTrial(f"no trial <{trial}> in the store")
+    graph = Graph()
+    for name in graphs:
+        for row in select(store, f"SELECT ?s ?p ?o WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"):
+            graph.add((row["s"], row["p"], row["o"]))
+    return graph
+
+
+def export_record(store: Store, base_iri: str, trial_id: str) -> Json:
+    """The record of the trial ``trial_id`` as the store holds it."""
+    from kg.records.mapping import trial_iri
+    from kg.records.reference import ReferenceIndex
+
+    trial = trial_iri(base_iri, trial_id)
+    graph = trial_graph(store, trial)
+    index = ReferenceIndex.from_store(store, base_iri)
+    return record_of(graph, URIRef(trial), index.name)

@@ -135,7 +135,7 @@ class _Mapper:
         self.graph.add((subject, predicate, value))
 
     def at(self, node: URIRef, path: Path, predicate: URIRef | None = None) -> None:
-        key = f"<{node}>" if predicate is None else f"<{node}> <{predicate}>"
+        key = f"<{node}>" if predicate is None else f"<{node}> {predicate}"
         self.result.pointers.setdefault(key, self.where(path))
 
     def read(self, path: Path, reader: Callable[[Any], Any]) -> Any:

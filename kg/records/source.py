@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from kg.outcomes import UnreadableInput
+
 FORMAT = "trial-record/1"
 """The ``record:`` header of this version of the format."""
 
@@ -26,13 +28,8 @@ Json = Any
 PathKey = tuple[str | int, ...]
 
 
-class RecordError(Exception):
+class RecordError(UnreadableInput):
     """An input that is not a readable trial record; ``str()`` says where and what."""
-
-    def __init__(self, where: str, message: str) -> None:
-        self.where = where
-        self.message = message
-        super().__init__(f"{where}: {message}")
 
 
 def pointer(path: Sequence[str | int]) -> str:
