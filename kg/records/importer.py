@@ -32,7 +32,9 @@ Progress = Callable[[Outcome | UnreadableInput], None]
 
 _HOLDERS = """
 PREFIX ekg: <https://w3id.org/evidence-kg/ontology/>
-SELECT DISTINCT ?g WHERE { GRAPH ?g { <$trial> a ekg:Study } }
+SELECT DISTINCT ?g WHERE {
+  GRAPH ?g { <$trial> a ?type } FILTER (?type IN (ekg:Trial, ekg:Study))
+}
 """
 
 
