@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from api import writes
 from api.routes import dumps, graphql, health, linked_data, sparql, void
 from kg.build import build_store
 from kg.settings import Settings
@@ -48,4 +49,5 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     for router in (sparql.router, dumps.router, void.router, linked_data.router):
         app.include_router(router)
     graphql.install(app, settings)
+    writes.install(app, settings)
     return app

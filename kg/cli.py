@@ -68,6 +68,14 @@ exit codes:
   3  an unexpected internal error (a bug: please report the message)
 """
 
+TOKEN_EPILOG = """\
+exit codes:
+  0  done
+  1  revoke: no token has that name
+  2  no tokens file configured (KG_TOKENS_FILE or --tokens-file), a file kg cannot read, a name
+     already taken or not allowed
+"""
+
 VALIDATION_FORMATS = ("text", "json", "turtle", "junit")
 VALIDATION_ENGINES = ("auto", "pyshacl", "store")
 SERVE_DEFAULT_STORE = "oxigraph:var/store"
@@ -299,6 +307,34 @@ def build_parser() -> argparse.ArgumentParser:
         help="list the warnings about each record (default: for up to 20 records)",
     )
     record.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+
+    token = commands.add_parser(
+        "token",
+        help="Write tokens for the HTTP mutations (kept hashed in KG_TOKENS_FILE).",
+        description="Bearer tokens that allow writes over HTTP (GraphQL mutations). The file "
+        "named by KG_TOKENS_FILE (or --tokens-file) keeps only their hashes; a new token is "
+        "printed once. Without any token the server takes no writes.",
+        epilog=TOKEN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    actions = token.add_subparsers(dest="action", metavar="ACTION", required=True)
+    for name, help_text, run in (
+        ("create", "Make a token and print it (once).", cmd_token_create),
+        ("list", "List the tokens' names and when they were made (never the tokens).",
+         cmd_token_list),
+        ("revoke", "Remove a token: it stops working at its next request.", cmd_token_revoke),
+    ):
+        action = actions.add_parser(name, help=help_text, description=help_text,
+                                    epilog=TOKEN_EPILOG,
+                                    formatter_class=argparse.RawDescriptionHelpFormatter)
+        _global_options(action, in_subcommand=True)
+        action.add_argument("--tokens-file", type=Path, default=None, metavar="FILE",
+                            help="the tokens file (KG_TOKENS_FILE)")
+        action.set_defaults(run=run)
+        if name == "create":
+            action.add_argument("--name", required=True, help="who or what writes with it")
+        if name == "revoke":
+            action.add_argument("name", help="the token's name")
 
     synth = command(
         "synth",
@@ -643,6 +679,51 @@ def cmd_import_record(args: argparse.Namespace, settings: Settings) -> int:
             store, read_records(args.paths), context, progress=progress
         ),
     )
+
+
+def _tokens_file(args: argparse.Namespace, settings: Settings) -> Path:
+    path = args.tokens_file or settings.tokens_file
+    if path is None:
+        raise UsageError("no tokens file: set KG_TOKENS_FILE (the server reads the same) or "
+                         "give --tokens-file FILE")
+    return Path(path)
+
+
+def cmd_token_create(args: argparse.Namespace, settings: Settings) -> int:
+    from kg.tokens import TokenError, create_token
+
+    path = _tokens_file(args, settings)
+    try:
+        token = create_token(path, args.name)
+    except TokenError as error:
+        raise UsageError(str(error)) from None
+    print(f"token {args.name!r} (shown once; {path} keeps only its hash):", file=sys.stderr)
+    _write_text(token + "\n", None)
+    return EXIT_OK
+
+
+def cmd_token_list(args: argparse.Namespace, settings: Settings) -> int:
+    from kg.tokens import TokenError, read_tokens
+
+    try:
+        tokens = read_tokens(_tokens_file(args, settings))
+    except TokenError as error:
+        raise UsageError(str(error)) from None
+    _write_text("".join(f"{t.name}\t{t.created}\n" for t in tokens), None)
+    return EXIT_OK
+
+
+def cmd_token_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    from kg.tokens import TokenError, revoke_token
+
+    try:
+        revoked = revoke_token(_tokens_file(args, settings), args.name)
+    except TokenError as error:
+        raise UsageError(str(error)) from None
+    if not revoked:
+        return _fail(f"no token named {args.name!r}", EXIT_FAILED)
+    _write_text(f"revoked {args.name!r}\n", None)
+    return EXIT_OK
 
 
 def cmd_synth(args: argparse.Namespace, settings: Settings) -> int:

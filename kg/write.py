@@ -295,13 +295,24 @@ def _problem(result: ValidationResult, study: StudyGraph) -> Problem:
     )
 
 
+class WriteTimeout(Exception):
+    """The write ran past its deadline before its transaction began: nothing was written."""
+
+
 def write_studies(
-    store: Store, studies: Sequence[StudyGraph], context: WriteContext
+    store: Store,
+    studies: Sequence[StudyGraph],
+    context: WriteContext,
+    *,
+    deadline: float | None = None,
 ) -> list[Outcome]:
     """Validate ``studies`` together and write those without violations in one transaction.
 
     Returns one :class:`Outcome` per study, in order. A study given twice in one batch is
     written as its last occurrence (the earlier ones are reported ``unchanged`` by it).
+    ``deadline`` (a :func:`time.monotonic` time) is checked once validation is done, right
+    before the transaction: past it, :class:`WriteTimeout` and nothing is written, so that a
+    client whose request timed out never finds its write applied later.
     """
     if not studies:
         return []
@@ -363,6 +374,10 @@ def write_studies(
         reference = [line for line in shared_lines if _subjects([line]) & new_nodes]
         if reference:
             add[context.reference_graph] = "\n".join(reference)
+        if deadline is not None and time.monotonic() > deadline:
+            scratch.store.close()
+            raise WriteTimeout("the write ran over its time limit before it began: nothing "
+                               "was written")
         catalog = read_catalog(store, context.base_iri)
         if catalog.fingerprint is not None:
             names = GraphNames(context.base_iri)
@@ -391,6 +406,22 @@ def write_studies(
             )
             outcomes.append(Outcome(study.study, study.origin, status, found, study.notes))
     return outcomes
+
+
+def delete_study(store: Store, graph: str, context: WriteContext) -> bool:
+    """Drop a study's named graph and move the data generation, in one transaction; False (and
+    nothing written) when the store holds no such graph. Shared reference data the study
+    brought stays: other studies may point at it."""
+    if not _stored_keys(store, [graph])[graph]:
+        return False
+    replace = {graph: ""}
+    catalog = read_catalog(store, context.base_iri)
+    if catalog.fingerprint is not None:
+        replace[str(GraphNames(context.base_iri).catalog)] = catalog_text(
+            context.base_iri, catalog.fingerprint, new_generation()
+        )
+    store.update_graphs(replace, {})
+    return True
 
 
 @dataclass

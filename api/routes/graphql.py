@@ -63,5 +63,10 @@ def install(app: FastAPI, settings: Settings) -> None:
         )
         listings = ListingMemory(generation)
     app.state.graphql_listings = listings  # for operators and tests
-    app.add_middleware(RequestGuard, max_bytes=settings.max_body_bytes, path=PATH)
+    app.add_middleware(
+        RequestGuard,
+        max_bytes=settings.max_body_bytes,
+        path=PATH,
+        max_write_bytes=settings.max_record_bytes + settings.max_body_bytes,
+    )
     app.include_router(router(settings, listings))

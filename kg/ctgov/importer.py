@@ -79,6 +79,7 @@ def import_records(
     *,
     batch_size: int = BATCH,
     progress: Progress | None = None,
+    deadline: float | None = None,
 ) -> ImportSummary:
     """Map every record and write the studies through :func:`kg.write.write_studies`."""
     summary = ImportSummary()
@@ -100,7 +101,7 @@ def import_records(
                 summary.errors.append(problem)
                 if progress is not None:
                     progress(problem)
-        for outcome in write_studies(store, studies, context):
+        for outcome in write_studies(store, studies, context, deadline=deadline):
             summary.outcomes.append(outcome)
             if progress is not None:
                 progress(outcome)

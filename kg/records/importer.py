@@ -128,7 +128,12 @@ def import_records(
 
 
 def write_record(
-    store: Store, record: RecordText, context: WriteContext, index: ReferenceIndex
+    store: Store,
+    record: RecordText,
+    context: WriteContext,
+    index: ReferenceIndex,
+    *,
+    deadline: float | None = None,
 ) -> list[Outcome]:
     """One record through the write path: its outcome (imported, replaced, unchanged, refused)."""
     mapped = record_graph(record, context.base_iri, index)
@@ -145,5 +150,5 @@ def write_record(
         )
         return [_refused(mapped.trial, record.origin, [Problem(where, message)], warnings)]
     study = study_of(mapped, record.origin, context.base_iri)
-    return write_studies(store, [study], context)
+    return write_studies(store, [study], context, deadline=deadline)
 

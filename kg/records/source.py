@@ -66,7 +66,7 @@ class RecordText:
         """
         line = self.line(path)
         at = f"{self.origin}:{line}" if line is not None else self.origin
-        return f"{at} {pointer(path) or '/'}"
+        return f"{at} {pointer(path) or '/'}" if at else pointer(path) or "/"
 
     @property
     def trial_id(self) -> str | None:
