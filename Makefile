@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test lint typecheck unit schema bench clean
+.PHONY: serve test provision lint typecheck unit schema bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,8 +16,14 @@ $(STAMP): pyproject.toml
 serve: $(STAMP)
 	$(BIN)/kg serve
 
-## test: create .venv, install with test extras, lint, type-check, validate, and run every test
-test: $(STAMP) lint typecheck unit
+## test: create .venv, install with test extras and the programs the tests run, lint, type-check,
+## validate, and run every test
+test: $(STAMP) provision lint typecheck unit
+
+## provision: install what the tests run beside Python packages (Virtuoso, Chromium) where root can;
+## otherwise say what is missing (those tests are then skipped; under CI=true, failed)
+provision:
+	$(PYTHON) scripts/provision.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check

@@ -9,16 +9,15 @@ from api import writes
 from api.routes import dumps, graphql, health, linked_data, sparql, void
 from kg.build import build_store
 from kg.settings import Settings
-from kg.sparql.snapshot import ReadOnlyOxigraphStore
 from kg.sparql.statistics import StatisticsCache
-from kg.store import Store
+from kg.store import Store, open_checkpoint
 
 
 def open_served_store(settings: Settings) -> Store:
     """The store this process serves: the read-only snapshot ``kg serve`` prepared for its worker
     processes, or the configured store, built if it does not hold the current curated graphs."""
     if settings.store_snapshot is not None:
-        return ReadOnlyOxigraphStore(str(settings.store_snapshot))
+        return open_checkpoint(settings.store_snapshot)
     return build_store(settings)
 
 

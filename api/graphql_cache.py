@@ -27,7 +27,9 @@ from dataclasses import dataclass, field
 from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse, print_ast
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from kg.build import store_generation
 from kg.lru import PerGeneration
+from kg.store import Store, may_run_inline
 
 Generation = Callable[[], Awaitable[str | None]]
 """Reads the store's current data generation."""
@@ -204,13 +206,15 @@ async def _send_answer(send: Send, answer: CachedAnswer) -> None:
     await send({"type": "http.response.body", "body": answer.body})
 
 
-def store_generation_reader(read: Callable[[], str | None], *, inline: bool) -> Generation:
-    """Wrap a blocking generation read: on the loop for the embedded store (a fraction of a
-    millisecond), in a thread for stores that may stall (a remote endpoint)."""
+def store_generation_reader(store: Store, base_iri: str) -> Generation:
+    """The store's data generation (:func:`kg.build.store_generation`), read as every other
+    read is: on the loop where the store allows key-bounded reads there (the embedded store, a
+    fraction of a millisecond), in a thread for stores that may stall (a remote endpoint)."""
+    inline = may_run_inline(store, store_generation)
 
     async def generation() -> str | None:
         if inline:
-            return read()
-        return await asyncio.to_thread(read)
+            return store_generation(store, base_iri)
+        return await asyncio.to_thread(store_generation, store, base_iri)
 
     return generation

@@ -4,10 +4,11 @@ One process (``KG_WORKERS=1``, the default) opens the store, builds it if its cu
 out of date, and serves. Several (``KG_WORKERS=N``) share one listening socket, which uvicorn's
 supervisor hands to N worker processes; an embedded on-disk store admits one writer, so this
 process opens it, builds it if needed and keeps it open (its lock then refuses a concurrent
-``kg load``, which the workers would not see), and each worker serves a read-only snapshot of it
-(:mod:`kg.sparql.snapshot`). Writes (the GraphQL mutations) received by any worker are run by
-this process, the store's one writer, which then publishes a new snapshot that every worker
-follows (:mod:`api.writes`). A remote store is opened by every worker on its own.
+``kg load``, which the workers would not see), and each worker serves a read-only checkpoint of it
+(a store with ``Capabilities.checkpoints``; :mod:`kg.sparql.snapshot`). Writes (the GraphQL
+mutations) received by any worker are run by this process, the store's one writer, which then
+publishes a new checkpoint that every worker follows (:mod:`api.writes`). Any other store is
+opened by every worker on its own.
 """
 
 from __future__ import annotations
@@ -25,8 +26,7 @@ from api.app import create_app
 from api.writes import SnapshotPublisher, log_writes
 from kg.build import build_store
 from kg.settings import Settings
-from kg.sparql.snapshot import Snapshot, take_snapshot
-from kg.stores.oxigraph import OxigraphStore
+from kg.store import Checkpoint
 from kg.write import WriteContext
 from kg.write_channel import WriteChannel
 from kg.write_service import WriteService
@@ -72,16 +72,16 @@ def run(settings: Settings) -> None:
         uvicorn.run(create_app(settings), **uvicorn_options(settings))  # type: ignore[arg-type]
         return
     store = build_store(settings)
-    snapshot: Snapshot | None = None
+    snapshot: Checkpoint | None = None
     channel: WriteChannel | None = None
     publisher: SnapshotPublisher | None = None
     private = Path(tempfile.mkdtemp(prefix="kg-serve-"))  # the write channel's socket: ours only
     try:
         served = settings
-        if isinstance(store, OxigraphStore) and store.path:
-            snapshot = take_snapshot(store.native, Path(store.path))
+        if store.capabilities.checkpoints:
+            snapshot = store.checkpoint()
             # This process holds the store's one writer: the workers send it their writes and
-            # follow the snapshots it publishes after each (api.writes).
+            # follow the checkpoints it publishes after each (api.writes).
             pointer = private / "snapshot.json"
             publisher = SnapshotPublisher(
                 store, pointer, retention=2 * settings.query_timeout_seconds + 30

@@ -32,9 +32,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from kg.settings import Settings
 from kg.sparql.pool import WorkerPool, worker_setup
-from kg.sparql.snapshot import ReadOnlyOxigraphStore, Snapshot, take_snapshot
-from kg.store import Store
-from kg.stores.oxigraph import OxigraphStore
+from kg.store import Checkpoint, Store, open_checkpoint
 from kg.tokens import TokenCheck
 from kg.write import WriteContext
 from kg.write_channel import send_write
@@ -86,9 +84,9 @@ class SnapshotFollower:
             if stamp == self._stamp:
                 return
             path = json.loads(self.pointer.read_text(encoding="utf-8"))["path"]
-            current = self.fastapi.state.store
-            if getattr(current, "read_only_path", None) != path:
-                refresh_readers(self.fastapi, ReadOnlyOxigraphStore(path), self.settings)
+            if path != getattr(self.fastapi.state, "followed_checkpoint", None):
+                refresh_readers(self.fastapi, open_checkpoint(Path(path)), self.settings)
+                self.fastapi.state.followed_checkpoint = path
             self._stamp = stamp
 
 
@@ -98,15 +96,14 @@ class SnapshotPublisher:
     snapshot is kept for ``retention`` seconds, while a reader or a query worker that opened it
     may still read it (a request lasts at most the query time limit), then removed."""
 
-    store: OxigraphStore
+    store: Store
     pointer: Path
     retention: float = 60.0
-    snapshots: list[tuple[Snapshot, float]] = field(default_factory=list)
+    snapshots: list[tuple[Checkpoint, float]] = field(default_factory=list)
     """Published snapshots with when each was published, oldest first."""
 
     def publish(self) -> None:
-        assert self.store.path is not None
-        snapshot = take_snapshot(self.store.native, Path(self.store.path))
+        snapshot = self.store.checkpoint()
         now = time.monotonic()
         handle, temporary = tempfile.mkstemp(dir=self.pointer.parent)
         with os.fdopen(handle, "w", encoding="utf-8") as file:
@@ -164,7 +161,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         writer = remote
     else:
         store: Store = app.state.store
-        if not isinstance(store, ReadOnlyOxigraphStore):
+        if settings.store_snapshot is None:  # not a read-only checkpoint: this process writes
             service = WriteService(
                 store,
                 WriteContext.from_settings(settings),

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from serving import uvicorn_app  # noqa: E402
 
-from api.graphql.context import make_context, runs_inline  # noqa: E402
+from api.graphql.context import make_context  # noqa: E402
 from api.graphql.schema import build_schema  # noqa: E402
 from kg import queries  # noqa: E402
 from kg.build import build_store  # noqa: E402
@@ -72,9 +72,9 @@ def main() -> None:
     async def run_sparql() -> None:
         select(store, sparql)
 
-    def in_process(threaded: bool) -> Mode:
+    def in_process(inline_reads: bool) -> Mode:
         async def run() -> None:
-            context = await make_context(store, 5.0, threaded=threaded)
+            context = await make_context(store, 5.0, inline_reads=inline_reads)
             result = await schema.execute(README_QUERY, context_value=context)
             assert result.errors is None, result.errors
 
@@ -87,11 +87,10 @@ def main() -> None:
             response = client.post("/graphql", json={"query": README_QUERY})
             assert response.status_code == 200 and "errors" not in response.json()
 
-        inline = runs_inline(settings.store)
         modes: dict[str, Mode] = {
             "SPARQL, one hand-written query": run_sparql,
-            "GraphQL in-process (schema.execute)": in_process(threaded=not inline),
-            "  same, store calls in worker threads": in_process(threaded=True),
+            "GraphQL in-process (schema.execute)": in_process(inline_reads=True),
+            "  same, store calls in worker threads": in_process(inline_reads=False),
             "GraphQL over HTTP (uvicorn, httpx)": over_http,
         }
         samples = asyncio.run(measure(modes, args.runs))

@@ -6,7 +6,8 @@ round-robin so that a burst of load on the shared machine hits them all alike:
 
 (a) the equivalent hand-written SPARQL called directly on pyoxigraph (the raw baseline; every
     solution is read into a dict of values, and the answer normalized as below);
-(b) GraphQL in-process (``schema.execute``, store calls inline as ``kg serve`` runs them);
+(b) GraphQL in-process (``schema.execute``, each store call inline or in a thread as ``kg serve``
+    runs it: see :func:`kg.store.may_run_inline`);
 (c) GraphQL over HTTP (POST /graphql, httpx keep-alive);
 (d) the SPARQL of (a) through the /sparql endpoint over HTTP (JSON results);
 (e) GraphQL in-process keeping whole listings, as ``kg serve`` does on an embedded store
@@ -424,7 +425,7 @@ def modes_for(
     listings = ListingMemory(read_only_generation)
 
     async def in_process(kept: ListingMemory | None = None) -> Facts:
-        context = await make_context(store, 60.0, threaded=False, listings=kept)
+        context = await make_context(store, 60.0, listings=kept)
         result = await schema.execute(case.graphql, context_value=context)
         assert result.errors is None, result.errors
         return case.from_graphql(result.data)

@@ -5,7 +5,7 @@ Usage: python benchmarks/listings_scale.py [N ...]   (synthetic trials; default 
 The filtered list of graphql_scale.py is one listing among several a frontend uses: unfiltered
 trials, trials by text, condition and phase, and comparisons unfiltered or by drug or p-value.
 For each N the cached store of benchmarks/corpus.py is opened read-only and each listing asked
-in-process (``schema.execute``, store calls inline, no answer cache), ``first: 20`` with
+in-process (``schema.execute``, store calls where ``kg serve`` runs them, no answer cache), ``first: 20`` with
 totalCount and the items' ids: the first page, then the page after a cursor half-way through
 the listing's IRIs. Prints the median wall and CPU ms of ``--runs`` runs (default 3: the slow
 ones take seconds) and the count, against the request limit of 5 s that ``kg serve`` applies.
@@ -79,7 +79,7 @@ async def timed(
     schema: Any, store: OxigraphStore, query: str, listings: ListingMemory | None = None
 ) -> tuple[float, float, int]:
     """Wall and CPU seconds of one request, and its totalCount."""
-    context = await make_context(store, LIMIT_SECONDS, threaded=False, listings=listings)
+    context = await make_context(store, LIMIT_SECONDS, listings=listings)
     wall, cpu = time.perf_counter(), time.process_time()
     result = await schema.execute(query, context_value=context)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu

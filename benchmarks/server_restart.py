@@ -85,7 +85,7 @@ def expected_readme_answer() -> object:
     store = build_store(Settings.from_env({}))
 
     async def execute() -> object:
-        context = await make_context(store, 10.0, threaded=False)
+        context = await make_context(store, 10.0)
         result = await build_schema().execute(README_QUERY, context_value=context)
         assert result.errors is None, result.errors
         return result.data

@@ -21,7 +21,7 @@ from kg.parse import parse_file
 from kg.records.check import is_record_file, read_record_file
 from kg.records.reference import ReferenceIndex
 from kg.settings import Settings
-from kg.store import Store, is_persistent, open_store, select
+from kg.store import Store, is_persistent, key_bounded, open_store, select
 from kg.vocab import bind_prefixes
 
 BUILT_FROM = URIRef("urn:evidence-kg:builtFrom")
@@ -202,6 +202,7 @@ def recorded_fingerprint(store: Store, settings: Settings) -> str | None:
     return read_catalog(store, settings.base_iri).fingerprint
 
 
+@key_bounded
 def store_generation(store: Store, base_iri: str) -> str | None:
     """The store's data generation: it changes with every build and every load that records
     one (:func:`bump_generation`). ``None`` for a store without a catalog."""

@@ -2,8 +2,11 @@
 
 Why thin: everything ``kg`` does is also done by the HTTP app or by tests through the same library
 functions (:func:`kg.build.build_dataset`, :func:`kg.export.export`, :mod:`kg.validate`,
-:func:`kg.checks.run_checks`), so the command line cannot drift from them. ``api`` is imported
-only inside ``serve`` and ``export-schema``: ``kg`` must work without importing the web stack.
+:func:`kg.checks.run_checks`), so the command line cannot drift from them.
+
+``kg`` never imports ``api``: the commands that need the web app (``serve``, ``export-schema``)
+are :class:`Command` objects that ``api`` registers under the ``kg.commands`` entry points
+(``pyproject.toml``), found when the parser is built (:func:`registered_commands`).
 
 Every failure is one line on stderr, never a traceback; the exit codes are in ``kg --help``.
 """
@@ -16,7 +19,7 @@ import logging
 import os
 import sys
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -79,14 +82,40 @@ exit codes:
 VALIDATION_FORMATS = ("text", "json", "turtle", "junit")
 VALIDATION_ENGINES = ("auto", "pyshacl", "store")
 SERVE_DEFAULT_STORE = "oxigraph:var/store"
-"""Where ``kg serve`` keeps its store when none is configured (relative to the working folder)."""
-SERVE_DEFAULT_GRAPHQL_CACHE = 1024
-"""GraphQL answers ``kg serve`` keeps per process on an embedded store (see serve_settings)."""
+"""Where ``kg serve`` keeps its store when none is configured (relative to the working folder),
+and so where ``kg import`` writes unless told otherwise."""
 STATS_FORMATS = ("text", "json")
+
+COMMANDS_GROUP = "kg.commands"
+"""The entry point group whose objects are :class:`Command` s added to ``kg``."""
 
 
 class UsageError(Exception):
     """The command line or the settings it produces cannot be used (exit 2)."""
+
+
+@dataclass(frozen=True)
+class Command:
+    """A ``kg`` subcommand another package registers (entry point group :data:`COMMANDS_GROUP`):
+    it gets the global options (``--store``, ``--base-iri``, ``--data``) like every command,
+    adds its own, and is run with the settings they give; it returns an exit code, and raises
+    what ``kg`` maps to the others (:class:`UsageError`, :class:`kg.store.StoreError`, ...)."""
+
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace, Settings], int]
+
+
+def registered_commands() -> list[Command]:
+    """The commands installed packages register under :data:`COMMANDS_GROUP`, by name."""
+    found = []
+    for entry in metadata.entry_points(group=COMMANDS_GROUP):
+        command = entry.load()
+        if not isinstance(command, Command):
+            raise TypeError(f"entry point {entry.value} of {COMMANDS_GROUP} is not a kg Command")
+        found.append(command)
+    return sorted(found, key=lambda command: command.name)
 
 
 # --- argument parsing ---------------------------------------------------------------------------
@@ -214,28 +243,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("check", "Run the ontology quality checks (ontology/checks/*.rq).", cmd_check)
 
-    serve = command(
-        "serve",
-        "Serve the GraphQL, SPARQL and linked-data API (store: KG_STORE or --store; "
-        f"default {SERVE_DEFAULT_STORE}, on disk, so a restart loses nothing).",
-        cmd_serve,
-    )
-    serve.add_argument("--host", default=None, help="interface to bind (KG_HOST)")
-    serve.add_argument("--port", type=int, default=None, help="port to bind (KG_PORT)")
-    serve.add_argument(
-        "--workers", type=_positive, default=None, metavar="N", help="server processes (KG_WORKERS)"
-    )
-    serve.add_argument(
-        "--graphql-cache",
-        type=int,
-        default=None,
-        metavar="N",
-        help="GraphQL answers kept per process, 0 for none (KG_GRAPHQL_CACHE; default "
-        f"{SERVE_DEFAULT_GRAPHQL_CACHE} on an embedded store, 0 on a remote one)",
-    )
-
-    schema = command("export-schema", "Write the GraphQL schema (SDL).", cmd_export_schema)
-    schema.add_argument("-o", "--output", type=Path, metavar="FILE", help="default: stdout")
+    for registered in registered_commands():
+        registered.add_arguments(command(registered.name, registered.help, registered.run))
 
     load = command(
         "load",
@@ -553,33 +562,6 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK if all(result.passed for result in results) else EXIT_FAILED
 
 
-def serve_settings(
-    args: argparse.Namespace, settings: Settings, environ: Mapping[str, str]
-) -> Settings:
-    """The server keeps its store on disk unless told otherwise: what a long-running service
-    loaded (``kg load``) must survive a restart, while one-shot commands build in memory.
-
-    On an embedded store the GraphQL answer cache is on unless ``KG_GRAPHQL_CACHE`` says
-    otherwise: nothing but this server can write to a store it holds (the single-writer lock),
-    and the cache checks the data generation on every request. On a remote store another client
-    could write around kg, so the cache stays off unless asked for.
-    """
-    if getattr(args, "store", None) is None and "KG_STORE" not in environ:
-        settings = settings.with_overrides(store=SERVE_DEFAULT_STORE)
-    if getattr(args, "graphql_cache", None) is not None:
-        return settings.with_overrides(graphql_cache_size=args.graphql_cache)
-    if "KG_GRAPHQL_CACHE" not in environ and settings.store.partition(":")[0] == "oxigraph":
-        return settings.with_overrides(graphql_cache_size=SERVE_DEFAULT_GRAPHQL_CACHE)
-    return settings
-
-
-def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from api.server import run
-
-    run(serve_settings(args, settings, os.environ))
-    return EXIT_OK
-
-
 def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     from rdflib import URIRef
     from tqdm import tqdm
@@ -753,14 +735,6 @@ def cmd_synth(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def cmd_export_schema(args: argparse.Namespace, settings: Settings) -> int:
-    from api.graphql.schema import sdl
-
-    text = sdl()
-    _write_text(text if text.endswith("\n") else text + "\n", args.output)
-    return EXIT_OK
-
-
 # --- stats --------------------------------------------------------------------------------------
 
 
@@ -870,6 +844,11 @@ def _positive(text: str) -> int:
     return value
 
 
+# What a registered Command (api/commands.py) may reuse, under public names.
+positive_count = _positive
+write_text = _write_text
+
+
 def _fail(message: str, code: int) -> int:
     print(f"kg: {' '.join(message.split())}", file=sys.stderr)
     return code
@@ -907,4 +886,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # ``python -m kg.cli`` runs this file as __main__, beside the kg.cli that registered commands
+    # import: run that one, so that their Command is the class registered_commands checks.
+    from kg.cli import main as imported_main
+
+    sys.exit(imported_main())

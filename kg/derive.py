@@ -302,12 +302,20 @@ def approximation_note(first: ArmCounts, second: ArmCounts) -> str | None:
 
 def decimal_lexical(value: float) -> str:
     """The lexical form of a derived decimal, rounded to a fixed number of places (stable
-    across runs), as rdflib writes a :class:`~decimal.Decimal`.
+    across runs), as rdflib writes a :class:`~decimal.Decimal`; a value too small for those
+    places keeps as many significant digits instead, so that a ratio's lower limit of 0.00002
+    is not written as 0, which no ratio can be.
 
     >>> decimal_lexical(0.95), decimal_lexical(0.15944), decimal_lexical(2.0)
     ('0.9500', '0.1594', '2.0000')
+    >>> decimal_lexical(0.0000231946), decimal_lexical(-0.00004)
+    ('0.00002319', '-0.00004000')
     """
-    return f"{round(Decimal(repr(value)), DECIMAL_PLACES):f}"
+    exact = Decimal(repr(value))
+    if exact and abs(exact) < Decimal(10) ** -(DECIMAL_PLACES - 1):
+        places = DECIMAL_PLACES - 1 - exact.adjusted()
+        return f"{round(exact, places):f}"
+    return f"{round(exact, DECIMAL_PLACES):f}"
 
 
 def decimal(value: float) -> Literal:

@@ -6,39 +6,29 @@ queries do not see, and swapped into place in one transaction only when the whol
 an interrupted load drops its staging graph, and the next load sweeps any stage a killed process
 left behind.
 
-A load into an empty graph (the bulk case) goes straight into it, hidden from queries by a marker
-until it completes, so it runs at bulk-load speed. Replacing a non-empty graph loads beside it and
-swaps with one MOVE; oxigraph's MOVE copies quad by quad (about 21,000 quads/s here) and holds the
-transaction in memory, so replacing a very large graph is slow. Versioned graph names published
-through a catalog would make that swap free too.
+A store with a bulk loader (``Capabilities.bulk_load``: oxigraph) streams the files itself
+(:meth:`kg.store.Store.bulk_load`: into an empty graph in place, hidden by a marker until done;
+over content, beside it and swapped in); any other parses them in memory and replaces the graph in
+one request or transaction.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
-import pyoxigraph as ox
-from rdflib import URIRef
+from rdflib import Graph, URIRef
 
 from kg import queries
 from kg.build import bump_generation
 from kg.parse import guess_format, parse_file
-from kg.store import LOADING, Store, StoreError, select
-from kg.stores.oxigraph import OxigraphStore
+from kg.store import LOADING, Progress, Store, StoreError, select
 
-Progress = Callable[[int], None]
-"""Called with the number of bytes read since the last call."""
-
-OXIGRAPH_FORMATS = {
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "turtle": ox.RdfFormat.TURTLE,
-    "xml": ox.RdfFormat.RDF_XML,
-}
+LOAD_FORMATS = ("nt", "turtle", "xml")
+"""What ``kg load`` takes (by :func:`kg.parse.guess_format` name): N-Triples, Turtle, RDF/XML."""
 
 
 @dataclass(frozen=True)
@@ -55,26 +45,6 @@ class LoadSummary:
     @property
     def triples_per_second(self) -> float:
         return self.triples / self.seconds if self.seconds else 0.0
-
-
-class _CountingReader:
-    """A binary file wrapper reporting bytes read, so the progress bar follows the parser."""
-
-    def __init__(self, stream: IO[bytes], progress: Progress | None) -> None:
-        self._stream = stream
-        self._progress = progress
-
-    def read(self, size: int = -1) -> bytes:
-        chunk = self._stream.read(size)
-        if self._progress is not None and chunk:
-            self._progress(len(chunk))
-        return chunk
-
-    def readinto(self, buffer: bytearray) -> int:
-        count = self._stream.readinto(buffer)  # type: ignore[attr-defined]
-        if self._progress is not None and count:
-            self._progress(count)
-        return int(count or 0)
 
 
 def staging_prefix(base_iri: str) -> str:
@@ -109,24 +79,22 @@ def load_files(
         paths: the files; all of them land in ``graph`` together, or none does.
         graph: the named graph that the files become.
         base_iri: base for relative IRIs, and for the staging graph's name.
-        max_bytes: per-file cap for backends that parse in memory (the oxigraph path streams).
+        max_bytes: per-file cap for backends that parse in memory (a bulk loader streams).
         progress: called with bytes read, for a progress bar.
     """
     started = time.perf_counter()
     sweep_stale_stages(store, base_iri)
     formats = {path: guess_format(path) for path in paths}
     for path, rdf_format in formats.items():
-        if rdf_format not in OXIGRAPH_FORMATS:
+        if rdf_format not in LOAD_FORMATS:
             raise StoreError(
                 f"{path}: kg load takes N-Triples, Turtle or RDF/XML, not {rdf_format}"
             )
     total_bytes = sum(path.stat().st_size for path in paths)
-    if isinstance(store, OxigraphStore):
-        _load_oxigraph(store, formats, graph=graph, base_iri=base_iri, progress=progress)
+    if store.capabilities.bulk_load:
+        stage = URIRef(f"{staging_prefix(base_iri)}{uuid.uuid4().hex}")
+        store.bulk_load(formats, graph=graph, stage=stage, base_iri=base_iri, progress=progress)
     else:
-        # Other backends take a parsed graph and replace it in one request or transaction.
-        from rdflib import Graph
-
         merged = Graph()
         for path in paths:
             merged += parse_file(path, base_iri=base_iri, max_bytes=max_bytes)
@@ -150,70 +118,3 @@ def graph_size(store: Store, graph: URIRef) -> int:
     query = queries.bind_iris(queries.load("store/graph_quad_count"), graph=str(graph))
     rows = select(store, query).rows
     return int(rows[0]["n"]) if rows else 0
-
-
-def _bulk_load(
-    native: ox.Store,
-    formats: dict[Path, str],
-    *,
-    into: URIRef,
-    base_iri: str,
-    progress: Progress | None,
-) -> None:
-    for path, rdf_format in formats.items():
-        options = {
-            "format": OXIGRAPH_FORMATS[rdf_format],
-            "base_iri": base_iri,
-            "to_graph": ox.NamedNode(str(into)),
-        }
-        if progress is None:
-            # oxigraph reads the file itself: about 15% faster than through a Python reader.
-            native.bulk_load(path=str(path), **options)  # type: ignore[arg-type]
-            continue
-        with path.open("rb") as stream:
-            native.bulk_load(_CountingReader(stream, progress), **options)  # type: ignore[arg-type]
-
-
-def _load_oxigraph(
-    store: OxigraphStore,
-    formats: dict[Path, str],
-    *,
-    graph: URIRef,
-    base_iri: str,
-    progress: Progress | None,
-) -> None:
-    stage = URIRef(f"{staging_prefix(base_iri)}{uuid.uuid4().hex}")
-    native = store.native
-    in_place = not store.query(f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
-    try:
-        if in_place:
-            # An empty target: load straight into it, hidden by a marker in the stage until
-            # done. No copy, so the load runs at bulk-load speed.
-            native.add(
-                ox.Quad(
-                    ox.NamedNode(str(stage)),
-                    ox.NamedNode(LOADING),
-                    ox.NamedNode(str(graph)),
-                    ox.NamedNode(str(stage)),
-                )
-            )
-            _bulk_load(native, formats, into=graph, base_iri=base_iri, progress=progress)
-            store.drop_graph(stage)
-        else:
-            # Replacing content: load beside it, hidden by a marker naming the stage itself,
-            # then take the marker out and swap in one update, one transaction.
-            marker = ox.NamedNode(str(stage))
-            native.add(ox.Quad(marker, ox.NamedNode(LOADING), marker, marker))
-            _bulk_load(native, formats, into=stage, base_iri=base_iri, progress=progress)
-            native.update(
-                f"DELETE DATA {{ GRAPH <{stage}> {{ <{stage}> <{LOADING}> <{stage}> }} }} ; "
-                f"DROP SILENT GRAPH <{graph}> ; MOVE SILENT GRAPH <{stage}> TO GRAPH <{graph}>"
-            )
-    except BaseException as error:
-        # Interrupted (Ctrl-C, SIGTERM) or broken input: leave nothing half-loaded.
-        if in_place:
-            store.drop_graph(graph)
-        store.drop_graph(stage)
-        if isinstance(error, SyntaxError):
-            raise StoreError(f"cannot load: {error}") from error
-        raise

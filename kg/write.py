@@ -79,12 +79,20 @@ class StudyGraph:
     """What the producer could not map or found absent, for the import summary."""
 
     def pointer(self, focus: str, path: str | None) -> str:
-        """The input location of a validation result, as precisely as the producer said."""
+        """The input location of a validation result, as precisely as the producer said: the
+        node's property, the node, or the nearest node its IRI hangs under (a derived estimate
+        under its comparison)."""
         if path is not None:
             found = self.pointers.get(f"<{focus}> {path}")
             if found is not None:
                 return found
-        return self.pointers.get(f"<{focus}>", "")
+        node = focus
+        while node:
+            found = self.pointers.get(f"<{node}>")
+            if found is not None:
+                return found
+            node = node.rpartition("/")[0] if node.startswith(self.study) and node != self.study else ""
+        return ""
 
 
 @dataclass(frozen=True)

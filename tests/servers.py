@@ -6,7 +6,6 @@ is the project's own API under uvicorn, used by the SPARQL, GraphQL and browser 
 
 from __future__ import annotations
 
-import fcntl
 import os
 import platform
 import shutil
@@ -14,7 +13,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -22,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+from tests.programs import program
 
 
 def free_port() -> int:
@@ -124,30 +124,6 @@ def oxigraph_server(location: Path) -> Iterator[OxigraphServer]:
         stop(process)
 
 
-VIRTUOSO_PACKAGE = "virtuoso-opensource-7-bin"
-"""Debian's Virtuoso server binaries (``virtuoso-t``, ``isql-vt``), 7.2.x.
-
-Why this part of ``virtuoso-opensource`` and not the whole: the whole package also installs a
-system service with its own database and asks for its DBA password through debconf; the tests run
-their own instance, with their own database in a temporary folder, and need only the binaries.
-"""
-
-
-class VirtuosoUnavailable(RuntimeError):
-    """Virtuoso is not installed and could not be installed here; the message says why."""
-
-
-def _apt_get(*arguments: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["apt-get", "-q", "-y", *arguments],
-        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-
-
 def run_isql(isql: str, sql_port: int, statement: str, what: str) -> None:
     """Run one SQL ``statement`` on the Virtuoso at ``sql_port`` as dba; fail saying ``what``
     could not be done, with isql's output."""
@@ -163,31 +139,9 @@ def run_isql(isql: str, sql_port: int, statement: str, what: str) -> None:
 
 
 def virtuoso_binaries() -> tuple[str, str]:
-    """``virtuoso-t`` and ``isql-vt``, installed from Debian first if they are missing.
-
-    Installs under a file lock, so that the test workers of one run do not race for dpkg's lock.
-    Raises :class:`VirtuosoUnavailable` with apt's own words when it cannot.
-    """
-    with open(Path(tempfile.gettempdir()) / "evidence-kg-virtuoso-install.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        server, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
-        if server and isql:
-            return server, isql
-        if os.geteuid() != 0 or not shutil.which("apt-get"):
-            raise VirtuosoUnavailable(
-                f"virtuoso-t is not installed, and installing {VIRTUOSO_PACKAGE} needs root and apt"
-            )
-        result = _apt_get("install", VIRTUOSO_PACKAGE)
-        if result.returncode != 0:  # a fresh machine may have no package lists yet
-            _apt_get("update")
-            result = _apt_get("install", VIRTUOSO_PACKAGE)
-        server, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
-        if result.returncode != 0 or not (server and isql):
-            said = (result.stderr or result.stdout).strip().splitlines()[-3:]
-            raise VirtuosoUnavailable(
-                f"apt-get install {VIRTUOSO_PACKAGE} failed ({result.returncode}): {' / '.join(said)}"
-            )
-        return server, isql
+    """``virtuoso-t`` and ``isql-vt``, as ``scripts/provision.py`` installs them (a test that
+    needs them is skipped, or fails under ``CI=true``, when they are missing)."""
+    return program("virtuoso-t"), program("isql-vt")
 
 
 def virtuoso_version() -> str:

@@ -53,6 +53,12 @@ def test_wheel_ships_every_runtime_file(tmp_path: Path) -> None:
         for path in (ROOT / folder).glob(pattern):
             assert f"{folder}/{path.name}" in shared, f"{folder}/{path.name} is not shipped"
     assert "ontology/context.jsonld" in shared
+    # kg finds its serve and export-schema commands in the installed metadata (api/commands.py).
+    (entry_points,) = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
+    declared = zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "[kg.commands]" in declared
+    assert "serve = api.commands:SERVE" in declared
+    assert "export-schema = api.commands:EXPORT_SCHEMA" in declared
 
 
 def test_test_servers_start_in_this_checkout() -> None:

@@ -26,8 +26,8 @@ SHARED_SETUP: dict[str, str] = {
     ),
     "tests/kg/stores/test_sparql_virtuoso.py::": "backend-sparql-virtuoso",
     "tests/kg/test_validate_incremental.py::": "validate-incremental",
-    "tests/test_validate.py::": "validate",
-    "tests/test_checks.py::": "checks",
+    "tests/kg/test_validate.py::": "validate",
+    "tests/kg/test_checks.py::": "checks",
 }
 """Node id prefix -> group, for tests whose module fixtures take seconds to build: the synthetic
 corpora of the listing tests, the 150-trial store, the validation reports and check results of
@@ -48,9 +48,9 @@ def worker_group(nodeid: str) -> str | None:
     'backend-memory'
     >>> worker_group("tests/api/graphql/test_listings.py::test_trial_filters[oxigraph-disk-where0-1]")
     'backend-oxigraph-disk'
-    >>> worker_group("tests/test_validate.py::test_a_violation_breaks_conformance")
+    >>> worker_group("tests/kg/test_validate.py::test_a_violation_breaks_conformance")
     'validate'
-    >>> worker_group("tests/test_cli.py::test_stats_text") is None
+    >>> worker_group("tests/kg/test_cli.py::test_stats_text") is None
     True
     """
     for prefix, group in SHARED_SETUP.items():

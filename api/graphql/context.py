@@ -4,6 +4,12 @@ Why per request: DataLoaders cache what they load, and a cache shared across req
 serve stale data after a reload and grow without bound. Why a deadline: strawberry has no
 request time limit; no store call starts after the request's deadline, and a threaded call is
 awaited only until it, so a slow request ends with a clear error instead of hanging.
+
+Where a read runs is decided in one place, :meth:`EvidenceContext.run`, from what the read
+declares (:func:`kg.store.key_bounded`) and what the store can do
+(:attr:`kg.store.Capabilities.inline_reads`): only key-bounded reads of an in-process store run
+on the event loop; anything whose cost grows with the data runs in a thread, so that one
+client's unknown ``trial(id:)`` (a scan of every trial's names) never holds up another's request.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from strawberry.fastapi import BaseContext
 from api.graphql.errors import QueryTimeout
 from api.graphql.listing_memory import ListingMemory
 from api.graphql.loaders import Loaders
-from kg.store import Store
+from kg.store import Store, may_run_inline
 
 T = TypeVar("T")
 
@@ -31,28 +37,28 @@ class EvidenceContext(BaseContext):
         store: Store,
         timeout_seconds: float,
         *,
-        threaded: bool = True,
         listings: ListingMemory | None = None,
+        inline_reads: bool = True,
     ) -> None:
         super().__init__()
         self.store = store
         self.listings = listings
         self.timeout_seconds = timeout_seconds
-        self.threaded = threaded
+        self.inline_reads = inline_reads
         self.deadline = asyncio.get_running_loop().time() + timeout_seconds
         self.loaders = Loaders(self.run)
 
     async def run(self, read: Callable[..., T], *args: object) -> T:
         """``read(store, *args)``, refused once the request's deadline has passed.
 
-        Threaded, the call runs in a worker thread and is abandoned at the deadline, so the
-        event loop keeps serving other requests. Inline, it runs on the loop: right for the
-        embedded store, whose bounded read-model queries take well under a millisecond, where
-        a thread hop costs as much again (the README query: about 2x slower threaded).
+        A key-bounded read of a store that answers such reads in well under a millisecond
+        (:func:`kg.store.may_run_inline`) runs on the loop, where a thread hop would cost as much
+        again (the README query: about 2x slower threaded). Any other read runs in a worker
+        thread and is abandoned at the deadline, so the event loop keeps serving other requests.
         """
         if self.deadline <= asyncio.get_running_loop().time():
             raise QueryTimeout(self.timeout_seconds)
-        if not self.threaded:
+        if self.inline_reads and may_run_inline(self.store, read):
             return read(self.store, *args)
         return await self.within(asyncio.to_thread(read, self.store, *args))
 
@@ -69,20 +75,17 @@ class EvidenceContext(BaseContext):
             raise QueryTimeout(self.timeout_seconds) from None
 
 
-def runs_inline(store_spec: str) -> bool:
-    """Whether store calls may run on the event loop: only for the embedded oxigraph store.
-    rdflib can take seconds on a join and a remote endpoint can stall on the network."""
-    return store_spec.partition(":")[0] == "oxigraph"
-
-
 async def make_context(
     store: Store,
     timeout_seconds: float,
     *,
-    threaded: bool = True,
     listings: ListingMemory | None = None,
+    inline_reads: bool = True,
 ) -> EvidenceContext:
     """A context for one request (must run inside the event loop that executes it);
     ``listings`` is the server's memory of whole listings, shared by its requests, if it keeps
-    one."""
-    return EvidenceContext(store, timeout_seconds, threaded=threaded, listings=listings)
+    one. ``inline_reads=False`` sends even key-bounded reads to threads: for measuring what
+    running them inline saves, never for serving."""
+    return EvidenceContext(
+        store, timeout_seconds, listings=listings, inline_reads=inline_reads
+    )

@@ -12,8 +12,8 @@ every text filter a scan of Python strings.
 The rule is the answer cache's (:mod:`api.graphql_cache`): what is kept is kept under the
 generation read before it was computed (:func:`kg.build.store_generation`), and all of it is
 dropped when the generation moves; a raw SPARQL UPDATE to a shared remote store goes unseen, so
-it is off there by default, and whole listings are read only from embedded stores anyway
-(:func:`kg.stores.embedded.is_embedded`).
+it is off there by default, and whole listings are read only from stores that return every row
+anyway (:attr:`kg.store.Capabilities.complete_results`).
 
 Reading a large listing whole can take seconds. It runs in a thread, once however many requests
 wait for it, and outlives a request that times out waiting: the next request finds it done.

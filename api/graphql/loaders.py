@@ -103,6 +103,12 @@ class Loaders:
             run, reads.read_crossovers
         )
         self.finding: DataLoader[str, model.Finding | None] = _loader(run, reads.read_findings)
+        self.reference: DataLoader[str, model.Reference | None] = _loader(
+            run, reads.read_references
+        )
+        self.organization: DataLoader[str, model.Organization | None] = _loader(
+            run, reads.read_organizations
+        )
         self.xrefs: DataLoader[str, list[model.Xref]] = _list_loader(run, reads.read_xrefs)
         self.authors: DataLoader[str, list[model.Author]] = _list_loader(run, reads.read_authors)
         self.derivations: DataLoader[str, list[model.Derivation]] = _list_loader(

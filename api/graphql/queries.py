@@ -1,5 +1,5 @@
 # strawberry's decorators are untyped without its mypy plugin, which pyproject does not enable.
-# mypy: disable-error-code="untyped-decorator"
+# mypy: disable-error-code="untyped-decorator,valid-type"
 """The root Query type: entry points by identifier, and filtered, paged listings."""
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ from kg.readmodel import listing as listings
 from kg.readmodel import model, read
 from kg.readmodel.listing import Order
 from kg.store import Store
-from kg.stores.embedded import is_embedded
 
 W = TypeVar("W", listings.TrialFilter, listings.ComparisonFilter)
 
@@ -119,10 +118,10 @@ def total_count(
 
 def kept_listings(info: Info) -> ListingMemory | None:
     """The server's memory of whole listings, where it keeps one and may read a listing whole
-    from its store (an embedded one); else ``None``, and every page is read by the store (the
-    text filter then runs in SPARQL, not on the trial catalog)."""
+    from its store (one that returns every row: ``complete_results``); else ``None``, and every
+    page is read by the store (the text filter then runs in SPARQL, not on the trial catalog)."""
     memory = info.context.listings
-    return memory if memory is not None and is_embedded(info.context.store) else None
+    return memory if memory is not None and info.context.store.capabilities.complete_results else None
 
 
 async def kept_order(info: Info, memory: ListingMemory, listing: listings.Listing) -> Order:
@@ -196,7 +195,11 @@ class Query:
         "case-insensitively."
     )
     async def trial(self, info: Info, id: strawberry.ID) -> Trial | None:
-        found = await info.context.run(read.find_trial, str(id))
+        # Two reads, each run where its cost allows: the exact lookup may run on the event
+        # loop, the case-insensitive search (every trial's names) never does.
+        found = await info.context.run(read.find_trial_exactly, str(id))
+        if found is None:
+            found = await info.context.run(read.search_trial, str(id))
         if found is None:
             return None
         trial = await info.context.loaders.trial.load(found)

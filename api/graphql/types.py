@@ -1,5 +1,7 @@
-# strawberry's decorators are untyped without its mypy plugin, which pyproject does not enable.
-# mypy: disable-error-code="untyped-decorator"
+# strawberry's decorators are untyped without its mypy plugin, which pyproject does not enable;
+# the concept-scheme enums are classes made at import (api/graphql/enums.py), which mypy cannot
+# check as annotations.
+# mypy: disable-error-code="untyped-decorator,valid-type"
 """GraphQL object types: the public shape of the evidence graph.
 
 IDs are the resources' IRIs. Each type is built from a :mod:`kg.readmodel.model` dataclass; its
@@ -18,6 +20,7 @@ from typing import Any
 import strawberry
 
 from api.graphql.context import EvidenceContext
+from api.graphql.enums import ARM_ROLE, ENDPOINT_KIND, STATISTIC_TYPE
 from api.graphql.loaders import then
 from kg.readmodel import model
 from kg.readmodel.read import ekg
@@ -76,52 +79,13 @@ async def _backlinks_many(
 # Enums -------------------------------------------------------------------------------------------
 
 
-@strawberry.enum(description="The rank of an endpoint in the trial protocol.")
-class EndpointKind(Enum):
-    PRIMARY = "PRIMARY"
-    SECONDARY = "SECONDARY"
-    TERTIARY = "TERTIARY"
-
-
-ENDPOINT_KINDS = {
-    _iri(EKG.PrimaryEndpoint): EndpointKind.PRIMARY,
-    _iri(EKG.SecondaryEndpoint): EndpointKind.SECONDARY,
-    _iri(EKG.TertiaryEndpoint): EndpointKind.TERTIARY,
-}
-
-
-@strawberry.enum(description="The part an arm plays in the trial's comparison.")
-class ArmRole(Enum):
-    EXPERIMENTAL = "EXPERIMENTAL"
-    ACTIVE_COMPARATOR = "ACTIVE_COMPARATOR"
-    PLACEBO_COMPARATOR = "PLACEBO_COMPARATOR"
-
-
-ARM_ROLES = {
-    _iri(EKG.ExperimentalArm): ArmRole.EXPERIMENTAL,
-    _iri(EKG.ActiveComparatorArm): ArmRole.ACTIVE_COMPARATOR,
-    _iri(EKG.PlaceboComparatorArm): ArmRole.PLACEBO_COMPARATOR,
-}
-
-
-@strawberry.enum(description="The kind of statistic an effect estimate is.")
-class StatisticType(Enum):
-    RISK_DIFFERENCE = "RISK_DIFFERENCE"
-    RELATIVE_RISK = "RELATIVE_RISK"
-    ODDS_RATIO = "ODDS_RATIO"
-    HAZARD_RATIO = "HAZARD_RATIO"
-    PROPORTION = "PROPORTION"
-    OTHER = "OTHER"
-
-
-STATISTIC_IRIS = {
-    StatisticType.RISK_DIFFERENCE: _iri(EKG.RiskDifference),
-    StatisticType.RELATIVE_RISK: _iri(EKG.RelativeRisk),
-    StatisticType.ODDS_RATIO: _iri(EKG.OddsRatio),
-    StatisticType.HAZARD_RATIO: _iri(EKG.HazardRatio),
-    StatisticType.PROPORTION: _iri(EKG.Proportion),
-}
-STATISTIC_TYPES = {value: key for key, value in STATISTIC_IRIS.items()}
+# The concept-scheme enums are made from the ontology (api/graphql/enums.py); these names are
+# what the schema and the rest of the API call them.
+EndpointKind = ENDPOINT_KIND.enum
+ArmRole = ARM_ROLE.enum
+StatisticType = STATISTIC_TYPE.enum
+STATISTIC_IRIS = STATISTIC_TYPE.iri_of
+"""GraphQL statistic -> ekg:StatisticType IRI (the comparison filter's)."""
 
 
 @strawberry.enum(description="Whether a source document is a scholarly publication.")
@@ -146,19 +110,25 @@ class Concept(Node):
 # Sources -----------------------------------------------------------------------------------------
 
 
-@strawberry.type(description="A scholarly article that reports a trial, identified by its DOI.")
+@strawberry.type(
+    description="A scholarly article that reports a trial, identified by its DOI or its PubMed id."
+)
 class Publication(Node):
     key: str | None = strawberry.field(description="The curators' short key (S1, S2, ...).")
     label: str | None
     doi: str | None
     title: str | None
     journal: str | None
+    pmid: str | None = strawberry.field(description="The PubMed identifier, digits only.")
     date_published: str | None = strawberry.field(
         description="ISO 8601 date, year-month or year, as precise as the source gives it."
     )
     raw_url: strawberry.Private[str | None]
 
-    @strawberry.field(description="A resolvable address: the DOI resolver when there is a DOI.")
+    @strawberry.field(
+        description="A resolvable address: the DOI resolver when there is a DOI, else its page "
+        "(PubMed for a publication a registry record cites)."
+    )
     def url(self) -> str | None:
         return f"https://doi.org/{self.doi}" if self.doi else self.raw_url
 
@@ -176,6 +146,7 @@ class Publication(Node):
             doi=document.doi,
             title=document.title,
             journal=document.journal,
+            pmid=document.pmid,
             date_published=document.date_published,
             raw_url=document.url,
         )
@@ -190,6 +161,10 @@ class Document(Node):
     title: str | None
     kind: DocumentKind
     url: str | None
+    record_version: str | None = strawberry.field(
+        description="For a registry record: the version the facts were imported from (the date "
+        "of its last posted update)."
+    )
     _document: strawberry.Private[model.SourceDocument]
 
     @strawberry.field(description="The document as a publication, when it is one.")
@@ -213,6 +188,7 @@ class Document(Node):
             title=document.title,
             kind=DocumentKind.PUBLICATION if document.is_publication else DocumentKind.OTHER,
             url=url,
+            record_version=document.record_version,
             _document=document,
         )
 
@@ -221,6 +197,11 @@ class Document(Node):
 class Source:
     statement: str | None = strawberry.field(
         description="What the fact rests on in the source, in the curators' own words."
+    )
+    record_pointer: str | None = strawberry.field(
+        description="For a fact imported from a registry record: where in the record it stands, "
+        "as a JSON pointer (RFC 6901), e.g. /resultsSection/outcomeMeasuresModule/"
+        "outcomeMeasures/0/analyses/0."
     )
     document: Document = strawberry.field(description="The source document (any kind).")
 
@@ -234,7 +215,11 @@ async def sources_of(info: Info, subject: str) -> list[Source]:
     derivations = await info.context.loaders.derivations.load(subject)
     documents = await _all(info.context.loaders.source.load(d.source) for d in derivations)
     return [
-        Source(statement=derivation.statement, document=Document.of(document))
+        Source(
+            statement=derivation.statement,
+            record_pointer=derivation.pointer,
+            document=Document.of(document),
+        )
         for derivation, document in zip(derivations, documents, strict=True)
         if document is not None
     ]
@@ -334,6 +319,19 @@ class Intervention(Node):
     dosage_form: str | None
     maximum_duration: str | None = strawberry.field(description="ISO 8601 duration.")
     dose_escalation_allowed: bool | None
+    type: str | None = strawberry.field(
+        description="The kind of intervention a registry records (Drug, Biological, Device, "
+        "Behavioural, ...)."
+    )
+    placebo: bool | None = strawberry.field(
+        description="True for a placebo (or sham), which gives no drug."
+    )
+    description: str | None
+    other_names: list[str] = strawberry.field(description="Other names the registry gives it.")
+    match_note: str | None = strawberry.field(
+        description="How an import linked it to its drug when the registry gave no identifier "
+        "the graph holds (by name or synonym)."
+    )
     drug_iri: strawberry.Private[str | None]
     sources: list[Source] = _sources_field()
 
@@ -359,6 +357,11 @@ class Intervention(Node):
             dosage_form=intervention.dosage_form,
             maximum_duration=intervention.maximum_duration,
             dose_escalation_allowed=intervention.dose_escalation_allowed,
+            type=intervention.intervention_type,
+            placebo=intervention.placebo,
+            description=intervention.description,
+            other_names=list(intervention.other_names),
+            match_note=intervention.match_note,
             drug_iri=intervention.drug,
         )
 
@@ -370,6 +373,11 @@ class Arm(Node):
     participants: int | None = strawberry.field(description="Participants randomized to the arm.")
     allocation_weight: int | None = strawberry.field(
         description="The arm's term in the trial's allocation ratio."
+    )
+    description: str | None
+    registry_group_ids: list[str] = strawberry.field(
+        description="The registry's ids of the results groups shown as this arm (OG000, EG001, "
+        "...): a group that no protocol arm matches is an arm of its own, role OTHER."
     )
     sources: list[Source] = _sources_field()
 
@@ -389,9 +397,11 @@ class Arm(Node):
         return Arm(
             id=strawberry.ID(arm.id),
             label=arm.label,
-            role=ARM_ROLES.get(arm.role or ""),
+            role=ARM_ROLE.of(arm.role),
             participants=arm.participants,
             allocation_weight=arm.allocation_weight,
+            description=arm.description,
+            registry_group_ids=list(arm.registry_group_ids),
         )
 
 
@@ -449,9 +459,39 @@ class ArmResult(Node):
     label: str | None
     measure: str | None = strawberry.field(description="What exactly the figure measures.")
     time_point: str | None
-    value: float | None = strawberry.field(description="The reported figure (see `unit`).")
-    unit: str | None = strawberry.field(description='"%" for percentages, else the QUDT unit.')
+    value: float | None = strawberry.field(
+        description="The reported figure (see `unit`): a percentage, or a measured value (a "
+        "mean, a median, a number) when the source gives one; counts are in `count`."
+    )
+    value_as_reported: str | None = strawberry.field(
+        description='The value exactly as the source wrote it, when the number alone would lose '
+        'something ("NA", "<0.001", the trailing zero of "7.0").'
+    )
     unit_iri: str | None
+    dispersion: float | None = strawberry.field(
+        description="The spread of the figure: a standard deviation, a standard error or a "
+        "coefficient of variation (see `dispersionType`)."
+    )
+    dispersion_type: str | None = strawberry.field(
+        description="How the spread is given (Standard deviation, Confidence interval, "
+        "Inter-quartile range, ...)."
+    )
+    lower_limit: float | None = strawberry.field(
+        description="The lower end of the figure's range or confidence interval."
+    )
+    upper_limit: float | None = strawberry.field(
+        description="The upper end of the figure's range or confidence interval."
+    )
+    ci_level: float | None = strawberry.field(
+        description="0.95 when the limits are a 95% confidence interval; null for a range."
+    )
+    category: str | None = strawberry.field(
+        description="The category the figure counts or measures, when the outcome has several."
+    )
+    result_class: str | None = strawberry.field(
+        description="The subgroup (class) of the outcome the figure belongs to, when it has several."
+    )
+    note: str | None = strawberry.field(description="The source's comment on the figure.")
     count: int | None = strawberry.field(
         description="Participants with the event: reported, or derived (see `countDerived`)."
     )
@@ -476,6 +516,16 @@ class ArmResult(Node):
         method = await _method(info, self._result.approximate_computation)
         return method.name if method is not None else None
 
+    @strawberry.field(description='"%" for percentages, else the QUDT unit, else the unit in the '
+                      "source's words (a registry's unit of measure).")
+    async def unit(self, info: Info) -> str | None:
+        if self.unit_iri is not None:
+            return "%" if self.unit_iri == PERCENT else self.unit_iri
+        if self._result.endpoint is None:
+            return None
+        endpoint = await info.context.loaders.endpoint.load(self._result.endpoint)
+        return endpoint.unit if endpoint is not None else None
+
     @strawberry.field(graphql_type=Arm | None)
     def arm(self, info: Info) -> Arm | None | Awaitable[Arm | None]:
         return _arm(info, self._result.arm)
@@ -491,15 +541,23 @@ class ArmResult(Node):
     @staticmethod
     def of(result: model.ArmResult) -> ArmResult:
         derived_count = result.count is None and result.approximate_count is not None
-        unit = result.unit
+        interval = result.ci_lower is not None or result.ci_upper is not None
         return ArmResult(
             id=strawberry.ID(result.id),
             label=result.label,
             measure=result.measure,
             time_point=result.time_point,
-            value=result.percentage,
-            unit="%" if unit == PERCENT else unit,
-            unit_iri=unit,
+            value=result.percentage if result.percentage is not None else result.value,
+            value_as_reported=result.value_as_reported,
+            unit_iri=result.unit,
+            dispersion=result.dispersion,
+            dispersion_type=result.dispersion_type,
+            lower_limit=result.ci_lower if interval else result.lower_limit,
+            upper_limit=result.ci_upper if interval else result.upper_limit,
+            ci_level=result.ci_level,
+            category=result.category,
+            result_class=result.result_class,
+            note=result.note,
             count=result.approximate_count if derived_count else result.count,
             count_derived=derived_count,
             denominator=result.approximate_denominator if derived_count else result.denominator,
@@ -519,6 +577,22 @@ class EffectEstimate(Node):
     ci_lower: float | None
     ci_upper: float | None
     ci_level: float | None = strawberry.field(description="0.95 for a 95% interval.")
+    ci_sides: str | None = strawberry.field(
+        description='"two-sided" or "one-sided" (then one limit may be null), when the source says.'
+    )
+    statistic_as_reported: str | None = strawberry.field(
+        description='The source\'s name for the statistic ("Odds Ratio (OR)", "Mean Difference '
+        '(Final Values)"), kept whether or not `statistic` could match it.'
+    )
+    value_as_reported: str | None = strawberry.field(
+        description="The value exactly as the source wrote it, when the number alone would lose "
+        "something."
+    )
+    dispersion: float | None = strawberry.field(
+        description="The estimate's standard error or deviation, when the source gives one."
+    )
+    dispersion_type: str | None
+    notes: list[str] = strawberry.field(description="The source's comments on the estimate.")
     derived: bool = strawberry.field(
         description="True when this software computed the estimate (see `method`)."
     )
@@ -532,7 +606,7 @@ class EffectEstimate(Node):
     @staticmethod
     def of(estimate: model.EffectEstimate) -> EffectEstimate:
         statistic = (
-            STATISTIC_TYPES.get(estimate.statistic, StatisticType.OTHER)
+            STATISTIC_TYPE.of(estimate.statistic) or StatisticType["OTHER"]
             if estimate.statistic is not None
             else None
         )
@@ -544,6 +618,12 @@ class EffectEstimate(Node):
             ci_lower=estimate.ci_lower,
             ci_upper=estimate.ci_upper,
             ci_level=estimate.ci_level,
+            ci_sides=estimate.ci_sides,
+            statistic_as_reported=estimate.statistic_as_reported,
+            value_as_reported=estimate.value_as_reported,
+            dispersion=estimate.dispersion,
+            dispersion_type=estimate.dispersion_type,
+            notes=list(estimate.notes),
             derived=estimate.derived,
             _computation=estimate.computation,
         )
@@ -593,7 +673,8 @@ class SignificanceAssessment(Node):
 
 
 @strawberry.type(
-    description="A contrast of an intervention arm with a comparator arm on one endpoint."
+    description="A contrast of an intervention arm with a comparator arm on one endpoint (or, for "
+    "an analysis of other than two groups, of the arms in `comparedArms`)."
 )
 class Comparison(Node):
     label: str | None
@@ -603,6 +684,18 @@ class Comparison(Node):
     p_value_comparator: str | None = strawberry.field(
         description='"<" when the source gives only a bound (P < .001).'
     )
+    p_value_as_reported: str | None = strawberry.field(
+        description='The p-value exactly as the source wrote it ("<0.001"), when the number alone '
+        "would lose something."
+    )
+    hypothesis: str | None = strawberry.field(
+        description="What the analysis set out to show (Superiority, Non-inferiority, "
+        "Equivalence, ...), when the source says."
+    )
+    hypothesis_note: str | None = strawberry.field(
+        description="The source's words on a non-inferiority or equivalence margin."
+    )
+    notes: list[str] = strawberry.field(description="The source's comments on the analysis.")
     _comparison: strawberry.Private[model.Comparison]
     sources: list[Source] = _sources_field()
 
@@ -651,6 +744,14 @@ class Comparison(Node):
     def comparator(self, info: Info) -> Arm | None | Awaitable[Arm | None]:
         return _arm(info, self._comparison.comparator)
 
+    @strawberry.field(
+        description="The arms an analysis of other than two groups compares (no intervention and "
+        "comparator can be named); empty otherwise."
+    )
+    async def compared_arms(self, info: Info) -> list[Arm]:
+        found = await _many(info.context.loaders.arm, list(self._comparison.compared_arms))
+        return [Arm.of(a) for a in found]
+
     @strawberry.field
     async def intervention_result(self, info: Info) -> ArmResult | None:
         return await _arm_result(info, self._comparison.intervention_result)
@@ -679,6 +780,10 @@ class Comparison(Node):
             analysis_method=comparison.analysis_method,
             p_value=comparison.p_value,
             p_value_comparator=comparison.p_value_comparator,
+            p_value_as_reported=comparison.p_value_as_reported,
+            hypothesis=comparison.hypothesis,
+            hypothesis_note=comparison.hypothesis_note,
+            notes=list(comparison.notes),
             _comparison=comparison,
         )
 
@@ -760,6 +865,20 @@ class Endpoint(Node):
     kind: EndpointKind | None
     definition: str | None
     time_frame: str | None
+    unit: str | None = strawberry.field(
+        description="The unit of the endpoint's figures in the source's words (a registry's unit "
+        "of measure, e.g. \"percentage of subjects\")."
+    )
+    measure_type: StatisticType | None = strawberry.field(
+        description="The statistic the per-arm figures are (COUNT, MEAN, MEDIAN, NUMBER, ...), "
+        "when the source says."
+    )
+    dispersion_type: str | None = strawberry.field(
+        description="How the figures' spread is given, when the source says."
+    )
+    population_description: str | None = strawberry.field(
+        description="Which participants the figures were computed on, in the source's words."
+    )
     sources: list[Source] = _sources_field()
 
     @strawberry.field(description="Per-arm results on this endpoint, in every report.")
@@ -778,9 +897,13 @@ class Endpoint(Node):
             id=strawberry.ID(endpoint.id),
             name=endpoint.name,
             alternate_name=endpoint.alternate_name,
-            kind=ENDPOINT_KINDS.get(endpoint.kind or ""),
+            kind=ENDPOINT_KIND.of(endpoint.kind),
             definition=endpoint.definition,
             time_frame=endpoint.time_frame,
+            unit=endpoint.unit,
+            measure_type=STATISTIC_TYPE.of(endpoint.measure_type),
+            dispersion_type=endpoint.dispersion_type,
+            population_description=endpoint.population_description,
         )
 
 
@@ -854,12 +977,13 @@ class Report(Node):
 REPORT_ORDER = [_iri(EKG.PrimaryAnalysis), _iri(EKG.FollowUpAnalysis), _iri(EKG.FinalAnalysis)]
 """Reports in the order of a trial's life."""
 
-RANK = {EndpointKind.PRIMARY: 0, EndpointKind.SECONDARY: 1, EndpointKind.TERTIARY: 2}
-
-
 def _by_rank(endpoints: list[Endpoint]) -> list[Endpoint]:
-    """Primary endpoints first, then secondary, tertiary; by name within a rank."""
-    return sorted(endpoints, key=lambda e: (RANK.get(e.kind, 3) if e.kind else 3, e.name or ""))
+    """Primary endpoints first, then secondary, tertiary and the rest in the enum's order; by name
+    within a rank."""
+    order = ENDPOINT_KIND.order
+    return sorted(
+        endpoints, key=lambda e: (order.index(e.kind) if e.kind else len(order), e.name or "")
+    )
 
 
 # Trials ------------------------------------------------------------------------------------------
@@ -874,17 +998,19 @@ class Registration(Node):
     )
 
 
+    @staticmethod
+    def of(registration: model.Registration) -> Registration:
+        return Registration(
+            id=strawberry.ID(registration.id),
+            registry=registration.registry,
+            registry_id=registration.registry_id,
+            registered_phase=registration.registered_phase,
+        )
+
+
 async def _registrations(info: Info, trial: str) -> list[Registration]:
     iris = await _links(info, trial, ekg.registration)
-    return [
-        Registration(
-            id=strawberry.ID(r.id),
-            registry=r.registry,
-            registry_id=r.registry_id,
-            registered_phase=r.registered_phase,
-        )
-        for r in await _many(info.context.loaders.registration, iris)
-    ]
+    return [Registration.of(r) for r in await _many(info.context.loaders.registration, iris)]
 
 
 @strawberry.type(description="How the trial assigns and masks its arms.")
@@ -893,12 +1019,26 @@ class Design:
     masking: str | None
     intervention_model: str | None
     primary_purpose: str | None
+    observational_model: str | None = strawberry.field(
+        description="How an observational study selects and follows its participants (Cohort, "
+        "Case-control, ...)."
+    )
+    time_perspective: str | None = strawberry.field(
+        description="Whether an observational study looks forward, back, or at one time."
+    )
 
 
 @strawberry.type(description="The people a trial enrols.")
 class Population(Node):
     label: str | None
     inclusion_criteria: list[str]
+    eligibility_criteria: str | None = strawberry.field(
+        description="The registry's eligibility criteria, whole and as given."
+    )
+    sex: str | None = strawberry.field(description="Which sexes are enrolled (ALL, FEMALE, MALE).")
+    minimum_age: str | None = strawberry.field(description='As the registry gives it ("18 Years").')
+    maximum_age: str | None
+    healthy_volunteers: bool | None
     sources: list[Source] = _sources_field()
 
     @strawberry.field
@@ -906,22 +1046,133 @@ class Population(Node):
         iris = await _links(info, str(self.id), SCHEMA.healthCondition)
         return [Condition.of(c) for c in await _many(info.context.loaders.condition, iris)]
 
+    @staticmethod
+    def of(population: model.Population) -> Population:
+        return Population(
+            id=strawberry.ID(population.id),
+            label=population.label,
+            inclusion_criteria=list(population.inclusion_criteria),
+            eligibility_criteria=population.eligibility_criteria,
+            sex=population.sex,
+            minimum_age=population.minimum_age,
+            maximum_age=population.maximum_age,
+            healthy_volunteers=population.healthy_volunteers,
+        )
 
-@strawberry.type(description="A clinical trial.")
+
+@strawberry.type(description="A registry date as precisely as the registry gives it.")
+class PartialDate:
+    value: str = strawberry.field(
+        description='ISO 8601 at the precision given: "2015-09-17", or "2015-09" for a month.'
+    )
+    precision: str = strawberry.field(description='"day", "month" or "year".')
+    anticipated: bool | None = strawberry.field(
+        description="True for a planned date, false for an actual one; null when not said."
+    )
+
+    @staticmethod
+    def of(value: str | None, status: str | None) -> PartialDate | None:
+        if value is None:
+            return None
+        precision = {10: "day", 7: "month", 4: "year"}.get(len(value), "day")
+        anticipated = None if status is None else status == _iri(EKG.Anticipated)
+        return PartialDate(value=value, precision=precision, anticipated=anticipated)
+
+
+@strawberry.type(description="A study's dates as its registry records them, actual or anticipated.")
+class StudyDates:
+    start: PartialDate | None
+    primary_completion: PartialDate | None
+    completion: PartialDate | None
+    results_first_posted: PartialDate | None
+
+
+@strawberry.type(description="An organization, such as a study's sponsor.")
+class Organization(Node):
+    name: str | None
+
+
+@strawberry.type(
+    description="A publication a registry record cites, with why: its results, background, or "
+    "found by the registry itself."
+)
+class Reference(Node):
+    type: str | None = strawberry.field(description="Results, Background or Found by the registry.")
+    citation: str | None = strawberry.field(description="The citation as the record gives it.")
+    publication_iri: strawberry.Private[str | None]
+    sources: list[Source] = _sources_field()
+
+    @strawberry.field
+    async def publication(self, info: Info) -> Publication | None:
+        if self.publication_iri is None:
+            return None
+        found = await info.context.loaders.source.load(self.publication_iri)
+        return Publication.of(found) if found is not None else None
+
+    @staticmethod
+    def of(reference: model.Reference) -> Reference:
+        return Reference(
+            id=strawberry.ID(reference.id),
+            type=reference.reference_type,
+            citation=reference.citation,
+            publication_iri=reference.publication,
+        )
+
+
+@strawberry.type(
+    description="A clinical trial; also a study a trial registry records that is not a trial (an "
+    "observational study: `isTrial` false)."
+)
 class Trial(Node):
     acronym: str | None
     title: str | None
+    official_title: str | None = strawberry.field(
+        description="The official title, as the registry records it."
+    )
+    is_trial: bool = strawberry.field(
+        description="False for a study a registry records that assigns no intervention (an "
+        "observational study)."
+    )
+    status: str | None = strawberry.field(
+        description="The recruitment status the registry records (Recruiting, Completed, ...)."
+    )
+    description: str | None = strawberry.field(description="The registry's brief summary.")
     phase: str | None = strawberry.field(description="The phase the trial's reports state.")
     design: Design
     allocation_ratio: str | None = strawberry.field(description='E.g. "2:1", in arm order.')
     enrollment: int | None = strawberry.field(description="Enrolled, as the registry records.")
+    enrollment_anticipated: bool | None = strawberry.field(
+        description="True when the enrollment is the anticipated one, not the actual."
+    )
     randomized: int | None
-    start_date: datetime.date | None
-    primary_completion_date: datetime.date | None
+    start_date: datetime.date | None = strawberry.field(
+        description="The start date; null when the registry gives only the month (see `dates`)."
+    )
+    primary_completion_date: datetime.date | None = strawberry.field(
+        description="Null when the registry gives only the month (see `dates`)."
+    )
     results_first_posted: datetime.date | None
+    dates: StudyDates = strawberry.field(
+        description="The registry's dates at the precision it gives, actual or anticipated."
+    )
     crossover_rule: str | None
     population_iri: strawberry.Private[str | None]
+    sponsor_iri: strawberry.Private[str | None]
     sources: list[Source] = _sources_field()
+
+    @strawberry.field(description="The lead sponsor, as the registry records it.")
+    async def sponsor(self, info: Info) -> Organization | None:
+        if self.sponsor_iri is None:
+            return None
+        found = await info.context.loaders.organization.load(self.sponsor_iri)
+        return Organization(id=strawberry.ID(found.id), name=found.name) if found else None
+
+    @strawberry.field(
+        description="Publications the registry record cites, with why (results, background, ...)."
+    )
+    async def references(self, info: Info) -> list[Reference]:
+        iris = await _links(info, str(self.id), ekg.reference)
+        return [Reference.of(r) for r in await _many(info.context.loaders.reference, iris)]
 
     @strawberry.field
     async def registrations(self, info: Info) -> list[Registration]:
@@ -937,13 +1188,7 @@ class Trial(Node):
         if self.population_iri is None:
             return None
         found = await info.context.loaders.population.load(self.population_iri)
-        if found is None:
-            return None
-        return Population(
-            id=strawberry.ID(found.id),
-            label=found.label,
-            inclusion_criteria=list(found.inclusion_criteria),
-        )
+        return Population.of(found) if found is not None else None
 
     @strawberry.field
     async def conditions(self, info: Info) -> list[Condition]:
@@ -1011,20 +1256,40 @@ class Trial(Node):
             acronym=trial.acronym,
             title=trial.title,
             phase=trial.phase,
+            official_title=trial.official_title,
+            is_trial=trial.is_trial,
+            status=trial.status,
+            description=trial.description,
             design=Design(
                 allocation=trial.allocation,
                 masking=trial.masking,
                 intervention_model=trial.intervention_model,
                 primary_purpose=trial.primary_purpose,
+                observational_model=trial.observational_model,
+                time_perspective=trial.time_perspective,
             ),
             allocation_ratio=trial.allocation_ratio,
             enrollment=trial.enrollment,
+            enrollment_anticipated=(
+                None
+                if trial.enrollment_status is None
+                else trial.enrollment_status == _iri(EKG.Anticipated)
+            ),
             randomized=trial.randomized,
             start_date=trial.start_date,
             primary_completion_date=trial.primary_completion_date,
             results_first_posted=trial.results_first_posted,
+            dates=StudyDates(
+                start=PartialDate.of(trial.start_as_given, trial.start_status),
+                primary_completion=PartialDate.of(
+                    trial.primary_completion_as_given, trial.primary_completion_status
+                ),
+                completion=PartialDate.of(trial.completion_as_given, trial.completion_status),
+                results_first_posted=PartialDate.of(trial.results_first_posted_as_given, None),
+            ),
             crossover_rule=trial.crossover_rule,
             population_iri=trial.population,
+            sponsor_iri=trial.sponsor,
         )
 
 
@@ -1036,29 +1301,6 @@ async def _node_of(info: Info, loader: Any, build: Callable[[Any], Node], iri: s
     return build(found) if found is not None else None
 
 
-async def _population(info: Info, iri: str) -> Node | None:
-    found = await info.context.loaders.population.load(iri)
-    if found is None:
-        return None
-    return Population(
-        id=strawberry.ID(found.id),
-        label=found.label,
-        inclusion_criteria=list(found.inclusion_criteria),
-    )
-
-
-async def _registration(info: Info, iri: str) -> Node | None:
-    found = await info.context.loaders.registration.load(iri)
-    if found is None:
-        return None
-    return Registration(
-        id=strawberry.ID(found.id),
-        registry=found.registry,
-        registry_id=found.registry_id,
-        registered_phase=found.registered_phase,
-    )
-
-
 def _node_resolvers(info: Info) -> list[tuple[str, Callable[[str], Awaitable[Node | None]]]]:
     """Ontology class -> how to build its GraphQL type, most specific class first."""
     loaders = info.context.loaders
@@ -1068,6 +1310,7 @@ def _node_resolvers(info: Info) -> list[tuple[str, Callable[[str], Awaitable[Nod
 
     return [
         (_iri(EKG.Trial), via(loaders.trial, Trial.of)),
+        (_iri(EKG.Study), via(loaders.trial, Trial.of)),
         (_iri(EKG.Arm), via(loaders.arm, Arm.of)),
         (_iri(EKG.Intervention), via(loaders.intervention, Intervention.of)),
         (_iri(EKG.Drug), via(loaders.drug, Drug.of)),
@@ -1082,8 +1325,9 @@ def _node_resolvers(info: Info) -> list[tuple[str, Callable[[str], Awaitable[Nod
         (_iri(EKG.Finding), via(loaders.finding, Finding.of)),
         (_iri(EKG.Publication), via(loaders.source, Publication.of)),
         (_iri(EKG.Source), via(loaders.source, Document.of)),
-        (_iri(EKG.Population), lambda iri: _population(info, iri)),
-        (_iri(EKG.Registration), lambda iri: _registration(info, iri)),
+        (_iri(EKG.Population), via(loaders.population, Population.of)),
+        (_iri(EKG.Registration), via(loaders.registration, Registration.of)),
+        (_iri(EKG.Reference), via(loaders.reference, Reference.of)),
     ]
 
 

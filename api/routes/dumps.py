@@ -30,7 +30,6 @@ from kg.dump import REMOTE, store_nquads
 from kg.export import FILE_EXTENSIONS, MEDIA_TYPES, ExportFormat, export
 from kg.parse import BUNDLED_CONTEXT_PATH
 from kg.settings import Settings
-from kg.stores.embedded import is_embedded
 
 router = APIRouter(tags=["dumps"])
 
@@ -151,7 +150,7 @@ def store_dump(request: Request, settings: SettingsDep, store: StoreDep) -> Resp
     The ETag is the data generation's, since a generation's dump is the same bytes each time; a
     store without one (never built) gets none.
     """
-    if not is_embedded(store):
+    if not store.capabilities.complete_results:
         raise HTTPException(404, REMOTE)
     use_gzip = _accepts_gzip(request.headers.get("accept-encoding"))
     headers = {

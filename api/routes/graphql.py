@@ -11,12 +11,11 @@ from fastapi import FastAPI
 from strawberry.fastapi import GraphQLRouter
 
 from api.deps import StoreDep
-from api.graphql.context import EvidenceContext, make_context, runs_inline
+from api.graphql.context import EvidenceContext, make_context
 from api.graphql.limits import Limits, RequestGuard
 from api.graphql.listing_memory import ListingMemory
 from api.graphql.schema import build_schema
 from api.graphql_cache import GraphQLResponseCache, store_generation_reader
-from kg.build import store_generation
 from kg.settings import Settings
 
 PATH = "/graphql"
@@ -29,10 +28,9 @@ def router(
     whole listings across requests."""
     timeout = settings.query_timeout_seconds
     schema = build_schema(Limits(timeout_seconds=timeout))
-    threaded = not runs_inline(settings.store)
 
     async def context(store: StoreDep) -> EvidenceContext:
-        return await make_context(store, timeout, threaded=threaded, listings=listings)
+        return await make_context(store, timeout, listings=listings)
 
     return GraphQLRouter(
         schema,
@@ -50,11 +48,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     whole listings, both valid for one generation of the data."""
     listings: ListingMemory | None = None
     if settings.graphql_cache_size > 0:
-
-        def read_generation() -> str | None:
-            return store_generation(app.state.store, settings.base_iri)
-
-        generation = store_generation_reader(read_generation, inline=runs_inline(settings.store))
+        generation = store_generation_reader(app.state.store, settings.base_iri)
         app.add_middleware(
             GraphQLResponseCache,
             max_entries=settings.graphql_cache_size,

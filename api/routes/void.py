@@ -17,7 +17,6 @@ from api.deps import SettingsDep, StatisticsDep, StoreDep
 from api.routes.dumps import DUMP_EXTENSIONS, STORE_DUMP
 from kg.describe import DESCRIPTION_MEDIA_TYPES, serialize
 from kg.sparql.service import void_description
-from kg.stores.embedded import is_embedded
 
 router = APIRouter(tags=["linked data"])
 
@@ -36,7 +35,7 @@ def void(
         statistics.get(),
         document_url=f"{base}/.well-known/void",
         endpoint_url=f"{base}/sparql",
-        dump_urls=[f"{base}{STORE_DUMP}"] if is_embedded(store) else [],
+        dump_urls=[f"{base}{STORE_DUMP}"] if store.capabilities.complete_results else [],
         curated_dump_urls=[f"{base}/dump.{extension}" for extension in DUMP_EXTENSIONS],
         uri_space=settings.base_iri,
     )

@@ -21,7 +21,6 @@ from kg.readmodel.read import (
     find_conditions,
     find_drugs,
     find_phases,
-    lexical_rows,
     read_node_types,
 )
 from kg.readmodel.sparql import (
@@ -33,8 +32,7 @@ from kg.readmodel.sparql import (
     string_literal,
     values,
 )
-from kg.store import Store, select
-from kg.stores.oxigraph import OxigraphStore
+from kg.store import Store, grows_with_data, select
 from kg.vocab import EKG
 
 
@@ -90,6 +88,7 @@ class Listing:
 NOTHING = Listing(match=None, counted=None)
 
 
+@grows_with_data
 def trial_listing(store: Store, where: TrialFilter) -> Listing:
     """The listing of trials matching ``where``.
 
@@ -133,6 +132,7 @@ def trial_listing(store: Store, where: TrialFilter) -> Listing:
     )
 
 
+@grows_with_data
 def comparison_listing(store: Store, where: ComparisonFilter) -> Listing:
     """The listing of comparisons matching ``where``."""
     filters: list[str] = []
@@ -187,11 +187,13 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
     return key, item
 
 
+@grows_with_data
 def page(store: Store, listing: Listing, first: int, after: str | None) -> model.Page:
     """At most ``first`` items of ``listing`` after cursor ``after``, in the listing's order."""
-    if listing.by_iri and isinstance(store, OxigraphStore):
-        # Oxigraph's ORDER BY reads a long string's text from disk at every comparison
-        # (ordering 400,000 comparison IRIs: 34 s of CPU); read whole and sorted here, 2 s.
+    capabilities = store.capabilities
+    if listing.by_iri and capabilities.costly_string_order and capabilities.complete_results:
+        # The store's ORDER BY over long strings costs far more than sorting them here (oxigraph
+        # ordering 400,000 comparison IRIs: 34 s of CPU; read whole and sorted here, 2 s).
         return slice_page(whole(store, listing), first, after)
     after_filter = ""
     if after:
@@ -216,17 +218,7 @@ Order = tuple[tuple[str, str], ...]
 """A whole listing in page order: its (sort key, item IRI) pairs, sorted."""
 
 
-def _values(store: Store, query: str) -> list[tuple[str | None, ...]]:
-    """A SELECT's rows as lexical values; oxigraph gives them without building any term (half
-    the time of rdflib terms for 400,000 rows)."""
-    if isinstance(store, OxigraphStore):
-        return store.select_values(query)
-    return [
-        tuple(None if term is None else term[0] for term in row)
-        for row in lexical_rows(store, query)
-    ]
-
-
+@grows_with_data
 def whole(store: Store, listing: Listing) -> Order:
     """Every item of ``listing`` with its key, read unsorted and sorted here in page.rq's order
     (ORDER BY ?key ?item: both by codepoint, as Python compares strings). For paging a listing
@@ -236,9 +228,9 @@ def whole(store: Store, listing: Listing) -> Order:
     if listing.by_iri:
         query = render("listing_items", match=listing.counted)
         return tuple((item, item) for item in sorted(
-            {item for (item,) in _values(store, query) if item is not None}
+            {item for (item,) in store.select_values(query) if item is not None}
         ))
-    rows = _values(store, render("listing_keyed", match=listing.match))
+    rows = store.select_values(render("listing_keyed", match=listing.match))
     return tuple(sorted({(key or "", item) for item, key in rows if item is not None}))
 
 
@@ -296,11 +288,12 @@ class TrialCatalog:
 NAME_SEPARATOR = "\x00"
 
 
+@grows_with_data
 def read_trial_catalog(store: Store) -> TrialCatalog:
     """The :class:`TrialCatalog` of ``store``'s trials, in one query."""
     labels: dict[str, set[str]] = defaultdict(set)
     names: dict[str, set[str]] = defaultdict(set)
-    for item, label, name, alternate in _values(store, render("trial_catalog")):
+    for item, label, name, alternate in store.select_values(render("trial_catalog")):
         if item is None:
             continue
         found = names[item]
@@ -337,6 +330,7 @@ def _unchecked_page_rows(
     return None
 
 
+@grows_with_data
 def count(store: Store, listing: Listing) -> int:
     """How many items ``listing`` holds (a SPARQL COUNT)."""
     if listing.counted is None:
@@ -345,16 +339,19 @@ def count(store: Store, listing: Listing) -> int:
     return int(rows[0].get("count") or 0) if rows else 0
 
 
+@grows_with_data
 def page_trials(store: Store, where: TrialFilter, first: int, after: str | None) -> model.Page:
     """At most ``first`` trials matching ``where``, after cursor ``after``, by acronym."""
     return page(store, trial_listing(store, where), first, after)
 
 
+@grows_with_data
 def count_trials(store: Store, where: TrialFilter) -> int:
     """How many trials match ``where`` (a SPARQL COUNT)."""
     return count(store, trial_listing(store, where))
 
 
+@grows_with_data
 def page_comparisons(
     store: Store, where: ComparisonFilter, first: int, after: str | None
 ) -> model.Page:
@@ -362,6 +359,7 @@ def page_comparisons(
     return page(store, comparison_listing(store, where), first, after)
 
 
+@grows_with_data
 def count_comparisons(store: Store, where: ComparisonFilter) -> int:
     """How many comparisons match ``where`` (a SPARQL COUNT)."""
     return count(store, comparison_listing(store, where))

@@ -13,22 +13,53 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Trial:
+    """A trial, or a study a registry records (the GraphQL ``Trial`` serves both)."""
+
     id: str
-    acronym: str | None = None
+    short_name: str | None = None
+    """schema:alternateName: the acronym the source gives."""
+    label: str | None = None
+    acronym_absent: bool | None = None
     title: str | None = None
+    official_title: str | None = None
+    is_trial: bool = True
+    """False for a study that is not a trial (an observational study a registry records)."""
     phase: str | None = None
+    status: str | None = None
     allocation_ratio: str | None = None
     enrollment: int | None = None
+    enrollment_status: str | None = None
+    """IRI of the ekg:FigureStatus concept (actual or anticipated)."""
     randomized: int | None = None
     start_date: datetime.date | None = None
+    start_as_given: str | None = None
+    start_status: str | None = None
     primary_completion_date: datetime.date | None = None
+    primary_completion_as_given: str | None = None
+    primary_completion_status: str | None = None
+    completion_as_given: str | None = None
+    completion_status: str | None = None
     results_first_posted: datetime.date | None = None
+    results_first_posted_as_given: str | None = None
     crossover_rule: str | None = None
     population: str | None = None
     allocation: str | None = None
     masking: str | None = None
     intervention_model: str | None = None
     primary_purpose: str | None = None
+    observational_model: str | None = None
+    time_perspective: str | None = None
+    sponsor: str | None = None
+    """IRI of the sponsoring schema:Organization."""
+    description: str | None = None
+
+    @property
+    def acronym(self) -> str | None:
+        """The acronym, else the label, unless the source says it has none (then the label is
+        only the registry id)."""
+        if self.short_name is not None:
+            return self.short_name
+        return None if self.acronym_absent else self.label
 
 
 @dataclass(frozen=True)
@@ -44,6 +75,11 @@ class Population:
     id: str
     label: str | None = None
     inclusion_criteria: tuple[str, ...] = ()
+    eligibility_criteria: str | None = None
+    sex: str | None = None
+    minimum_age: str | None = None
+    maximum_age: str | None = None
+    healthy_volunteers: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +90,8 @@ class Arm:
     """IRI of the ekg:ArmRole concept."""
     participants: int | None = None
     allocation_weight: int | None = None
+    description: str | None = None
+    registry_group_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,6 +107,12 @@ class Intervention:
     frequency: str | None = None
     maximum_duration: str | None = None
     dose_escalation_allowed: bool | None = None
+    intervention_type: str | None = None
+    """Label of the ekg:InterventionType concept."""
+    placebo: bool | None = None
+    description: str | None = None
+    other_names: tuple[str, ...] = ()
+    match_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +149,13 @@ class Endpoint:
     """IRI of the ekg:EndpointKind concept."""
     definition: str | None = None
     time_frame: str | None = None
+    unit: str | None = None
+    """The unit in the source's words (ekg:unitLabel)."""
+    measure_type: str | None = None
+    """IRI of the ekg:StatisticType concept the endpoint's figures are."""
+    dispersion_type: str | None = None
+    """Label of the ekg:DispersionType concept."""
+    population_description: str | None = None
 
 
 @dataclass(frozen=True)
@@ -133,9 +184,28 @@ class ArmResult:
     analysis_population: str | None = None
     analysis_population_label: str | None = None
     percentage: float | None = None
+    value: float | None = None
+    """A measured value (rdf:value: a mean, a median, a number), when the figure is not a
+    percentage or a count."""
+    value_as_reported: str | None = None
     unit: str | None = None
     count: int | None = None
     denominator: int | None = None
+    dispersion: float | None = None
+    dispersion_as_reported: str | None = None
+    dispersion_type: str | None = None
+    """Label of the ekg:DispersionType concept."""
+    lower_limit: float | None = None
+    """The lower end of a range, or of a confidence interval (then ``ci_level`` is set)."""
+    upper_limit: float | None = None
+    lower_as_reported: str | None = None
+    upper_as_reported: str | None = None
+    ci_lower: float | None = None
+    ci_upper: float | None = None
+    ci_level: float | None = None
+    category: str | None = None
+    result_class: str | None = None
+    note: str | None = None
     derived: bool = False
     approximate_count: int | None = None
     approximate_denominator: int | None = None
@@ -161,6 +231,13 @@ class Comparison:
     significant: bool | None = None
     significance_assessment: str | None = None
     """The derived ekg:SignificanceAssessment, when the source gives a p-value but no verdict."""
+    compared_arms: tuple[str, ...] = ()
+    """For an analysis of other than two groups: the arms it compares."""
+    p_value_as_reported: str | None = None
+    hypothesis: str | None = None
+    """Label of the ekg:HypothesisType concept."""
+    hypothesis_note: str | None = None
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -182,6 +259,12 @@ class EffectEstimate:
     ci_level: float | None = None
     computation: str | None = None
     """The ekg:Computation that generated the estimate; None for a reported estimate."""
+    statistic_as_reported: str | None = None
+    value_as_reported: str | None = None
+    ci_sides: str | None = None
+    dispersion: float | None = None
+    dispersion_type: str | None = None
+    notes: tuple[str, ...] = ()
 
     @property
     def derived(self) -> bool:
@@ -198,6 +281,23 @@ class SignificanceAssessment:
     level: float | None = None
     computation: str | None = None
     """The ekg:Computation that made the verdict (its method is read by the method loader)."""
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A registry record's citation of a publication, with why it cites it."""
+
+    id: str
+    reference_type: str | None = None
+    """Label of the ekg:ReferenceType concept."""
+    citation: str | None = None
+    publication: str | None = None
+
+
+@dataclass(frozen=True)
+class Organization:
+    id: str
+    name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -221,6 +321,9 @@ class SourceDocument:
     journal: str | None = None
     url: str | None = None
     about: str | None = None
+    pmid: str | None = None
+    record_version: str | None = None
+    """The version of a registry record a source is (the date of its last posted update)."""
 
 
 @dataclass(frozen=True)
@@ -230,6 +333,8 @@ class Derivation:
     subject: str
     source: str
     statement: str | None = None
+    pointer: str | None = None
+    """Where in a registry record the fact stands (a JSON pointer), for an imported fact."""
 
 
 @dataclass(frozen=True)

@@ -14,14 +14,14 @@ import datetime
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
-from kg.readmodel import model
+from kg.readmodel import declaration, model
 from kg.readmodel.sparql import (
     fragment,
     iri,
@@ -32,8 +32,16 @@ from kg.readmodel.sparql import (
     string_literal,
     values,
 )
-from kg.store import Store, converted_rows, select
-from kg.stores.oxigraph import BLANK, IRI, Lexical, OxigraphStore
+from kg.store import (
+    BLANK,
+    IRI,
+    XSD_STRING,
+    Lexical,
+    Store,
+    grows_with_data,
+    key_bounded,
+    select,
+)
 from kg.vocab import EKG, PROV, RDF, RDFS, SCHEMA, SKOS
 
 Row = dict[str, Identifier]
@@ -132,7 +140,6 @@ def _date(row: Row, key: str) -> datetime.date | None:
 # from the text where the outcome is the same as rdflib's toPython() (canonical numbers, dates,
 # booleans); anything else goes through rdflib, so every backend still reads the same.
 
-XSD_STRING = str(XSD.string)
 XSD_BOOLEAN = str(XSD.boolean)
 XSD_DATE = str(XSD.date)
 XSD_INTEGER = str(XSD.integer)
@@ -146,15 +153,6 @@ NUMBERS = {XSD_INTEGER: INTEGER, str(XSD.decimal): DECIMAL, str(XSD.double): DOU
 NUMBERS[str(XSD.float)] = DOUBLE
 """The lexical forms whose number is the text's ``float()`` in rdflib too, by datatype."""
 DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
-def lexical_of(term: Identifier) -> Lexical:
-    """An rdflib term as a :data:`Lexical` pair (for the backends that answer with rdflib)."""
-    if isinstance(term, Literal):
-        if term.language:
-            return (str(term), f"@{term.language}")
-        return (str(term), XSD_STRING if term.datatype is None else str(term.datatype))
-    return (str(term), BLANK if isinstance(term, BNode) else IRI)
 
 
 def rdflib_of(term: Lexical) -> Identifier:
@@ -206,17 +204,6 @@ def date_of(term: Lexical) -> datetime.date | None:
         except ValueError:
             pass  # rdflib decides what an impossible date reads as
     return _date({"v": rdflib_of(term)}, "v")
-
-
-def lexical_rows(store: Store, sparql: str) -> list[tuple[Lexical | None, ...]]:
-    """A SELECT's rows as :data:`Lexical` pairs in the order of its variables: straight from
-    oxigraph, converted from rdflib terms for the other backends."""
-    if isinstance(store, OxigraphStore):
-        return store.select_lexical(sparql)
-    result = select(store, sparql)
-    return converted_rows(
-        ([row.get(name) for name in result.variables] for row in result.rows), lexical_of
-    )
 
 
 def _rows(store: Store, name: str, ids: Iterable[str]) -> list[Row]:
@@ -286,25 +273,12 @@ class Bag:
         return date_of(term) if (term := self.first(predicate)) is not None else None
 
 
-LABELLED = frozenset(
-    str(p)
-    for p in (
-        ekg.phase,
-        ekg.allocation,
-        ekg.masking,
-        ekg.interventionModel,
-        ekg.primaryPurpose,
-        ekg.registeredPhase,
-        ekg.route,
-        ekg.reportKind,
-        ekg.analysisPopulation,
-        ekg.findingKind,
-        schema.isPartOf,
-    )
-)
-"""Predicates whose objects the read model shows by their label (:meth:`Bag.label`)."""
+LABELLED = frozenset(p for entity in declaration.ENTITIES for p in entity.labelled)
+"""Predicates whose objects the read model shows by their label (:meth:`Bag.label`): those the
+declaration reads with the ``label`` conversion."""
 
 
+@key_bounded
 def read_bags(
     store: Store, ids: Iterable[str], predicates: Iterable[object], *classes: object
 ) -> dict[str, Bag]:
@@ -315,7 +289,7 @@ def read_bags(
     if not unique:
         return {}
     wanted = list(dict.fromkeys([rdf.type, *map(str, predicates)]))
-    if isinstance(store, OxigraphStore):
+    if store.capabilities.numbered_reads:
         rows = _numbered_property_rows(store, unique, wanted, classes)
     else:
         rows = _property_rows(store, unique, wanted)
@@ -343,7 +317,7 @@ def _property_rows(store: Store, ids: list[str], wanted: list[str]) -> Iterator[
     labelled = ", ".join(iri(p) for p in wanted if p in LABELLED)
     if labelled:
         branches += fragment("properties_labelled", ids=values(ids), predicates=labelled)
-    for key, p, o, label in lexical_rows(store, render("properties", branches=branches)):
+    for key, p, o, label in store.select_lexical(render("properties", branches=branches)):
         assert key is not None and p is not None and o is not None  # bound in every branch
         yield key[0], p[0], o, label
 
@@ -373,180 +347,90 @@ def _numbered_property_rows(
     # Numbers come back as text: looking the text up is cheaper than int() on every row.
     id_of = {str(n): i for n, i in enumerate(ids)}
     predicate_of = {str(n): p for n, p in enumerate(wanted)}
-    for n, k, o, label in lexical_rows(store, render("properties_numbered", branches=branches)):
+    for n, k, o, label in store.select_lexical(render("properties_numbered", branches=branches)):
         assert n is not None and k is not None and o is not None  # bound in every branch
         yield id_of[n[0]], predicate_of[k[0]], o, label
 
 
-def _build(
-    store: Store,
-    ids: Sequence[str],
-    cls: object,
-    predicates: Iterable[object],
-    build: Callable[[str, Bag], T],
+def build(entity: declaration.Entity[T], key: str, bag: Bag) -> T:
+    """The model object of one resource, every declared field read from its bag."""
+    values: dict[str, object] = {"id": key}
+    for spec in entity.fields:
+        values[spec.name] = _convert(bag, spec)
+    return entity.model(**values)
+
+
+def _convert(bag: Bag, spec: declaration.Field) -> object:
+    first = spec.predicates[0] if spec.predicates else None
+    match spec.conversion:
+        case "text" | "iri":
+            return bag.text(*spec.predicates)
+        case "texts" | "iris":
+            return tuple(bag.all(first))
+        case "integer":
+            return bag.integer(first)
+        case "number":
+            return bag.number(first)
+        case "boolean":
+            return bag.boolean(first)
+        case "date":
+            return bag.date(first)
+        case "label":
+            return bag.label(first)
+        case "is_a":
+            return bag.is_a(spec.link)
+        case "present":
+            return bag.first(first) is not None
+    raise ValueError(f"unknown conversion {spec.conversion!r}")  # pragma: no cover
+
+
+@key_bounded
+def read_entities(
+    store: Store, ids: Sequence[str], entity: declaration.Entity[T]
 ) -> dict[str, T]:
-    """``build`` applied to the bag of each resource among ``ids`` typed ``cls`` (a class or a
-    tuple of classes, any of which will do)."""
-    classes = cls if isinstance(cls, tuple) else (cls,)
-    bags = read_bags(store, ids, predicates, *classes)
-    return {key: build(key, bag) for key, bag in bags.items()}
+    """The model objects of the resources among ``ids`` typed with one of the entity's classes
+    (absent IRIs are absent from the answer), in one query."""
+    bags = read_bags(store, ids, entity.predicates, *entity.classes)
+    return {key: build(entity, key, bag) for key, bag in bags.items()}
 
 
+@key_bounded
 def read_trials(store: Store, ids: Sequence[str]) -> dict[str, model.Trial]:
-    """Trials by IRI (absent IRIs are absent from the answer)."""
-    predicates = [
-        schema.alternateName,
-        rdfs.label,
-        schema.name,
-        ekg.phase,
-        ekg.allocationRatio,
-        ekg.enrollment,
-        ekg.randomized,
-        ekg.startDate,
-        ekg.primaryCompletionDate,
-        ekg.resultsFirstPosted,
-        ekg.crossoverRule,
-        ekg.population,
-        ekg.allocation,
-        ekg.masking,
-        ekg.interventionModel,
-        ekg.primaryPurpose,
-    ]
-    return _build(
-        store,
-        ids,
-        ekg.Trial,
-        predicates,
-        lambda key, bag: model.Trial(
-            id=key,
-            acronym=bag.text(schema.alternateName, rdfs.label),
-            title=bag.text(schema.name),
-            phase=bag.label(ekg.phase),
-            allocation_ratio=bag.text(ekg.allocationRatio),
-            enrollment=bag.integer(ekg.enrollment),
-            randomized=bag.integer(ekg.randomized),
-            start_date=bag.date(ekg.startDate),
-            primary_completion_date=bag.date(ekg.primaryCompletionDate),
-            results_first_posted=bag.date(ekg.resultsFirstPosted),
-            crossover_rule=bag.text(ekg.crossoverRule),
-            population=bag.text(ekg.population),
-            allocation=bag.label(ekg.allocation),
-            masking=bag.label(ekg.masking),
-            intervention_model=bag.label(ekg.interventionModel),
-            primary_purpose=bag.label(ekg.primaryPurpose),
-        ),
-    )
+    """Trials, and studies a registry records that are not trials, by IRI."""
+    return read_entities(store, ids, declaration.TRIAL)
 
 
+@key_bounded
 def read_registrations(store: Store, ids: Sequence[str]) -> dict[str, model.Registration]:
-    return _build(
-        store,
-        ids,
-        ekg.Registration,
-        [ekg.registry, ekg.registryId, ekg.registeredPhase],
-        lambda key, bag: model.Registration(
-            id=key,
-            registry=bag.text(ekg.registry),
-            registry_id=bag.text(ekg.registryId),
-            registered_phase=bag.label(ekg.registeredPhase),
-        ),
-    )
+    return read_entities(store, ids, declaration.REGISTRATION)
 
 
+@key_bounded
 def read_populations(store: Store, ids: Sequence[str]) -> dict[str, model.Population]:
-    return _build(
-        store,
-        ids,
-        ekg.Population,
-        [rdfs.label, ekg.inclusionCriterion],
-        lambda key, bag: model.Population(
-            id=key,
-            label=bag.text(rdfs.label),
-            inclusion_criteria=tuple(bag.all(ekg.inclusionCriterion)),
-        ),
-    )
+    return read_entities(store, ids, declaration.POPULATION)
 
 
+@key_bounded
 def read_arms(store: Store, ids: Sequence[str]) -> dict[str, model.Arm]:
-    return _build(
-        store,
-        ids,
-        ekg.Arm,
-        [rdfs.label, ekg.armRole, ekg.participants, ekg.allocationWeight],
-        lambda key, bag: model.Arm(
-            id=key,
-            label=bag.text(rdfs.label),
-            role=bag.text(ekg.armRole),
-            participants=bag.integer(ekg.participants),
-            allocation_weight=bag.integer(ekg.allocationWeight),
-        ),
-    )
+    return read_entities(store, ids, declaration.ARM)
 
 
+@key_bounded
 def read_interventions(store: Store, ids: Sequence[str]) -> dict[str, model.Intervention]:
-    predicates = [
-        rdfs.label,
-        ekg.drug,
-        ekg.doseValue,
-        ekg.doseUnit,
-        ekg.doseComparator,
-        schema.dosageForm,
-        ekg.route,
-        ekg.frequency,
-        ekg.maximumDuration,
-        ekg.doseEscalationAllowed,
-    ]
-    return _build(
-        store,
-        ids,
-        ekg.Intervention,
-        predicates,
-        lambda key, bag: model.Intervention(
-            id=key,
-            label=bag.text(rdfs.label),
-            drug=bag.text(ekg.drug),
-            dose_value=bag.number(ekg.doseValue),
-            dose_unit=bag.text(ekg.doseUnit),
-            dose_comparator=bag.text(ekg.doseComparator),
-            dosage_form=bag.text(schema.dosageForm),
-            route=bag.label(ekg.route),
-            frequency=bag.text(ekg.frequency),
-            maximum_duration=bag.text(ekg.maximumDuration),
-            dose_escalation_allowed=bag.boolean(ekg.doseEscalationAllowed),
-        ),
-    )
+    return read_entities(store, ids, declaration.INTERVENTION)
 
 
+@key_bounded
 def read_drugs(store: Store, ids: Sequence[str]) -> dict[str, model.Drug]:
-    return _build(
-        store,
-        ids,
-        ekg.Drug,
-        [schema.name, rdfs.label, schema.proprietaryName, skos.exactMatch],
-        lambda key, bag: model.Drug(
-            id=key,
-            name=bag.text(schema.name, rdfs.label),
-            proprietary_name=bag.text(schema.proprietaryName),
-            exact_match=bag.text(skos.exactMatch),
-        ),
-    )
+    return read_entities(store, ids, declaration.DRUG)
 
 
+@key_bounded
 def read_conditions(store: Store, ids: Sequence[str]) -> dict[str, model.Condition]:
-    return _build(
-        store,
-        ids,
-        ekg.Condition,
-        [schema.name, rdfs.label, schema.alternateName, skos.exactMatch],
-        lambda key, bag: model.Condition(
-            id=key,
-            name=bag.text(schema.name, rdfs.label),
-            alternate_name=bag.text(schema.alternateName),
-            exact_match=bag.text(skos.exactMatch),
-        ),
-    )
+    return read_entities(store, ids, declaration.CONDITION)
 
 
+@key_bounded
 def read_xrefs(store: Store, ids: Sequence[str]) -> dict[str, list[model.Xref]]:
     """Codes of drugs or conditions in other vocabularies, by owner IRI."""
     found: dict[str, list[model.Xref]] = defaultdict(list)
@@ -560,41 +444,27 @@ def read_xrefs(store: Store, ids: Sequence[str]) -> dict[str, list[model.Xref]]:
     }
 
 
+@key_bounded
 def read_endpoints(store: Store, ids: Sequence[str]) -> dict[str, model.Endpoint]:
-    return _build(
-        store,
-        ids,
-        ekg.Endpoint,
-        [rdfs.label, schema.alternateName, ekg.endpointKind, skos.definition, ekg.timeFrame],
-        lambda key, bag: model.Endpoint(
-            id=key,
-            name=bag.text(rdfs.label),
-            alternate_name=bag.text(schema.alternateName),
-            kind=bag.text(ekg.endpointKind),
-            definition=bag.text(skos.definition),
-            time_frame=bag.text(ekg.timeFrame),
-        ),
-    )
+    return read_entities(store, ids, declaration.ENDPOINT)
 
 
+@key_bounded
 def read_reports(store: Store, ids: Sequence[str]) -> dict[str, model.Report]:
-    return _build(
-        store,
-        ids,
-        ekg.Report,
-        [rdfs.label, ekg.reportKind, ekg.followUp, ekg.minimumFollowUp, ekg.publication],
-        lambda key, bag: model.Report(
-            id=key,
-            label=bag.text(rdfs.label),
-            kind=bag.label(ekg.reportKind),
-            kind_iri=bag.text(ekg.reportKind),
-            follow_up=bag.text(ekg.followUp),
-            minimum_follow_up=bag.text(ekg.minimumFollowUp),
-            publication=bag.text(ekg.publication),
-        ),
-    )
+    return read_entities(store, ids, declaration.REPORT)
 
 
+@key_bounded
+def read_references(store: Store, ids: Sequence[str]) -> dict[str, model.Reference]:
+    return read_entities(store, ids, declaration.REFERENCE)
+
+
+@key_bounded
+def read_organizations(store: Store, ids: Sequence[str]) -> dict[str, model.Organization]:
+    return read_entities(store, ids, declaration.ORGANIZATION)
+
+
+@key_bounded
 def read_methods(store: Store, computations: Sequence[str]) -> dict[str, model.StatisticalMethod]:
     """The statistical method each computation ran, by computation IRI."""
     return _first_by_id(
@@ -605,46 +475,19 @@ def read_methods(store: Store, computations: Sequence[str]) -> dict[str, model.S
     )
 
 
+@key_bounded
 def read_arm_results(store: Store, ids: Sequence[str]) -> dict[str, model.ArmResult]:
     """Arm results, each with the derived approximate count computed for it, if any."""
-    predicates = [
-        rdfs.label,
-        ekg.arm,
-        ekg.endpoint,
-        ekg.report,
-        ekg.measure,
-        ekg.timePoint,
-        ekg.analysisPopulation,
-        ekg.percentage,
-        ekg.unit,
-        ekg.count,
-        ekg.denominator,
-        prov.wasGeneratedBy,
-    ]
-    bags = read_bags(store, ids, predicates, ekg.ArmResult)
-    approximations = _approximations(store, list(bags))
-    results: dict[str, model.ArmResult] = {}
-    for key, bag in bags.items():
-        count, denominator, computation = approximations.get(key, (None, None, None))
-        results[key] = model.ArmResult(
-            id=key,
-            label=bag.text(rdfs.label),
-            arm=bag.text(ekg.arm),
-            endpoint=bag.text(ekg.endpoint),
-            report=bag.text(ekg.report),
-            measure=bag.text(ekg.measure),
-            time_point=bag.text(ekg.timePoint),
-            analysis_population=bag.text(ekg.analysisPopulation),
-            analysis_population_label=bag.label(ekg.analysisPopulation),
-            percentage=bag.number(ekg.percentage),
-            unit=bag.text(ekg.unit),
-            count=bag.integer(ekg.count),
-            denominator=bag.integer(ekg.denominator),
-            derived=bag.first(prov.wasGeneratedBy) is not None,
-            approximate_count=count,
-            approximate_denominator=denominator,
-            approximate_computation=computation,
-        )
+    results = read_entities(store, ids, declaration.ARM_RESULT)
+    approximations = _approximations(store, list(results))
+    for key, (count, denominator, computation) in approximations.items():
+        if key in results:
+            results[key] = replace(
+                results[key],
+                approximate_count=count,
+                approximate_denominator=denominator,
+                approximate_computation=computation,
+            )
     return results
 
 
@@ -658,7 +501,7 @@ def _approximations(
     if not ids:
         return found
     query = render("approximate_count", ids=values(ids))
-    for key, count, denominator, computation in lexical_rows(store, query):
+    for key, count, denominator, computation in store.select_lexical(query):
         assert key is not None and count is not None
         found.setdefault(
             key[0],
@@ -671,128 +514,35 @@ def _approximations(
     return found
 
 
+@key_bounded
 def read_comparisons(store: Store, ids: Sequence[str]) -> dict[str, model.Comparison]:
-    predicates = [
-        rdfs.label,
-        ekg.endpoint,
-        ekg.report,
-        ekg.intervention,
-        ekg.comparator,
-        ekg.interventionResult,
-        ekg.comparatorResult,
-        ekg.analysisPopulation,
-        ekg.analysisMethod,
-        ekg.pValue,
-        ekg.pValueComparator,
-        ekg.significant,
-        ekg.significanceAssessment,
-    ]
-    return _build(
-        store,
-        ids,
-        ekg.Comparison,
-        predicates,
-        lambda key, bag: model.Comparison(
-            id=key,
-            label=bag.text(rdfs.label),
-            endpoint=bag.text(ekg.endpoint),
-            report=bag.text(ekg.report),
-            intervention=bag.text(ekg.intervention),
-            comparator=bag.text(ekg.comparator),
-            intervention_result=bag.text(ekg.interventionResult),
-            comparator_result=bag.text(ekg.comparatorResult),
-            analysis_population=bag.text(ekg.analysisPopulation),
-            analysis_population_label=bag.label(ekg.analysisPopulation),
-            analysis_method=bag.text(ekg.analysisMethod),
-            p_value=bag.number(ekg.pValue),
-            p_value_comparator=bag.text(ekg.pValueComparator),
-            significant=bag.boolean(ekg.significant),
-            significance_assessment=bag.text(ekg.significanceAssessment),
-        ),
-    )
+    return read_entities(store, ids, declaration.COMPARISON)
 
 
-def _read_derived(
-    store: Store, ids: Sequence[str], predicates: Sequence[object], cls: object
-) -> Iterator[tuple[str, Bag, str | None]]:
-    """Bags of nodes this software may have computed, each with its computation (``None`` for
-    a reported node). The computation's method is not read here: a listing rarely asks for it,
-    and reading it for every estimate of a 50-trial page cost a fifth of the page's store time;
-    :func:`read_methods` reads it when asked."""
-    bags = read_bags(store, ids, [*predicates, prov.wasGeneratedBy], cls)
-    for key, bag in bags.items():
-        yield key, bag, bag.text(prov.wasGeneratedBy)
-
-
+@key_bounded
 def read_estimates(store: Store, ids: Sequence[str]) -> dict[str, model.EffectEstimate]:
-    """Effect estimates; derived ones carry the computation that made them."""
-    predicates = [rdfs.label, ekg.statistic, rdf.value, ekg.ciLower, ekg.ciUpper, ekg.ciLevel]
-    return {
-        key: model.EffectEstimate(
-            id=key,
-            label=bag.text(rdfs.label),
-            statistic=bag.text(ekg.statistic),
-            value=bag.number(rdf.value),
-            ci_lower=bag.number(ekg.ciLower),
-            ci_upper=bag.number(ekg.ciUpper),
-            ci_level=bag.number(ekg.ciLevel),
-            computation=computation,
-        )
-        for key, bag, computation in _read_derived(store, ids, predicates, ekg.EffectEstimate)
-    }
+    """Effect estimates; derived ones carry the computation that made them. The computation's
+    method is not read here: a listing rarely asks for it, and reading it for every estimate of
+    a 50-trial page cost a fifth of the page's store time; :func:`read_methods` reads it when
+    asked."""
+    return read_entities(store, ids, declaration.ESTIMATE)
 
 
+@key_bounded
 def read_significance_assessments(
     store: Store, ids: Sequence[str]
 ) -> dict[str, model.SignificanceAssessment]:
     """Derived significance verdicts, with the computation that made them."""
-    predicates = [rdfs.label, rdf.value, ekg.significanceLevel]
-    return {
-        key: model.SignificanceAssessment(
-            id=key,
-            label=bag.text(rdfs.label),
-            significant=bag.boolean(rdf.value),
-            level=bag.number(ekg.significanceLevel),
-            computation=computation,
-        )
-        for key, bag, computation in _read_derived(
-            store, ids, predicates, ekg.SignificanceAssessment
-        )
-    }
+    return read_entities(store, ids, declaration.SIGNIFICANCE)
 
 
+@key_bounded
 def read_sources(store: Store, ids: Sequence[str]) -> dict[str, model.SourceDocument]:
     """Source documents by IRI; publications have ``is_publication`` set."""
-    predicates = [
-        ekg.sourceKey,
-        rdfs.label,
-        schema.name,
-        ekg.doi,
-        schema.datePublished,
-        schema.isPartOf,
-        schema.url,
-        schema.about,
-    ]
-    return _build(
-        store,
-        ids,
-        (ekg.Source, ekg.Publication),
-        predicates,
-        lambda key, bag: model.SourceDocument(
-            id=key,
-            is_publication=bag.is_a(ekg.Publication),
-            key=bag.text(ekg.sourceKey),
-            label=bag.text(rdfs.label),
-            title=bag.text(schema.name),
-            doi=bag.text(ekg.doi),
-            date_published=bag.text(schema.datePublished),
-            journal=bag.label(schema.isPartOf),
-            url=bag.text(schema.url),
-            about=bag.text(schema.about),
-        ),
-    )
+    return read_entities(store, ids, declaration.SOURCE)
 
 
+@key_bounded
 def read_authors(store: Store, ids: Sequence[str]) -> dict[str, list[model.Author]]:
     """Authors of publications in published order."""
     found: dict[str, list[model.Author]] = defaultdict(list)
@@ -805,50 +555,17 @@ def read_authors(store: Store, ids: Sequence[str]) -> dict[str, list[model.Autho
     return {key: sorted(authors, key=lambda a: a.position) for key, authors in found.items()}
 
 
+@key_bounded
 def read_crossovers(store: Store, ids: Sequence[str]) -> dict[str, model.CrossoverResult]:
-    predicates = [
-        rdfs.label,
-        ekg.arm,
-        ekg.crossoverTo,
-        ekg.report,
-        ekg.count,
-        ekg.percentage,
-        ekg.medianTimeToCrossoverMonths,
-    ]
-    return _build(
-        store,
-        ids,
-        ekg.CrossoverResult,
-        predicates,
-        lambda key, bag: model.CrossoverResult(
-            id=key,
-            label=bag.text(rdfs.label),
-            arm=bag.text(ekg.arm),
-            crossover_to=bag.text(ekg.crossoverTo),
-            report=bag.text(ekg.report),
-            count=bag.integer(ekg.count),
-            percentage=bag.number(ekg.percentage),
-            median_months=bag.number(ekg.medianTimeToCrossoverMonths),
-        ),
-    )
+    return read_entities(store, ids, declaration.CROSSOVER)
 
 
+@key_bounded
 def read_findings(store: Store, ids: Sequence[str]) -> dict[str, model.Finding]:
-    return _build(
-        store,
-        ids,
-        ekg.Finding,
-        [rdfs.label, ekg.findingKind, ekg.statement, ekg.about],
-        lambda key, bag: model.Finding(
-            id=key,
-            label=bag.text(rdfs.label),
-            kind=bag.label(ekg.findingKind),
-            statement=bag.text(ekg.statement),
-            about=bag.text(ekg.about),
-        ),
-    )
+    return read_entities(store, ids, declaration.FINDING)
 
 
+@key_bounded
 def read_derivations(store: Store, ids: Sequence[str]) -> dict[str, list[model.Derivation]]:
     """The sources each fact rests on, with the curators' statement, by fact IRI."""
     found: dict[str, list[model.Derivation]] = defaultdict(list)
@@ -856,15 +573,19 @@ def read_derivations(store: Store, ids: Sequence[str]) -> dict[str, list[model.D
         key = str(row["id"])
         found[key].append(
             model.Derivation(
-                subject=key, source=str(row["source"]), statement=_str(row, "statement")
+                subject=key,
+                source=str(row["source"]),
+                statement=_str(row, "statement"),
+                pointer=_str(row, "pointer"),
             )
         )
     return {
-        key: sorted(found_here, key=lambda d: (d.source, d.statement or ""))
+        key: sorted(found_here, key=lambda d: (d.source, d.statement or "", d.pointer or ""))
         for key, found_here in found.items()
     }
 
 
+@key_bounded
 def read_node_types(store: Store, ids: Sequence[str]) -> dict[str, set[str]]:
     """The ontology classes (IRIs) of each resource."""
     found: dict[str, set[str]] = defaultdict(set)
@@ -873,6 +594,7 @@ def read_node_types(store: Store, ids: Sequence[str]) -> dict[str, set[str]]:
     return dict(found)
 
 
+@grows_with_data
 def read_drug_trials(store: Store, ids: Sequence[str]) -> dict[str, list[str]]:
     """Trials giving each drug in any arm, by drug IRI."""
     found: dict[str, list[str]] = defaultdict(list)
@@ -884,6 +606,7 @@ def read_drug_trials(store: Store, ids: Sequence[str]) -> dict[str, list[str]]:
 # Links -------------------------------------------------------------------------------------------
 
 
+@key_bounded
 def read_links(store: Store, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
     """Objects (IRIs or blank nodes) of each (subject, predicate) pair, sorted by IRI."""
     unique = list(dict.fromkeys(pairs))
@@ -891,12 +614,13 @@ def read_links(store: Store, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str
         return {}
     body = " ".join(f"({iri(s)} {iri(p)} {n})" for n, (s, p) in enumerate(unique))
     found: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for n, o in lexical_rows(store, render("links", pairs=body)):
+    for n, o in store.select_lexical(render("links", pairs=body)):
         assert n is not None and o is not None
         found[unique[int(n[0])]].append(o[0])
     return {key: sorted(objects) for key, objects in found.items()}
 
 
+@key_bounded
 def read_backlinks(
     store: Store, triples: Sequence[tuple[str, str, str]]
 ) -> dict[tuple[str, str, str], list[str]]:
@@ -907,7 +631,7 @@ def read_backlinks(
         return {}
     body = " ".join(f"({iri(o)} {iri(p)} {iri(t)} {n})" for n, (o, p, t) in enumerate(unique))
     found: dict[tuple[str, str, str], list[str]] = defaultdict(list)
-    for n, s in lexical_rows(store, render("backlinks", triples=body)):
+    for n, s in store.select_lexical(render("backlinks", triples=body)):
         assert n is not None and s is not None
         found[unique[int(n[0])]].append(s[0])
     return {key: sorted(subjects) for key, subjects in found.items()}
@@ -920,12 +644,19 @@ def _single(rows: list[Row], variable: str) -> str | None:
     return str(rows[0][variable]) if rows else None
 
 
+@grows_with_data
 def find_trial(store: Store, identifier: str) -> str | None:
-    """The trial an IRI, acronym or registry id names (case-insensitive), if any.
-
-    An exact match (as given, upper or lower case) is looked up first, by index; only when there
-    is none are every trial's names compared case-insensitively, which reads them all.
+    """The trial an IRI, acronym or registry id names (case-insensitive), if any: an exact
+    match first (:func:`find_trial_exactly`), then a case-insensitive one (:func:`search_trial`).
+    A server runs the two stages apart: the first may run on its event loop, the second never.
     """
+    return find_trial_exactly(store, identifier) or search_trial(store, identifier)
+
+
+@key_bounded
+def find_trial_exactly(store: Store, identifier: str) -> str | None:
+    """The trial an IRI, acronym or registry id names exactly (as given, or in upper or lower
+    case): index lookups of a few values, whatever the number of trials."""
     given = identifier.strip()
     variants = dict.fromkeys([given, given.upper(), given.lower()])
     exact = render(
@@ -933,25 +664,33 @@ def find_trial(store: Store, identifier: str) -> str | None:
         values=" ".join(string_literal(v) for v in variants),
         by_iri=fragment("trial_by_iri", iri=iri(given)) if is_iri(given) else "",
     )
-    found = _single(select(store, exact).rows, "trial")
-    if found is not None:
-        return found
-    query = render("trial_lookup", value=string_literal(given.lower()))
+    return _single(select(store, exact).rows, "trial")
+
+
+@grows_with_data
+def search_trial(store: Store, identifier: str) -> str | None:
+    """The trial whose IRI, acronym or registry id is ``identifier`` case-insensitively: every
+    trial's names are compared (1.4 s at 10,000 trials), so ask :func:`find_trial_exactly`
+    first."""
+    query = render("trial_lookup", value=string_literal(identifier.strip().lower()))
     return _single(select(store, query).rows, "trial")
 
 
+@grows_with_data
 def find_drugs(store: Store, identifier: str) -> list[str]:
     """Every drug an IRI, name, brand name or code (CHEBI:49375, DB01254, ...) names."""
     match = fragment("drug_match", value=string_literal(identifier.strip().lower()))
     return [str(row["drug"]) for row in select(store, render("drug_lookup", drug_match=match))]
 
 
+@grows_with_data
 def find_drug(store: Store, identifier: str) -> str | None:
     """The drug an identifier names, if any (the first by IRI if several match)."""
     found = find_drugs(store, identifier)
     return found[0] if found else None
 
 
+@grows_with_data
 def find_conditions(store: Store, text: str) -> list[str]:
     """Conditions whose name contains ``text``, or whose code or (mapped) IRI it is."""
     query = render("condition_lookup", value=string_literal(text.strip().lower()))
@@ -968,12 +707,14 @@ def normalize_phase(phase: str) -> str:
     return compact if compact.startswith("phase") else f"phase{compact}"
 
 
+@grows_with_data
 def find_phases(store: Store, phase: str) -> list[str]:
     """The phase ``phase`` names and the phases narrower than it."""
     query = render("phase_lookup", value=string_literal(normalize_phase(phase)))
     return [str(row["phase"]) for row in select(store, query)]
 
 
+@grows_with_data
 def list_drugs(store: Store, limit: int) -> list[str]:
     """Drug IRIs by name, at most ``limit``."""
     rows = select(store, render("drugs", limit=str(int(limit)))).rows
@@ -983,6 +724,7 @@ def list_drugs(store: Store, limit: int) -> list[str]:
 DOI_PREFIX = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:)", re.IGNORECASE)
 
 
+@grows_with_data
 def find_publication(store: Store, doi: str) -> str | None:
     """The publication with a DOI; a resolver prefix (https://doi.org/, doi:) is ignored."""
     bare = DOI_PREFIX.sub("", doi.strip()).lower()

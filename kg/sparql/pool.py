@@ -28,11 +28,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
-import pyoxigraph as ox
-
-from kg.export import export
 from kg.settings import Settings
 from kg.sparql.protocol import (
     HEADER,
@@ -42,11 +38,8 @@ from kg.sparql.protocol import (
     QueryResponse,
     WorkerSetup,
 )
-from kg.sparql.snapshot import ReadOnlyOxigraphStore, Snapshot, take_snapshot
 from kg.sparql.worker import MEMORY_LIMIT_BYTES
-from kg.store import Store
-from kg.stores.oxigraph import OxigraphStore
-from kg.stores.sparql import SparqlStore
+from kg.store import Checkpoint, Store
 from kg.vocab import PREFIXES
 
 _PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -210,7 +203,7 @@ class WorkerPool:
     size: int
     timeout_seconds: float
     startup_seconds: float = 60.0
-    snapshot: Snapshot | None = None
+    snapshot: Checkpoint | None = None
     _idle: queue.Queue[Worker] = field(default_factory=queue.Queue, init=False)
     _all: dict[int, Worker] = field(default_factory=dict, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
@@ -224,7 +217,7 @@ class WorkerPool:
     """Workers started to replace killed ones (for tests and monitoring)."""
     generation: int = field(default=0, init=False)
     """Moves with every :meth:`reopen`: workers of an older one are retired, not used."""
-    _retired_snapshots: list[Snapshot] = field(default_factory=list, init=False)
+    _retired_snapshots: list[Checkpoint] = field(default_factory=list, init=False)
 
     def start(self, *, wait: bool = True) -> None:
         """Start every worker in parallel; with ``wait``, return once all have opened the graph.
@@ -246,7 +239,7 @@ class WorkerPool:
                 raise PoolError(f"query workers did not start within {self.startup_seconds} s")
             time.sleep(0.01)
 
-    def reopen(self, setup: WorkerSetup, snapshot: Snapshot | None = None) -> None:
+    def reopen(self, setup: WorkerSetup, snapshot: Checkpoint | None = None) -> None:
         """Serve a new view of the graph (after a write): workers that opened the old one are
         retired as they come free and replaced by workers opening ``setup``. The previous
         snapshot is kept while a query may still read it (until the next reopen)."""
@@ -402,31 +395,21 @@ class WorkerPool:
         return Worker(process)
 
 
-def snapshot_nquads(store: Store) -> bytes:
-    """The whole store as N-Quads, for workers to load (native dump when pyoxigraph holds it)."""
-    if isinstance(store, OxigraphStore):
-        dumped = store.native.dump(format=ox.RdfFormat.N_QUADS)
-        assert dumped is not None
-        return dumped
-    return export(store.dataset(), "nquads")
-
-
-def worker_setup(store: Store, settings: Settings) -> tuple[WorkerSetup, Snapshot | None]:
+def worker_setup(store: Store, settings: Settings) -> tuple[WorkerSetup, Checkpoint | None]:
     """How workers reach ``store``, and the checkpoint made for them if any.
 
-    On disk: a checkpoint opened read-only (a snapshot already read-only is shared as it is).
-    Remote: the query endpoint. In memory (oxigraph or rdflib): an N-Quads copy.
+    A store that makes checkpoints: one, opened read-only (a read-only store is its own).
+    A store other processes can query (remote): its endpoint. Any other (in memory): an N-Quads
+    copy.
     """
     prefixes = dict(PREFIXES)
-    if isinstance(store, ReadOnlyOxigraphStore):
-        return WorkerSetup(prefixes, path=store.read_only_path), None
-    if isinstance(store, OxigraphStore) and store.path:
-        snapshot = take_snapshot(store.native, Path(store.path))
-        return WorkerSetup(prefixes, path=str(snapshot.path)), snapshot
-    if isinstance(store, SparqlStore):
+    if store.capabilities.checkpoints:
+        checkpoint = store.checkpoint()
+        return WorkerSetup(prefixes, path=str(checkpoint.path)), checkpoint
+    if store.query_url is not None:
         timeout = settings.query_timeout_seconds + 1
         return WorkerSetup(prefixes, endpoint=store.query_url, endpoint_timeout=timeout), None
-    return WorkerSetup(prefixes, nquads=snapshot_nquads(store)), None
+    return WorkerSetup(prefixes, nquads=b"".join(store.nquads())), None
 
 
 def start_pool(store: Store, settings: Settings, *, wait: bool = True) -> WorkerPool:

@@ -21,10 +21,6 @@ import pyoxigraph as ox
 
 from kg.store import StoreError
 
-# Opening a snapshot is opening a store read-only: the class lives with its backend, and is
-# re-exported here for the code that serves snapshots (kg.sparql.pool, api.app).
-from kg.stores.oxigraph import ReadOnlyOxigraphStore as ReadOnlyOxigraphStore
-
 SNAPSHOT_INFIX = ".snapshot-"
 """Checkpoints are folders ``.{store name}.snapshot-{pid}-{random}`` beside the store."""
 
@@ -37,7 +33,7 @@ class Snapshot:
 
     @property
     def path(self) -> Path:
-        """What to open with :meth:`kg.stores.oxigraph.OxigraphStore.read_only`."""
+        """What to open with :func:`kg.store.open_checkpoint`."""
         return self.folder / "store"
 
     def remove(self) -> None:

@@ -14,11 +14,14 @@ from rdflib.query import Result
 from rdflib.term import Identifier
 
 from kg.rdflib_lock import RDFLIB_SPARQL
-from kg.store import QueryResult, QuerySyntaxError, SelectResult
+from kg.store import Capabilities, QueryResult, QuerySyntaxError, SelectResult, Store
 
 
-class MemoryStore:
-    """A :class:`kg.store.Store` over an rdflib :class:`Dataset`."""
+class MemoryStore(Store):
+    """A :class:`kg.store.Store` over an rdflib :class:`Dataset`: every row, but evaluated
+    slowly and under one lock, so no read of it runs on an event loop."""
+
+    capabilities = Capabilities(complete_results=True)
 
     def __init__(self) -> None:
         self._dataset = Dataset(default_union=True)

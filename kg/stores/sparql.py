@@ -38,6 +38,7 @@ from kg.store import (
     QueryResult,
     QuerySyntaxError,
     SelectResult,
+    Store,
     StoreError,
     graph_update,
     select,
@@ -176,7 +177,7 @@ class _Server:
     graphs: frozenset[str]
 
 
-class SparqlStore:
+class SparqlStore(Store):
     """A :class:`kg.store.Store` over HTTP.
 
     Args:
@@ -188,6 +189,9 @@ class SparqlStore:
             thousand triples of ``INSERT DATA``).
         timeout: seconds to wait for one request.
     """
+
+    query_url: str
+    """The query endpoint, which the SPARQL workers also query directly."""
 
     def __init__(
         self,

@@ -1,15 +1,13 @@
 """The trial page in headless Chromium: the forest plot renders one row per estimate.
 
-Chromium comes from Debian (``apt-get install -y chromium``): installed here only when running as
-root and missing; otherwise the test is skipped with the reason. The screenshot is saved to
-``test-artifacts/`` (gitignored) for a person to look at.
+Chromium comes from Debian, installed by ``scripts/provision.py`` (``make test`` runs it); the
+test is skipped with the reason when it is missing (failed under ``CI=true``). The screenshot is
+saved to ``test-artifacts/`` (gitignored) for a person to look at.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,44 +15,13 @@ from xml.etree import ElementTree
 
 import pytest
 
+from tests.programs import program
 from tests.servers import PROJECT_ROOT, KgServer, kg_server
 
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-def _chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found:
-        return found
-    if os.geteuid() != 0:
-        pytest.skip(
-            "chromium is not installed and installing it needs root (apt-get install chromium)"
-        )
-    if shutil.which("apt-get") is None:
-        pytest.skip("chromium is not installed and this system has no apt-get")
-    installed = subprocess.run(
-        ["apt-get", "install", "-y", "-q", "chromium"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
-    )
-    if installed.returncode != 0:
-        subprocess.run(["apt-get", "update", "-q"], capture_output=True, timeout=600)
-        installed = subprocess.run(
-            ["apt-get", "install", "-y", "-q", "chromium"],
-            capture_output=True,
-            text=True,
-            timeout=600,
-            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
-        )
-    found = shutil.which("chromium")
-    if installed.returncode != 0 or not found:
-        pytest.skip(f"could not install chromium: {installed.stderr[-500:]}")
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +52,7 @@ def _run_chromium(binary: str, profile: Path, *arguments: str) -> subprocess.Com
 
 
 def test_trial_page_forest_plot_in_chromium(server: KgServer, tmp_path: Path) -> None:
-    binary = _chromium()
+    binary = program("chromium")
     url = f"{server.base_url}/id/trial/dascern"
     dom = _run_chromium(binary, tmp_path / "profile", "--dump-dom", url)
     assert dom.returncode == 0, dom.stderr[-2000:]

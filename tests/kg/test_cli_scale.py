@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kg.store import open_store
-from tests.test_cli import kg_process
+from tests.kg.test_cli import kg_process
 
 
 def quads(spec: str) -> int:

@@ -240,3 +240,21 @@ def test_derivation_is_deterministic(graph: Graph) -> None:
     from rdflib.compare import isomorphic
 
     assert isomorphic(derive(graph, base_iri=BASE), derive(graph, base_iri=BASE))
+
+
+def test_a_tiny_ratio_limit_keeps_its_significant_digits_and_stays_above_zero() -> None:
+    """Regression: 1 of 300 against 290 of 300 gives an odds ratio whose lower limit rounded to
+    4 places was 0, which the shapes (rightly) refuse for a ratio; 10,000 synthetic registry
+    records hit it 9 times."""
+    from rdflib import Graph, URIRef
+
+    from kg.derive import ArmCounts, GraphWriter, write_estimates
+    from kg.vocab import EKG
+
+    graph = Graph()
+    write_estimates(GraphWriter(graph), "https://example.org/", "https://example.org/c", "c",
+                    ArmCounts("https://example.org/r1", 1, 300, False),
+                    ArmCounts("https://example.org/r2", 290, 300, False))
+    lower = graph.value(URIRef("https://example.org/c/odds-ratio"), EKG.ciLower)
+    assert lower is not None and 0 < float(lower) < 0.0001
+    assert str(lower).startswith("0.0000")

@@ -11,7 +11,7 @@ from rdflib.compare import isomorphic
 from kg.build import GraphNames, build_store
 from kg.dump import DumpUnavailable, dumped_graphs, store_nquads
 from kg.settings import Settings
-from kg.store import LOADING, STAGING_SEGMENT, Store
+from kg.store import LOADING, STAGING_SEGMENT, Capabilities, Store
 from kg.stores.memory import MemoryStore
 from kg.stores.oxigraph import OxigraphStore
 
@@ -77,6 +77,8 @@ def test_one_generation_gives_the_same_bytes(store: Store) -> None:
 
 def test_a_remote_store_has_no_store_dump() -> None:
     class Remote:
+        capabilities = Capabilities()
+
         def graph_names(self) -> list[URIRef]:
             return []
 

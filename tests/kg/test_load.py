@@ -8,9 +8,10 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from kg.build import ensure_built, store_generation
-from kg.load import load_files, staging_prefix, sweep_stale_stages
+from kg.load import LOAD_FORMATS, load_files, staging_prefix, sweep_stale_stages
 from kg.settings import Settings
 from kg.store import LOADING, StoreError, open_store, select
+from kg.stores.oxigraph import BULK_FORMATS
 from kg.synth import write_corpus
 
 BASE = "https://w3id.org/evidence-kg/id/"
@@ -129,3 +130,9 @@ def test_a_load_moves_the_data_generation_of_a_built_store(corpus: Path, setting
     assert before is not None
     load_files(store, [corpus], graph=TARGET, base_iri=BASE, max_bytes=10**8)
     assert store_generation(store, settings.base_iri) not in (None, before)
+
+
+def test_the_bulk_loader_reads_every_format_kg_load_takes() -> None:
+    """kg.load checks a file's format before any backend sees it; the oxigraph bulk loader must
+    read each one it lets through (and the in-memory path parses them all with rdflib)."""
+    assert set(BULK_FORMATS) == set(LOAD_FORMATS)

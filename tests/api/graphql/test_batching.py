@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from api.graphql.context import make_context, runs_inline
+from api.graphql.context import make_context
 from api.graphql.limits import Limits
 from api.graphql.schema import build_schema
 from kg.settings import Settings
-from kg.store import QueryResult, Store
 from tests.api.graphql.synthetic import cloned_store
 from tests.backends import Backend
+from tests.stores import RecordingStore
 
 NESTED = """
 {
@@ -39,24 +39,6 @@ NESTED = """
 """
 
 
-class CountingStore:
-    """A store wrapper that counts queries (everything else passes through)."""
-
-    def __init__(self, inner: Store) -> None:
-        self.inner = inner
-        self.queries = 0
-
-    def query(self, sparql: str) -> QueryResult:
-        self.queries += 1
-        return self.inner.query(sparql)
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.inner, name)
-
-    def __len__(self) -> int:
-        return len(self.inner)
-
-
 def queries_for(settings: Settings, backend: Backend, trials: int) -> tuple[int, int, bool]:
     """(store queries, trials returned, threaded) for the nested request over ``trials`` trials.
 
@@ -65,18 +47,18 @@ def queries_for(settings: Settings, backend: Backend, trials: int) -> tuple[int,
     threads as the app would run them for this backend.
     """
     with cloned_store(settings, backend, trials) as (configured, cloned):
-        threaded = not runs_inline(configured.store)
-        return (*_count_queries(CountingStore(cloned), trials, threaded), threaded)
+        threaded = not cloned.capabilities.inline_reads
+        return (*_count_queries(RecordingStore(cloned), trials), threaded)
 
 
-def _count_queries(store: CountingStore, trials: int, threaded: bool) -> tuple[int, int]:
+def _count_queries(store: RecordingStore, trials: int) -> tuple[int, int]:
     schema = build_schema(Limits(max_cost=10**8, timeout_seconds=120))
 
     async def execute() -> Any:
-        context = await make_context(store, 30, threaded=threaded)  # type: ignore[arg-type]
+        context = await make_context(store, 30)  # type: ignore[arg-type]
         return await schema.execute(NESTED, context_value=context)
 
-    store.queries = 0
+    store.calls.clear()
     result = asyncio.run(execute())
     assert result.errors is None, result.errors
     data = result.data
@@ -87,7 +69,7 @@ def _count_queries(store: CountingStore, trials: int, threaded: bool) -> tuple[i
         (primary,) = [e for e in edge["node"]["endpoints"] if e["kind"] == "PRIMARY"]
         assert sorted(r["value"] for r in primary["results"]) == [13.0, 29.0]
         assert len(primary["comparisons"][0]["estimates"]) == 3
-    return store.queries, len(edges)
+    return len(store.calls), len(edges)
 
 
 LEVEL_BOUND = 30

@@ -14,10 +14,11 @@ from api.app import create_app
 from api.graphql.context import make_context
 from api.graphql.schema import build_schema
 from kg.settings import Settings
-from kg.store import QueryResult, Store
+from kg.store import Store
 from tests.api.graphql.conftest import GraphQL
 from tests.api.graphql.synthetic import clone_trials, cloned_app
 from tests.backends import Backend
+from tests.stores import RecordingStore
 
 TRIALS = """
 query ($filter: TrialFilter, $first: Int, $after: String) {
@@ -157,27 +158,12 @@ def test_a_filtered_listing_orders_equal_acronyms_by_iri_and_pages_through_them(
         assert _walk_ids(tied, 2, after=edge["cursor"])[0] == expected[index + 1 :]
 
 
-class RecordingStore:
-    """A store wrapper that keeps the text of every query (everything else passes through)."""
-
-    def __init__(self, inner: Store) -> None:
-        self.inner = inner
-        self.queries: list[str] = []
-
-    def query(self, sparql: str) -> QueryResult:
-        self.queries.append(sparql)
-        return self.inner.query(sparql)
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.inner, name)
-
-
 def _count_queries(store: Store, query: str) -> tuple[dict[str, Any], int]:
     """The answer to ``query`` in-process, and how many COUNT queries the store was asked."""
     recording = RecordingStore(store)
 
     async def execute() -> Any:
-        context = await make_context(recording, 30, threaded=False)  # type: ignore[arg-type]
+        context = await make_context(recording, 30)  # type: ignore[arg-type]
         return await build_schema().execute(query, context_value=context)
 
     result = asyncio.run(execute())
@@ -200,11 +186,13 @@ def test_a_listing_within_its_first_page_is_counted_from_it(
 ) -> None:
     """Regression guard: a first page with nothing after it holds the whole listing, so its
     totalCount is its length and the store is not asked to COUNT again; a page with more after
-    it still has the store count."""
+    it still has the store count, except where the store sorts badly and the comparisons
+    (ordered by IRI) are read whole, which gives their total too."""
     data, counts = _count_queries(store, f"{{ {listing} {{ totalCount edges {{ cursor }} }} }}")
     (connection,) = data.values()
     assert connection["totalCount"] == (1 if listing.startswith("trials") else 7)
-    assert counts == (1 if asks_the_store else 0)
+    read_whole = listing.startswith("comparisons") and store.capabilities.costly_string_order
+    assert counts == (1 if asks_the_store and not read_whole else 0)
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ from api.routes.dumps import STORE_DUMP, in_one_thread, next_item
 from kg.dump import store_nquads
 from kg.load import load_files
 from kg.settings import Settings
+from kg.store import Capabilities
 from kg.stores.oxigraph import OxigraphStore
 from kg.synth import write_corpus
 from tests.api.server.serving import answer_cached_app
@@ -86,7 +87,9 @@ def test_the_etag_is_the_generations(
 
 def test_a_store_without_quads_to_stream_has_no_store_dump(settings: Settings) -> None:
     class Remote:
-        """A store that is neither embedded backend (as a remote endpoint is)."""
+        """A store that does not return every row (as a remote endpoint may not)."""
+
+        capabilities = Capabilities()
 
         def query(self, sparql: str) -> object:
             raise AssertionError("not asked")

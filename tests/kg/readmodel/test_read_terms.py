@@ -12,8 +12,8 @@ from rdflib.namespace import RDF, RDFS, XSD
 from rdflib.term import Identifier
 
 from kg.readmodel import read
-from kg.store import Store, open_store, select
-from kg.stores.oxigraph import BLANK, IRI, Lexical, OxigraphStore
+from kg.store import BLANK, IRI, Lexical, Store, lexical_of, open_store, select
+from kg.stores.oxigraph import OxigraphStore
 
 EX = "https://example.org/"
 INT, DEC, DBL, BOOL, DATE = XSD.integer, XSD.decimal, XSD.double, XSD.boolean, XSD.date
@@ -85,7 +85,7 @@ def test_pairs_read_as_rdflib_terms_did(term: Identifier) -> None:
     """Straight conversions from the text (canonical numbers, dates, booleans) give what
     rdflib's toPython() gave, and everything else still goes through rdflib."""
     expected = old_reading(term)
-    assert new_reading(read.lexical_of(term)) == expected
+    assert new_reading(lexical_of(term)) == expected
 
 
 @pytest.mark.filterwarnings("ignore")

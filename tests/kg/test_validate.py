@@ -34,7 +34,7 @@ from kg.validate import (
 )
 from kg.vocab import RDF, SH
 
-SHAPES_DIR = Path(__file__).parent / "shapes"
+SHAPES_DIR = Path(__file__).parents[1] / "shapes"
 EKGSH = SHAPES_IRI
 
 EXPECTED_SHIPPED_WARNINGS: tuple[tuple[str, str | None, str], ...] = ()

@@ -20,7 +20,7 @@ from kg.build import load_into
 from kg.settings import Settings
 from kg.store import open_store
 
-SHAPES_DIR = Path(__file__).parent / "shapes"
+SHAPES_DIR = Path(__file__).parents[1] / "shapes"
 FAILING = SHAPES_DIR / "crosschecks" / "arms-sum_FAIL.ttl"
 
 

@@ -22,7 +22,7 @@ from kg import cli
 from kg.export import EXPORT_FORMATS, ExportFormat, export
 from kg.settings import PROJECT_ROOT, Settings
 
-FIXTURES = Path(__file__).parent / "fixtures" / "inputs"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "inputs"
 CURATED = PROJECT_ROOT / "data" / "dascern.yaml"
 KG_SCRIPT = Path(sys.executable).parent / "kg"
 
@@ -107,12 +107,20 @@ def test_export_through_the_console_script_is_byte_identical_to_the_library(
 
 
 def test_importing_the_cli_does_not_import_the_web_app() -> None:
-    """``kg`` must not import ``api`` at module level (only serve/export-schema do, lazily)."""
-    code = "import sys, kg.cli; print(sorted(m for m in sys.modules if m.split('.')[0] == 'api'))"
+    """``kg`` must not import ``api`` (its serve and export-schema commands are registered by
+    api through entry points), and building its parser, which loads those registrations, must
+    not import the web stack: every command pays for the parser."""
+    code = (
+        "import sys, kg.cli; before = sorted(m for m in sys.modules if m.split('.')[0] == 'api');"
+        " kg.cli.build_parser();"
+        " web = sorted(m for m in sys.modules if m.split('.')[0] in"
+        " ('fastapi', 'starlette', 'strawberry', 'uvicorn'));"
+        " print(before, web)"
+    )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_ROOT
     )
-    assert result.stdout.strip() == "[]", result.stderr
+    assert result.stdout.strip() == "[] []", result.stderr
 
 
 # --- commands, in-process -----------------------------------------------------------------------
@@ -249,75 +257,6 @@ def test_check_fails_and_lists_the_offending_rows(
     assert "FAIL dangling-reference" in out
     assert "<https://w3id.org/evidence-kg/id/trial/x/arm-nowhere>" in out
     assert "FAIL undeclared-term" in out
-
-
-def test_serve_passes_the_settings_to_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
-    import api.server
-
-    seen: list[Settings] = []
-    monkeypatch.setattr(api.server, "run", seen.append)
-    args = ["serve", "--host", "0.0.0.0", "--port", "8123", "--data", str(CURATED)]
-    assert cli.main(args) == 0
-    assert (seen[0].host, seen[0].port, seen[0].data_files) == ("0.0.0.0", 8123, (CURATED,))
-
-
-def test_serve_keeps_its_store_on_disk_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
-    """kg serve must survive a restart: with no store configured it uses an on-disk oxigraph."""
-    import api.server
-
-    seen: list[Settings] = []
-    monkeypatch.setattr(api.server, "run", seen.append)
-    monkeypatch.delenv("KG_STORE", raising=False)
-    assert cli.main(["serve"]) == 0
-    assert seen[-1].store == cli.SERVE_DEFAULT_STORE
-    monkeypatch.setenv("KG_STORE", "memory")
-    assert cli.main(["serve"]) == 0
-    assert seen[-1].store == "memory"
-    assert cli.main(["serve", "--store", "oxigraph"]) == 0
-    assert seen[-1].store == "oxigraph"
-
-
-def test_serve_caches_graphql_answers_on_an_embedded_store_only(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The answer cache is on by default where nothing else can write (an embedded store the
-    server holds), off on a remote store, and the environment or --graphql-cache decide first."""
-    import api.server
-
-    seen: list[Settings] = []
-    monkeypatch.setattr(api.server, "run", seen.append)
-    monkeypatch.delenv("KG_STORE", raising=False)
-    monkeypatch.delenv("KG_GRAPHQL_CACHE", raising=False)
-    assert cli.main(["serve"]) == 0
-    assert seen[-1].graphql_cache_size == cli.SERVE_DEFAULT_GRAPHQL_CACHE
-    assert cli.main(["serve", "--store", "sparql:http://127.0.0.1:1/q"]) == 0
-    assert seen[-1].graphql_cache_size == 0
-    assert cli.main(["serve", "--graphql-cache", "0", "--workers", "2"]) == 0
-    assert (seen[-1].graphql_cache_size, seen[-1].workers) == (0, 2)
-    monkeypatch.setenv("KG_GRAPHQL_CACHE", "7")
-    assert cli.main(["serve"]) == 0
-    assert seen[-1].graphql_cache_size == 7
-
-
-def test_serve_workers_must_be_a_positive_count(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """`kg serve --workers 0` is a usage error, as for `kg validate`, not a server that starts
-    with no process to answer."""
-    import api.server
-
-    seen: list[Settings] = []
-    monkeypatch.setattr(api.server, "run", seen.append)
-    assert cli.main(["serve", "--workers", "0"]) == 2
-    assert "not at least 1" in capsys.readouterr().err
-    assert not seen
-
-
-def test_export_schema_writes_the_sdl(tmp_path: Path) -> None:
-    schema = pytest.importorskip("api.graphql.schema")
-    output = tmp_path / "schema.graphql"
-    assert cli.main(["export-schema", "-o", str(output)]) == 0
-    assert output.read_text().strip() == schema.sdl().strip()
 
 
 def test_unexpected_error_is_one_line_with_exit_3(

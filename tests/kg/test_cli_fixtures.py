@@ -12,7 +12,7 @@ import pytest
 
 from kg.cli import main
 
-SHAPES = Path(__file__).parent / "shapes"
+SHAPES = Path(__file__).parents[1] / "shapes"
 CONTEXT = SHAPES / "_context.ttl"
 FAIL = sorted(SHAPES.rglob("*_FAIL.ttl"))
 PASS = sorted(SHAPES.rglob("*_PASS.ttl"))

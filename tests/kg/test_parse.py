@@ -12,7 +12,7 @@ from rdflib import Literal, URIRef
 
 from kg.parse import CONTEXT_URL, InputError, parse_bytes, parse_dataset, parse_file
 
-FIXTURES = Path(__file__).parent / "fixtures" / "inputs"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "inputs"
 BASE = "https://w3id.org/evidence-kg/id/"
 
 # Every fixture under tests/fixtures/inputs/ must be listed here: (line or None, words the message
