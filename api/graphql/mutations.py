@@ -14,13 +14,27 @@ from __future__ import annotations
 import asyncio
 import enum
 import time
+from typing import TYPE_CHECKING, NewType
 
 import strawberry
-from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from api.graphql.errors import PublicError
 from kg.write_service import Operation, WriteRequest, WriteResult
+
+if TYPE_CHECKING:
+    JSON = NewType("JSON", object)
+else:
+    # strawberry's own JSON scalar carries a @specifiedBy URL that introspection drops, so the
+    # schema a client rebuilds would differ from the committed one.
+    JSON = strawberry.scalar(
+        NewType("JSON", object),
+        name="JSON",
+        description="A JSON value: here, a whole record (a trial record as JSON, or a "
+        "ClinicalTrials.gov API v2 study object).",
+        serialize=lambda value: value,
+        parse_value=lambda value: value,
+    )
 
 MARGIN = 0.25
 """Seconds of the request's time limit kept back so that a write that began its transaction is
