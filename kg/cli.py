@@ -265,24 +265,35 @@ def build_parser() -> argparse.ArgumentParser:
         description="Import study records through the SHACL-validated, atomic write path.",
     )
     sources = importing.add_subparsers(dest="source", metavar="SOURCE", required=True)
-    ctgov = sources.add_parser(
+    def import_source(name: str, help_text: str, description: str, notes: str,
+                      run: Callable[..., int]) -> argparse.ArgumentParser:
+        """An import subcommand: what every ``kg import`` takes (paths, summary format, notes,
+        progress); the source adds its own options."""
+        sub = sources.add_parser(
+            name,
+            help=help_text,
+            description=f"{description} The store defaults to {SERVE_DEFAULT_STORE}, the one "
+            "kg serve uses.",
+            epilog=IMPORT_EPILOG,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        _global_options(sub, in_subcommand=True)
+        sub.set_defaults(run=run)
+        sub.add_argument("paths", nargs="+", metavar="PATH", help="files, folders, or - (stdin)")
+        sub.add_argument("--format", choices=("text", "json"), default="text",
+                         help="summary format")
+        sub.add_argument("--notes", action=argparse.BooleanOptionalAction, default=None,
+                         help=f"{notes} (default: for up to 20 studies)")
+        sub.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+        return sub
+
+    ctgov = import_source(
         "ctgov",
-        help="ClinicalTrials.gov API v2 study records (JSON, pages, JSON Lines, folders, -).",
-        description="Import ClinicalTrials.gov API v2 study records: one study object per file, "
-        "a page {\"studies\": [...]}, JSON Lines, a folder of such files, or - for standard "
-        f"input. The store defaults to {SERVE_DEFAULT_STORE}, the one kg serve uses.",
-        epilog=IMPORT_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    _global_options(ctgov, in_subcommand=True)
-    ctgov.set_defaults(run=cmd_import_ctgov)
-    ctgov.add_argument("paths", nargs="+", metavar="PATH", help="files, folders, or - (stdin)")
-    ctgov.add_argument("--format", choices=("text", "json"), default="text", help="summary format")
-    ctgov.add_argument(
-        "--notes",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="list what was noted about each study (default: for up to 20 studies)",
+        "ClinicalTrials.gov API v2 study records (JSON, pages, JSON Lines, folders, -).",
+        "Import ClinicalTrials.gov API v2 study records: one study object per file, a page "
+        "{\"studies\": [...]}, JSON Lines, a folder of such files, or - for standard input.",
+        "list what was noted about each study",
+        cmd_import_ctgov,
     )
     ctgov.add_argument(
         "--batch-size",
@@ -291,31 +302,17 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="records validated and written together (one transaction; default 50)",
     )
-    ctgov.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
-
-    record = sources.add_parser(
+    import_source(
         "record",
-        help="Curated trial records (YAML or JSON, kg/records/schema), files, folders or -.",
-        description="Import curated trial records (YAML, or the same as JSON; format "
+        "Curated trial records (YAML or JSON, kg/records/schema), files, folders or -.",
+        "Import curated trial records (YAML, or the same as JSON; format "
         "kg/records/schema/trial-record-1.schema.json): files, folders of .yaml/.yml/.json, or "
         "- for standard input. Each record is checked against the JSON Schema, then validated "
         "with the shapes together with the store's reference data, and written as its trial's "
-        f"named graph, or refused with each problem at its record path and line. The store "
-        f"defaults to {SERVE_DEFAULT_STORE}, the one kg serve uses.",
-        epilog=IMPORT_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "named graph, or refused with each problem at its record path and line.",
+        "list the warnings about each record",
+        cmd_import_record,
     )
-    _global_options(record, in_subcommand=True)
-    record.set_defaults(run=cmd_import_record)
-    record.add_argument("paths", nargs="+", metavar="PATH", help="files, folders, or - (stdin)")
-    record.add_argument("--format", choices=("text", "json"), default="text", help="summary format")
-    record.add_argument(
-        "--notes",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="list the warnings about each record (default: for up to 20 records)",
-    )
-    record.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
     token = commands.add_parser(
         "token",

@@ -7,6 +7,7 @@ importing the store.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -48,3 +49,57 @@ class ImportSummary:
         if self.errors:
             return 2
         return 1 if any(outcome.refused for outcome in self.outcomes) else 0
+
+
+@dataclass(frozen=True)
+class InputText:
+    """The text of one input an importer reads: a file, or standard input (``<stdin>``)."""
+
+    name: str
+    text: str
+    suffix: str = ""
+    """The file's suffix, lower case ("" for standard input)."""
+
+
+def input_texts(
+    paths: Iterable[str], suffixes: tuple[str, ...]
+) -> Iterator[InputText | UnreadableInput]:
+    """The text of every input in ``paths``: files, folders (searched recursively, in name order,
+    for ``suffixes``) and ``-`` for standard input, one at a time so that a folder of 100,000
+    records costs the memory of one; an :class:`UnreadableInput` in place of each that cannot
+    be read (missing, not UTF-8, an empty folder). Shared by every importer's reader."""
+    import sys
+    from pathlib import Path
+
+    def decode(data: bytes, name: str) -> str | UnreadableInput:
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            return UnreadableInput(name, f"not UTF-8 text (byte {error.start})")
+
+    for raw in paths:
+        if raw == "-":
+            text = decode(sys.stdin.buffer.read(), "<stdin>")
+            yield text if isinstance(text, UnreadableInput) else InputText("<stdin>", text)
+            continue
+        path = Path(raw)
+        if not path.exists():
+            yield UnreadableInput(raw, "no such file or folder")
+            continue
+        files = (
+            [c for c in sorted(path.rglob("*")) if c.is_file() and c.suffix.lower() in suffixes]
+            if path.is_dir()
+            else [path]
+        )
+        if not files:
+            yield UnreadableInput(raw, f"the folder holds no {', '.join(suffixes)} files")
+        for file in files:
+            try:
+                data = file.read_bytes()
+            except OSError as error:
+                yield UnreadableInput(str(file), f"cannot read: {error.strerror or error}")
+                continue
+            text = decode(data, str(file))
+            yield text if isinstance(text, UnreadableInput) else InputText(
+                str(file), text, file.suffix.lower()
+            )

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import yaml
 
-from kg.outcomes import UnreadableInput
+from kg.outcomes import UnreadableInput, input_texts
 
 FORMAT = "trial-record/1"
 """The ``record:`` header of this version of the format."""
@@ -144,50 +143,14 @@ def parse_text(text: str, origin: str) -> RecordText:
     return RecordText(data, origin, lines)
 
 
-def _files(path: Path) -> Iterator[Path]:
-    if path.is_dir():
-        for child in sorted(path.rglob("*")):
-            if child.is_file() and child.suffix.lower() in SUFFIXES:
-                yield child
-    else:
-        yield path
-
-
-def read_records(paths: Sequence[str]) -> Iterator[RecordText | RecordError]:
+def read_records(paths: Sequence[str]) -> Iterator[RecordText | UnreadableInput]:
     """Every record in ``paths`` (files, folders of .yaml/.yml/.json, ``-`` for standard input),
-    with a :class:`RecordError` in place of each input that cannot be read."""
-    import sys
-
-    for raw in paths:
-        if raw == "-":
-            try:
-                text = sys.stdin.buffer.read().decode("utf-8-sig")
-            except UnicodeDecodeError as error:
-                yield RecordError("<stdin>", f"not UTF-8 text (byte {error.start})")
-                continue
-            try:
-                yield parse_text(text, "<stdin>")
-            except RecordError as error:
-                yield error
+    with an :class:`UnreadableInput` in place of each input that cannot be read."""
+    for item in input_texts(paths, SUFFIXES):
+        if isinstance(item, UnreadableInput):
+            yield item
             continue
-        path = Path(raw)
-        if not path.exists():
-            yield RecordError(raw, "no such file or folder")
-            continue
-        found = False
-        for file in _files(path):
-            found = True
-            try:
-                text = file.read_bytes().decode("utf-8-sig")
-            except OSError as error:
-                yield RecordError(str(file), f"cannot read: {error.strerror or error}")
-                continue
-            except UnicodeDecodeError as error:
-                yield RecordError(str(file), f"not UTF-8 text (byte {error.start})")
-                continue
-            try:
-                yield parse_text(text, str(file))
-            except RecordError as error:
-                yield error
-        if not found:
-            yield RecordError(raw, f"the folder holds no {', '.join(SUFFIXES)} files")
+        try:
+            yield parse_text(item.text, item.name)
+        except RecordError as error:
+            yield error

@@ -11,7 +11,7 @@ from kg.cli import main
 from kg.records.export import canonical, dump
 from kg.records.source import parse_text
 from kg.store import open_store, select
-from kg.stores.oxigraph import OxigraphStore
+from tests.kg.ctgov.test_import import store_quads
 
 DATA = Path(__file__).parents[2] / "data" / "records"
 FICTIONAL = DATA / "fictional-trial.yaml"
@@ -38,15 +38,6 @@ def line_of(path: Path, fragment: str) -> int:
         if fragment in line:
             return number
     raise AssertionError(fragment)
-
-
-def store_quads(path: Path) -> list[str]:
-    store = open_store(f"oxigraph:{path}")
-    assert isinstance(store, OxigraphStore)
-    try:
-        return sorted(str(quad) for quad in store.native)
-    finally:
-        store.close()
 
 
 @pytest.fixture
