@@ -1,7 +1,7 @@
 """A record checked against the versioned JSON Schema, with curator messages, then mapped.
 
 Why the schema first: it is what an editor checks a record against as it is typed
-(``kg/records/schema/trial-record-1.schema.json``, also served at ``/schema/trial-record-1.json``),
+(``kg/records/schema/trial-record-1.schema.json``, shipped in the package),
 so the importer must refuse exactly what an editor underlines, and say it the same way for every
 field. jsonschema's own messages speak of instances and types; :func:`schema_problems` says
 what a curator should write instead, at the record path and line.

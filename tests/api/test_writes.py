@@ -104,6 +104,11 @@ def test_import_replace_unchanged_refuse_and_delete(
     assert changed["data"]["importTrialRecord"]["status"] == "REPLACED"
     values = post(client, FIND).json()["data"]["trial"]["endpoints"]
     assert 78.0 in [r["value"] for e in values for r in e["results"]]
+    # The drug filter DASCERN is found by finds the new trial beside it, by name and by ChEBI.
+    for drug in ("dasatinib", "CHEBI:49375"):
+        listing = post(client, f'{{ trials(filter: {{drug: "{drug}"}}) {{ edges {{ node {{ acronym }} }} }} }}')
+        acronyms = {e["node"]["acronym"] for e in listing.json()["data"]["trials"]["edges"]}
+        assert acronyms == {"DASCERN", "FICTIONAL-DASISION"}, listing.text
     # A refused record changes nothing and says where each problem is.
     broken = with_value("86")
     broken["arms"][0]["participants"] = "86%"
