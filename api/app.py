@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from api import http_errors, ui_assets
+from api import http_errors, ui_assets, writes
 from api.routes import dumps, graphql, health, home, linked_data, sparql, ui, void
 from kg.build import build_store
 from kg.settings import Settings
@@ -70,4 +70,5 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         app.include_router(router)
     graphql.install(app, settings)
     http_errors.install(app)
+    writes.install(app, settings)
     return app

@@ -5,7 +5,9 @@ out of date, and serves. Several (``KG_WORKERS=N``) share one listening socket, 
 supervisor hands to N worker processes; an embedded on-disk store admits one writer, so this
 process opens it, builds it if needed and keeps it open (its lock then refuses a concurrent
 ``kg load``, which the workers would not see), and each worker serves a read-only checkpoint of it
-(a store with ``Capabilities.checkpoints``; :mod:`kg.sparql.snapshot`). Any other store is
+(a store with ``Capabilities.checkpoints``; :mod:`kg.sparql.snapshot`). Writes (the GraphQL
+mutations) received by any worker are run by this process, the store's one writer, which then
+publishes a new checkpoint that every worker follows (:mod:`api.writes`). Any other store is
 opened by every worker on its own.
 """
 
@@ -13,14 +15,21 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Literal
 
 import uvicorn
 
 from api.app import create_app
+from api.writes import SnapshotPublisher, log_writes
 from kg.build import build_store
 from kg.settings import Settings
 from kg.store import Checkpoint
+from kg.write import WriteContext
+from kg.write_channel import WriteChannel
+from kg.write_service import WriteService
 
 LoopName = Literal["uvloop", "asyncio"]
 HttpName = Literal["httptools", "h11"]
@@ -52,21 +61,38 @@ def uvicorn_options(settings: Settings) -> dict[str, object]:
 
 def worker_app() -> object:
     """The app of one worker process of a several-process server (settings from ``KG_*``)."""
+    log_writes()
     return create_app(Settings.from_env())
 
 
 def run(settings: Settings) -> None:
     """Serve until interrupted; uvicorn drains open requests on SIGTERM/SIGINT (graceful shutdown)."""
+    log_writes()
     if settings.workers <= 1:
         uvicorn.run(create_app(settings), **uvicorn_options(settings))  # type: ignore[arg-type]
         return
     store = build_store(settings)
     snapshot: Checkpoint | None = None
+    channel: WriteChannel | None = None
+    publisher: SnapshotPublisher | None = None
+    private = Path(tempfile.mkdtemp(prefix="kg-serve-"))  # the write channel's socket: ours only
     try:
         served = settings
         if store.capabilities.checkpoints:
             snapshot = store.checkpoint()
-            served = settings.with_overrides(store_snapshot=snapshot.path)
+            # This process holds the store's one writer: the workers send it their writes and
+            # follow the checkpoints it publishes after each (api.writes).
+            pointer = private / "snapshot.json"
+            publisher = SnapshotPublisher(
+                store, pointer, retention=2 * settings.query_timeout_seconds + 30
+            )
+            service = WriteService(
+                store, WriteContext.from_settings(settings), on_change=publisher.publish
+            )
+            channel = WriteChannel(private / "writes.sock", service)
+            served = settings.with_overrides(
+                store_snapshot=snapshot.path, write_channel=channel.path, snapshot_pointer=pointer
+            )
         os.environ.update(served.to_env())
         uvicorn.run(
             "api.server:worker_app",
@@ -75,6 +101,11 @@ def run(settings: Settings) -> None:
             **uvicorn_options(settings),  # type: ignore[arg-type]
         )
     finally:
+        if channel is not None:
+            channel.close()
+        if publisher is not None:
+            publisher.close()
         if snapshot is not None:
             snapshot.remove()
+        shutil.rmtree(private, ignore_errors=True)
         store.close()

@@ -11,12 +11,15 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 from importlib import metadata, resources
+from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
 
 from kg import queries
 from kg.derive import derive
 from kg.parse import parse_file
+from kg.records.check import is_record_file, read_record_file
+from kg.records.reference import ReferenceIndex
 from kg.settings import Settings
 from kg.store import Store, is_persistent, key_bounded, open_store, select
 from kg.vocab import bind_prefixes
@@ -28,7 +31,19 @@ GENERATION = URIRef("urn:evidence-kg:generation")
 """Predicate of the catalog triple whose object (a random token) changes whenever kg changes the
 data (a build, a load): caches of answers are valid for one generation."""
 
-BUILD_MODULES = ("build.py", "derive.py", "parse.py", "stats.py", "vocab.py")
+BUILD_MODULES = (
+    "build.py",
+    "derive.py",
+    "parse.py",
+    "stats.py",
+    "vocab.py",
+    "records/check.py",
+    "records/mapping.py",
+    "records/reference.py",
+    "records/values.py",
+    "records/vocabulary.py",
+    "records/schema/trial-record-1.schema.json",
+)
 """Modules of this package whose code decides what a build writes: a change to any of them must
 rebuild a store even when the package version and the input files are unchanged."""
 
@@ -68,11 +83,36 @@ def read_sources(settings: Settings) -> dict[URIRef, Graph]:
             settings.ontology_path, base_iri=settings.base_iri, max_bytes=settings.max_input_bytes
         )
     }
+    reference = Graph()
+    for path in settings.reference_paths:
+        graph = parse_file(path, base_iri=settings.base_iri, max_bytes=settings.max_input_bytes)
+        graphs[names.curated(f"reference/{path.stem}")] = graph
+        reference += graph
+    index = ReferenceIndex.from_graph(reference, settings.base_iri)
     for path in settings.curated_paths:
-        graphs[names.curated(path.stem)] = parse_file(
+        graphs[names.curated(path.stem)] = read_curated(path, settings, index)
+    return graphs
+
+
+def read_reference(settings: Settings) -> Graph:
+    """The shared reference data (``data/reference/*.ttl``) as one graph."""
+    reference = Graph()
+    for path in settings.reference_paths:
+        reference += parse_file(
             path, base_iri=settings.base_iri, max_bytes=settings.max_input_bytes
         )
-    return graphs
+    return reference
+
+
+def read_curated(path: Path, settings: Settings, reference: ReferenceIndex) -> Graph:
+    """One curated trial file: a trial record (YAML, JSON) mapped to our model, or RDF parsed.
+    Raises :class:`kg.parse.InputError` naming the file and line of the first mistake."""
+    if is_record_file(path):
+        return read_record_file(
+            path, base_iri=settings.base_iri, reference=reference,
+            max_bytes=settings.max_input_bytes,
+        ).graph
+    return parse_file(path, base_iri=settings.base_iri, max_bytes=settings.max_input_bytes)
 
 
 def build_graphs(settings: Settings) -> dict[URIRef, Graph]:
@@ -130,6 +170,8 @@ def build_fingerprint(settings: Settings) -> str:
     for module in BUILD_MODULES:
         add(f"code:{module}", package.joinpath(module).read_bytes())
     add(f"ontology:{settings.ontology_path.name}", settings.ontology_path.read_bytes())
+    for path in settings.reference_paths:
+        add(f"reference:{path.name}", path.read_bytes())
     for path in settings.curated_paths:
         add(f"data:{path.name}", path.read_bytes())
     return f"sha256:{digest.hexdigest()}"

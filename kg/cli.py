@@ -32,13 +32,16 @@ from rdflib import RDF, Dataset, Graph, URIRef
 from kg.build import build_dataset
 from kg.checks import CheckError, render_results, run_checks
 from kg.export import EXPORT_FORMATS, ExportFormat, export, union_graph
-from kg.parse import InputError, parse_file
+from kg.parse import InputError
 from kg.settings import Settings
 from kg.store import StoreError
 from kg.vocab import ONTOLOGY_IRI, SCHEMA
 
 if TYPE_CHECKING:
+    from kg.outcomes import ImportSummary
+    from kg.store import Store
     from kg.validate import ValidationReport
+    from kg.write import WriteContext
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -66,6 +69,14 @@ exit codes:
   2  an input could not be read or is not a study record (the summary names the file and what is
      missing); the other inputs were still imported
   3  an unexpected internal error (a bug: please report the message)
+"""
+
+TOKEN_EPILOG = """\
+exit codes:
+  0  done
+  1  revoke: no token has that name
+  2  no tokens file configured (KG_TOKENS_FILE or --tokens-file), a file kg cannot read, a name
+     already taken or not allowed
 """
 
 VALIDATION_FORMATS = ("text", "json", "turtle", "junit")
@@ -202,10 +213,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="store engine: queries run at once (default: one per core, up to 8)",
     )
 
-    export_cmd = command("export", "Write the whole graph in one RDF format.", cmd_export)
+    export_cmd = command(
+        "export",
+        "Write the whole graph in one RDF format, or one trial as a trial record.",
+        cmd_export,
+    )
     export_cmd.add_argument(
-        "--format", choices=EXPORT_FORMATS, default=None, help="default: turtle (nquads with "
-        "--from-store)"
+        "--format", choices=(*EXPORT_FORMATS, "record"), default=None,
+        help="default: turtle (nquads with --from-store); record: the trial named by --trial, "
+        "as the store (--store, default " + SERVE_DEFAULT_STORE + ") holds it, in the trial "
+        "record format (YAML; JSON when -o ends in .json)",
+    )
+    export_cmd.add_argument(
+        "--trial", default=None, metavar="ID", help="with --format record: the trial's id (dascern)"
     )
     export_cmd.add_argument("-o", "--output", type=Path, metavar="FILE", help="default: stdout")
     export_cmd.add_argument(
@@ -245,24 +265,35 @@ def build_parser() -> argparse.ArgumentParser:
         description="Import study records through the SHACL-validated, atomic write path.",
     )
     sources = importing.add_subparsers(dest="source", metavar="SOURCE", required=True)
-    ctgov = sources.add_parser(
+    def import_source(name: str, help_text: str, description: str, notes: str,
+                      run: Callable[..., int]) -> argparse.ArgumentParser:
+        """An import subcommand: what every ``kg import`` takes (paths, summary format, notes,
+        progress); the source adds its own options."""
+        sub = sources.add_parser(
+            name,
+            help=help_text,
+            description=f"{description} The store defaults to {SERVE_DEFAULT_STORE}, the one "
+            "kg serve uses.",
+            epilog=IMPORT_EPILOG,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        _global_options(sub, in_subcommand=True)
+        sub.set_defaults(run=run)
+        sub.add_argument("paths", nargs="+", metavar="PATH", help="files, folders, or - (stdin)")
+        sub.add_argument("--format", choices=("text", "json"), default="text",
+                         help="summary format")
+        sub.add_argument("--notes", action=argparse.BooleanOptionalAction, default=None,
+                         help=f"{notes} (default: for up to 20 studies)")
+        sub.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+        return sub
+
+    ctgov = import_source(
         "ctgov",
-        help="ClinicalTrials.gov API v2 study records (JSON, pages, JSON Lines, folders, -).",
-        description="Import ClinicalTrials.gov API v2 study records: one study object per file, "
-        "a page {\"studies\": [...]}, JSON Lines, a folder of such files, or - for standard "
-        f"input. The store defaults to {SERVE_DEFAULT_STORE}, the one kg serve uses.",
-        epilog=IMPORT_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    _global_options(ctgov, in_subcommand=True)
-    ctgov.set_defaults(run=cmd_import_ctgov)
-    ctgov.add_argument("paths", nargs="+", metavar="PATH", help="files, folders, or - (stdin)")
-    ctgov.add_argument("--format", choices=("text", "json"), default="text", help="summary format")
-    ctgov.add_argument(
-        "--notes",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="list what was noted about each study (default: for up to 20 studies)",
+        "ClinicalTrials.gov API v2 study records (JSON, pages, JSON Lines, folders, -).",
+        "Import ClinicalTrials.gov API v2 study records: one study object per file, a page "
+        "{\"studies\": [...]}, JSON Lines, a folder of such files, or - for standard input.",
+        "list what was noted about each study",
+        cmd_import_ctgov,
     )
     ctgov.add_argument(
         "--batch-size",
@@ -271,7 +302,45 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="records validated and written together (one transaction; default 50)",
     )
-    ctgov.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    import_source(
+        "record",
+        "Curated trial records (YAML or JSON, kg/records/schema), files, folders or -.",
+        "Import curated trial records (YAML, or the same as JSON; format "
+        "kg/records/schema/trial-record-1.schema.json): files, folders of .yaml/.yml/.json, or "
+        "- for standard input. Each record is checked against the JSON Schema, then validated "
+        "with the shapes together with the store's reference data, and written as its trial's "
+        "named graph, or refused with each problem at its record path and line.",
+        "list the warnings about each record",
+        cmd_import_record,
+    )
+
+    token = commands.add_parser(
+        "token",
+        help="Write tokens for the HTTP mutations (kept hashed in KG_TOKENS_FILE).",
+        description="Bearer tokens that allow writes over HTTP (GraphQL mutations). The file "
+        "named by KG_TOKENS_FILE (or --tokens-file) keeps only their hashes; a new token is "
+        "printed once. Without any token the server takes no writes.",
+        epilog=TOKEN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    actions = token.add_subparsers(dest="action", metavar="ACTION", required=True)
+    for name, help_text, run in (
+        ("create", "Make a token and print it (once).", cmd_token_create),
+        ("list", "List the tokens' names and when they were made (never the tokens).",
+         cmd_token_list),
+        ("revoke", "Remove a token: it stops working at its next request.", cmd_token_revoke),
+    ):
+        action = actions.add_parser(name, help=help_text, description=help_text,
+                                    epilog=TOKEN_EPILOG,
+                                    formatter_class=argparse.RawDescriptionHelpFormatter)
+        _global_options(action, in_subcommand=True)
+        action.add_argument("--tokens-file", type=Path, default=None, metavar="FILE",
+                            help="the tokens file (KG_TOKENS_FILE)")
+        action.set_defaults(run=run)
+        if name == "create":
+            action.add_argument("--name", required=True, help="who or what writes with it")
+        if name == "revoke":
+            action.add_argument("name", help="the token's name")
 
     synth = command(
         "synth",
@@ -335,10 +404,17 @@ def _validate_built(
     from kg import validate
 
     if args.files:
-        data = Graph()
+        from kg.build import read_curated, read_reference
+        from kg.records.reference import ReferenceIndex
+
+        # A trial file is validated with the shared reference data it points into (drugs,
+        # conditions, journals), so that it validates alone, as the write path validates it
+        # with the store's.
+        data = read_reference(settings)
+        index = ReferenceIndex.from_graph(data, settings.base_iri)
         for path in args.files:
             try:
-                data += _read(path, settings)
+                data += read_curated(path, settings, index)
             except InputError as error:
                 if args.format == "junit" and args.output is not None:
                     _write_text(junit_input_error(error), args.output)
@@ -397,10 +473,36 @@ def junit_input_error(error: InputError) -> str:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    if args.format == "record" or args.trial is not None:
+        return _export_record(args, settings)
     if args.from_store:
         return _export_stored(args, settings)
     fmt: ExportFormat = args.format or "turtle"
     _write_bytes(export(build_dataset(settings), fmt), args.output)
+    return EXIT_OK
+
+
+def _export_record(args: argparse.Namespace, settings: Settings) -> int:
+    """One trial as a trial record, from the store ``kg serve`` and ``kg import`` use."""
+    from kg.build import build_store
+    from kg.records.export import UnknownTrial, dump, export_record
+
+    if args.format != "record" or not args.trial:
+        raise UsageError("a trial is exported with --format record --trial ID (both)")
+    if getattr(args, "store", None) is None and "KG_STORE" not in os.environ:
+        settings = settings.with_overrides(store=SERVE_DEFAULT_STORE)
+    store = build_store(settings)
+    try:
+        record = export_record(store, settings.base_iri, args.trial)
+    except UnknownTrial as error:
+        raise UsageError(f"{error} ({settings.store}): kg import record puts one there") from None
+    finally:
+        store.close()
+    if args.output is not None and args.output.suffix.lower() == ".json":
+        text = json.dumps(record, indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = dump(record)
+    _write_text(text, args.output)
     return EXIT_OK
 
 
@@ -495,13 +597,17 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def cmd_import_ctgov(args: argparse.Namespace, settings: Settings) -> int:
+def _run_import(
+    args: argparse.Namespace,
+    settings: Settings,
+    run: Callable[[Store, WriteContext, Callable[[object], None]], ImportSummary],
+) -> int:
+    """What every ``kg import`` shares: the store ``kg serve`` uses unless told otherwise, built
+    if needed; a progress bar; the summary (text or JSON); the exit code."""
     from tqdm import tqdm
 
+    from kg import summary as summaries
     from kg.build import build_store
-    from kg.ctgov import summary as summaries
-    from kg.ctgov.importer import BATCH, import_records
-    from kg.ctgov.records import read_records
     from kg.store import is_persistent
     from kg.write import WriteContext
 
@@ -517,13 +623,7 @@ def cmd_import_ctgov(args: argparse.Namespace, settings: Settings) -> int:
         with tqdm(
             unit=" records", desc="importing", file=sys.stderr, disable=args.no_progress
         ) as bar:
-            summary = import_records(
-                store,
-                read_records(args.paths),
-                WriteContext.from_settings(settings),
-                batch_size=args.batch_size or BATCH,
-                progress=lambda _: bar.update(1),
-            )
+            summary = run(store, WriteContext.from_settings(settings), lambda _: bar.update(1))
     finally:
         store.close()
     if args.format == "json":
@@ -531,6 +631,78 @@ def cmd_import_ctgov(args: argparse.Namespace, settings: Settings) -> int:
     else:
         _write_text(summaries.render_text(summary, notes=args.notes), None)
     return summary.exit_code
+
+
+def cmd_import_ctgov(args: argparse.Namespace, settings: Settings) -> int:
+    from kg.ctgov.importer import BATCH, import_records
+    from kg.ctgov.records import read_records
+
+    return _run_import(
+        args,
+        settings,
+        lambda store, context, progress: import_records(
+            store, read_records(args.paths), context, batch_size=args.batch_size or BATCH,
+            progress=progress,
+        ),
+    )
+
+
+def cmd_import_record(args: argparse.Namespace, settings: Settings) -> int:
+    from kg.records.importer import import_records
+    from kg.records.source import read_records
+
+    return _run_import(
+        args,
+        settings,
+        lambda store, context, progress: import_records(
+            store, read_records(args.paths), context, progress=progress
+        ),
+    )
+
+
+def _tokens_file(args: argparse.Namespace, settings: Settings) -> Path:
+    path = args.tokens_file or settings.tokens_file
+    if path is None:
+        raise UsageError("no tokens file: set KG_TOKENS_FILE (the server reads the same) or "
+                         "give --tokens-file FILE")
+    return Path(path)
+
+
+def cmd_token_create(args: argparse.Namespace, settings: Settings) -> int:
+    from kg.tokens import TokenError, create_token
+
+    path = _tokens_file(args, settings)
+    try:
+        token = create_token(path, args.name)
+    except TokenError as error:
+        raise UsageError(str(error)) from None
+    print(f"token {args.name!r} (shown once; {path} keeps only its hash):", file=sys.stderr)
+    _write_text(token + "\n", None)
+    return EXIT_OK
+
+
+def cmd_token_list(args: argparse.Namespace, settings: Settings) -> int:
+    from kg.tokens import TokenError, read_tokens
+
+    try:
+        tokens = read_tokens(_tokens_file(args, settings))
+    except TokenError as error:
+        raise UsageError(str(error)) from None
+    _write_text("".join(f"{t.name}\t{t.created}\n" for t in tokens), None)
+    return EXIT_OK
+
+
+def cmd_token_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    from kg.tokens import TokenError, revoke_token
+
+    try:
+        revoked = revoke_token(_tokens_file(args, settings), args.name)
+    except TokenError as error:
+        raise UsageError(str(error)) from None
+    if not revoked:
+        return _fail(f"no token named {args.name!r}", EXIT_FAILED)
+    _write_text(f"revoked {args.name!r}\n", None)
+    return EXIT_OK
 
 
 def cmd_synth(args: argparse.Namespace, settings: Settings) -> int:
@@ -634,10 +806,6 @@ def summarize(dataset: Dataset, report: ValidationReport) -> GraphSummary:
 
 
 # --- input and output ---------------------------------------------------------------------------
-
-
-def _read(path: Path, settings: Settings) -> Graph:
-    return parse_file(path, base_iri=settings.base_iri, max_bytes=settings.max_input_bytes)
 
 
 def _write_bytes(data: bytes, output: Path | None) -> None:

@@ -16,6 +16,7 @@ module, not a module of their own, because a change to them must rebuild stores
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -117,12 +118,186 @@ class GraphWriter:
 
 @dataclass(frozen=True)
 class ArmCounts:
-    """Events and total for one arm, and whether the events had to be approximated."""
+    """Events and total for one arm, and whether the events had to be approximated.
+
+    An approximated count carries the range of counts its rounded percentage admits
+    (``low``..``high``); a reported count is its own range."""
 
     result: str
     events: int
     total: int
     approximate: bool
+    low: int | None = None
+    high: int | None = None
+    percentage: str | None = None
+    """The reported percentage an approximated count comes from, as written (for notes)."""
+
+    @property
+    def admitted(self) -> tuple[int, int]:
+        """The counts the source's figure admits (one for a reported count)."""
+        return (
+            self.events if self.low is None else self.low,
+            self.events if self.high is None else self.high,
+        )
+
+
+PROPORTIONS = frozenset({str(EKG.Proportion), str(EKG.Count)})
+"""Measure types whose figures are shares of a group counted directly (x of n): the only ones a
+2x2 table can be made from."""
+
+NO_TABLE = {
+    str(EKG.CumulativeIncidence): "a cumulative incidence comes from a time-to-event analysis that "
+    "accounts for censoring; it is not a count of the arm",
+    str(EKG.TimeToEventEstimate): "a time-to-event estimate is not a count of the arm",
+}
+
+
+@dataclass(frozen=True)
+class ArmFigure:
+    """What the 2x2 rule (:func:`two_by_two`) needs to know of one arm's figure.
+
+    ``kind`` is the figure's measure type (the result's own, else its endpoint's); ``percentage``
+    is its lexical form as reported, ``decimal_places`` the precision the source gave it."""
+
+    result: str
+    kind: str | None
+    percentage: str | None = None
+    decimal_places: int | None = None
+    count: int | None = None
+    denominator: int | None = None
+    denominator_kind: str | None = None
+    arm_size: int | None = None
+
+
+@dataclass(frozen=True)
+class TableVerdict:
+    """Whether a 2x2 table can be made of two arms' figures, and if not, why not."""
+
+    first: ArmCounts | None
+    second: ArmCounts | None
+    reason: str = ""
+
+    @property
+    def derivable(self) -> bool:
+        return self.first is not None and self.second is not None
+
+    @property
+    def approximate(self) -> bool:
+        return any(arm is not None and arm.approximate for arm in (self.first, self.second))
+
+
+def admitted_counts(percentage: str, places: int, total: int) -> tuple[int, int] | None:
+    """The counts out of ``total`` whose share rounds (half up) to ``percentage`` at ``places``
+    decimal places, as (lowest, highest); None when no count does.
+
+    >>> admitted_counts("29", 0, 174), admitted_counts("13", 0, 86), admitted_counts("29.0", 1, 174)
+    ((50, 51), (11, 11), None)
+    >>> admitted_counts("0.86", 2, 259), admitted_counts("100", 0, 10), admitted_counts("0", 0, 10)
+    (None, (10, 10), (0, 0))
+    """
+    value = Decimal(percentage)
+    half = Decimal(1).scaleb(-places) / 2
+    low = max(0, math.ceil((value - half) * total / 100))
+    below = (value + half) * total / 100
+    high = min(total, math.ceil(below) - 1 if below == int(below) else math.floor(below))
+    return (low, high) if low <= high else None
+
+
+def _places(lexical: str) -> int:
+    """Decimal places of a percentage whose precision is not stated: those its value needs."""
+    exponent = Decimal(lexical).normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def counts_of(figure: ArmFigure) -> ArmCounts | str:
+    """The 2x2 row of one arm's figure, or why none can be made (see :func:`two_by_two`)."""
+    kind = figure.kind
+    if kind is None:
+        return "the kind of figure (proportion, cumulative incidence, ...) is not stated"
+    if kind in NO_TABLE:
+        return NO_TABLE[kind]
+    if kind not in PROPORTIONS:
+        return f"a {kind.rsplit('/', 1)[-1]} is not a share of the group"
+    if figure.denominator_kind == str(EKG.UnknownDenominator):
+        return "its denominator is unknown"
+    arm_denominator = figure.denominator_kind == str(EKG.ArmDenominator)
+    total = figure.denominator or (figure.arm_size if arm_denominator else None)
+    if figure.count is not None and total:
+        return ArmCounts(figure.result, figure.count, total, approximate=False)
+    if figure.percentage is None:
+        return "it gives neither a count nor a percentage"
+    if figure.denominator_kind is None and figure.denominator is None:
+        return "whom its percentage is out of (the arm, the evaluable patients) is not stated"
+    if not total:
+        return "the size of its denominator is not given"
+    places = figure.decimal_places if figure.decimal_places is not None else _places(
+        figure.percentage
+    )
+    admitted = admitted_counts(figure.percentage, places, total)
+    if admitted is None:
+        return f"no count out of {total} rounds to {figure.percentage}%"
+    nearest = min(max(stats.approximate_events(float(figure.percentage), total), admitted[0]),
+                  admitted[1])
+    return ArmCounts(
+        figure.result, nearest, total, approximate=True, low=admitted[0], high=admitted[1],
+        percentage=f"{Decimal(figure.percentage):.{places}f}",
+    )
+
+
+def two_by_two(first: ArmFigure, second: ArmFigure) -> TableVerdict:
+    """The one rule for deriving risk difference, relative risk and odds ratio, used for curated
+    trials, records, registry imports and synthetic corpora alike.
+
+    A table is made only of two proportions (or counts of participants) whose denominators are
+    known: a reported count with its denominator is exact; a percentage out of the arm (or out of
+    a stated number of evaluable patients) gives a count reconstructed at the nearest whole
+    number, with the range of counts the rounded percentage admits, and every estimate resting on
+    it is approximate. Cumulative incidences, time-to-event estimates, means, medians and figures
+    of an unstated kind or denominator give no table.
+
+    >>> dasatinib = ArmFigure("r1", str(EKG.Proportion), "29.0", 0, denominator_kind=str(
+    ...     EKG.ArmDenominator), arm_size=174)
+    >>> imatinib = ArmFigure("r2", str(EKG.Proportion), "13.0", 0, denominator_kind=str(
+    ...     EKG.ArmDenominator), arm_size=86)
+    >>> verdict = two_by_two(dasatinib, imatinib)
+    >>> verdict.first.events, verdict.first.admitted, verdict.approximate
+    (50, (50, 51), True)
+    >>> print(two_by_two(ArmFigure("r1", str(EKG.Mean), "64.0"), imatinib).reason)
+    r1: a Mean is not a share of the group
+    """
+    made = [counts_of(first), counts_of(second)]
+    reasons = [
+        f"{figure.result}: {outcome}"
+        for figure, outcome in zip((first, second), made, strict=True)
+        if isinstance(outcome, str)
+    ]
+    if reasons:
+        return TableVerdict(None, None, "; ".join(reasons))
+    one, two = made
+    assert isinstance(one, ArmCounts) and isinstance(two, ArmCounts)
+    return TableVerdict(one, two)
+
+
+def approximation_note(first: ArmCounts, second: ArmCounts) -> str | None:
+    """Why estimates from these counts are approximate, or None when both were reported.
+
+    >>> a = ArmCounts("r1", 50, 174, True, 50, 51, "29")
+    >>> approximation_note(a, ArmCounts("r2", 11, 86, False))  # doctest: +ELLIPSIS
+    'Rests on a count reconstructed from a rounded percentage: 50 of 174 (29% admits 50 to 51)...'
+    """
+    parts = []
+    for arm in (first, second):
+        if arm.approximate:
+            low, high = arm.admitted
+            admits = f"{low}" if low == high else f"{low} to {high}"
+            parts.append(f"{arm.events} of {arm.total} ({arm.percentage}% admits {admits})")
+    if not parts:
+        return None
+    noun = "a count" if len(parts) == 1 else "counts"
+    return (
+        f"Rests on {noun} reconstructed from a rounded percentage: {', '.join(parts)}. "
+        "Left out of pooled analyses."
+    )
 
 
 def decimal_lexical(value: float) -> str:
@@ -152,40 +327,24 @@ def _int(term: Identifier | None) -> int | None:
     return int(term) if isinstance(term, Literal) else None
 
 
-def counts_for(
-    result: str,
-    *,
-    percentage: float | None,
-    count: int | None = None,
-    denominator: int | None = None,
-    size: int | None = None,
-) -> ArmCounts | None:
-    """The 2x2 row for one arm result: its reported count and denominator (or the arm size) if
-    given, else the count approximated from its percentage and the arm size, else nothing.
-
-    >>> counts_for("r", percentage=29.0, size=174)
-    ArmCounts(result='r', events=50, total=174, approximate=True)
-    >>> counts_for("r", percentage=30.6, count=30, denominator=98, size=100).approximate
-    False
-    """
-    if count is not None and (denominator or size):
-        return ArmCounts(result, count, denominator or size or 0, approximate=False)
-    if percentage is not None and size:
-        return ArmCounts(result, stats.approximate_events(percentage, size), size, approximate=True)
-    return None
-
-
-def arm_counts(row: dict[str, Identifier], index: int) -> ArmCounts | None:
-    """:func:`counts_for` the arm ``index`` (1 or 2) of a ``derivable_comparisons`` row."""
+def arm_figure(row: dict[str, Identifier], index: int) -> ArmFigure:
+    """The :class:`ArmFigure` of arm ``index`` (1 or 2) of a ``derivable_comparisons`` row."""
     result = row[f"result{index}"]
     assert isinstance(result, URIRef)
-    percentage = row.get(f"pct{index}")
-    return counts_for(
+
+    def text(name: str) -> str | None:
+        value = row.get(f"{name}{index}")
+        return str(value) if value is not None else None
+
+    return ArmFigure(
         str(result),
-        percentage=float(percentage) if isinstance(percentage, Literal) else None,
+        kind=text("kind"),
+        percentage=text("pct"),
+        decimal_places=_int(row.get(f"places{index}")),
         count=_int(row.get(f"count{index}")),
         denominator=_int(row.get(f"den{index}")),
-        size=_int(row.get(f"size{index}")),
+        denominator_kind=text("denKind"),
+        arm_size=_int(row.get(f"size{index}")),
     )
 
 
@@ -260,6 +419,9 @@ def write_approximate_count(out: TripleWriter, base_iri: str, arm: ArmCounts) ->
     out.link(node, EKG.countFor, arm.result)
     out.typed(node, EKG.count, str(arm.events), XSD.integer)
     out.typed(node, EKG.denominator, str(arm.total), XSD.integer)
+    low, high = arm.admitted
+    out.typed(node, EKG.countLower, str(low), XSD.integer)
+    out.typed(node, EKG.countUpper, str(high), XSD.integer)
     out.link(node, PROV.wasGeneratedBy, activity)
     out.link(node, PROV.wasDerivedFrom, arm.result)
 
@@ -312,6 +474,7 @@ def write_estimates(
     (comparator) allows. The approximate counts they rest on are written by
     :func:`write_approximate_count`, once per result however many comparisons use it."""
     inputs = [count_iri(first), count_iri(second)]
+    note = approximation_note(first, second)
     for slug, statistic, stato_class, method, estimator in ESTIMATORS:
         try:
             estimate = estimator(
@@ -332,6 +495,9 @@ def write_estimates(
         out.typed(node, EKG.ciLower, decimal_lexical(estimate.lower), XSD.decimal)
         out.typed(node, EKG.ciUpper, decimal_lexical(estimate.upper), XSD.decimal)
         out.typed(node, EKG.ciLevel, decimal_lexical(estimate.level), XSD.decimal)
+        if note is not None:
+            out.typed(node, EKG.approximate, "true", XSD.boolean)
+            out.text(node, EKG.approximationNote, note)
         out.link(node, PROV.wasGeneratedBy, activity)
         for entity in inputs:
             out.link(node, PROV.wasDerivedFrom, entity)
@@ -360,7 +526,8 @@ def derive(curated: Graph, *, base_iri: str) -> Graph:
         row = result_row.asdict()  # type: ignore[union-attr]
         comparison = row["comparison"]
         assert isinstance(comparison, URIRef)
-        first, second = arm_counts(row, 1), arm_counts(row, 2)
+        verdict = two_by_two(arm_figure(row, 1), arm_figure(row, 2))
+        first, second = verdict.first, verdict.second
         if first is None or second is None:
             continue
         write_approximate_count(out, base_iri, first)

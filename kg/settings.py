@@ -66,6 +66,10 @@ def _flag(value: str | None, default: bool) -> bool:
     raise ValueError(f"expected on or off, got {value!r}")
 
 
+CURATED_SUFFIXES = (".ttl", ".yaml", ".yml", ".json")
+"""Files in ``data/`` that are curated trials: Turtle, or trial records (YAML, JSON)."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """Configuration; every field has a working default for a fresh checkout."""
@@ -101,9 +105,19 @@ class Settings:
     """One log line per request; off saves a measurable share of CPU under heavy load."""
     graphql_cache_size: int = 0
     """GraphQL responses kept per server process (0: no cache); see :mod:`api.graphql_cache`."""
+    tokens_file: Path | None = None
+    """Where the hashes of write tokens are kept (``KG_TOKENS_FILE``; ``kg token create``). With
+    none configured, or no token in it, the server takes no writes."""
+    max_record_bytes: int = 4 * 1024 * 1024
+    """Largest request body a write may send (``KG_MAX_RECORD_BYTES``): a registry record with
+    results runs to hundreds of kilobytes. Larger bodies get 413; queries keep max_body_bytes."""
     store_snapshot: Path | None = None
     """Internal: the read-only snapshot a server process serves (set by ``kg serve`` for its
     worker processes, never by users)."""
+    write_channel: Path | None = None
+    """Internal: where a worker process sends writes (``kg serve`` with several processes)."""
+    snapshot_pointer: Path | None = None
+    """Internal: the file naming the newest snapshot a worker process should serve."""
 
     def to_env(self) -> dict[str, str]:
         """The ``KG_*`` variables :meth:`from_env` reads back into these settings (the folders of
@@ -122,9 +136,16 @@ class Settings:
             "KG_WORKERS": str(self.workers),
             "KG_ACCESS_LOG": "1" if self.access_log else "0",
             "KG_GRAPHQL_CACHE": str(self.graphql_cache_size),
+            "KG_MAX_RECORD_BYTES": str(self.max_record_bytes),
         }
+        if self.tokens_file is not None:
+            env["KG_TOKENS_FILE"] = str(self.tokens_file)
         if self.store_snapshot is not None:
             env["KG_STORE_SNAPSHOT"] = str(self.store_snapshot)
+        if self.write_channel is not None:
+            env["KG_WRITE_CHANNEL"] = str(self.write_channel)
+        if self.snapshot_pointer is not None:
+            env["KG_SNAPSHOT_POINTER"] = str(self.snapshot_pointer)
         return env
 
     @property
@@ -133,7 +154,19 @@ class Settings:
 
     @property
     def curated_paths(self) -> tuple[Path, ...]:
-        return self.data_files or tuple(sorted(self.data_dir.glob("*.ttl")))
+        """The curated trials: ``KG_DATA``'s files, else every RDF file and trial record in
+        ``data/`` (``*.ttl``, ``*.yaml``, ``*.yml``, ``*.json``)."""
+        if self.data_files:
+            return self.data_files
+        found = [p for suffix in CURATED_SUFFIXES for p in self.data_dir.glob(f"*{suffix}")]
+        return tuple(sorted(found))
+
+    @property
+    def reference_paths(self) -> tuple[Path, ...]:
+        """Shared reference data (drugs, conditions, journals): ``data/reference/*.ttl``. Built
+        with the curated trials whichever trial files ``KG_DATA`` names, since every trial
+        points into it."""
+        return tuple(sorted((self.data_dir / "reference").glob("*.ttl")))
 
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with some fields changed (CLI options override the environment)."""
@@ -161,5 +194,11 @@ class Settings:
             workers=int(env.get("KG_WORKERS", defaults.workers)),
             access_log=_flag(env.get("KG_ACCESS_LOG"), defaults.access_log),
             graphql_cache_size=int(env.get("KG_GRAPHQL_CACHE", defaults.graphql_cache_size)),
+            tokens_file=Path(env["KG_TOKENS_FILE"]) if env.get("KG_TOKENS_FILE") else None,
+            max_record_bytes=int(env.get("KG_MAX_RECORD_BYTES", defaults.max_record_bytes)),
             store_snapshot=Path(env["KG_STORE_SNAPSHOT"]) if env.get("KG_STORE_SNAPSHOT") else None,
+            write_channel=Path(env["KG_WRITE_CHANNEL"]) if env.get("KG_WRITE_CHANNEL") else None,
+            snapshot_pointer=(
+                Path(env["KG_SNAPSHOT_POINTER"]) if env.get("KG_SNAPSHOT_POINTER") else None
+            ),
         )

@@ -19,6 +19,7 @@ build replaces with the curated data's derived facts.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,10 +27,12 @@ from pathlib import Path
 
 from rdflib import URIRef
 
+from kg import stats
 from kg.derive import (
     METHODS,
     ArmCounts,
-    counts_for,
+    ArmFigure,
+    counts_of,
     write_agent,
     write_approximate_count,
     write_estimates,
@@ -256,14 +259,21 @@ def _trial(index: int, rng: random.Random, base: str) -> list[str]:
             w.link(result, EKG.endpoint, endpoint)
             w.link(result, EKG.report, report)
             w.add(result, EKG.timePoint, _string("12 months"))
-            percentage = rng.randint(5, 90)
+            # A whole percent that some count of the arm rounds to, as a paper would print it.
+            events = stats.approximate_events(rng.randint(5, 90), sizes[k])
+            percentage = math.floor(100 * events / sizes[k] + 0.5)
             w.add(result, EKG.percentage, _typed(f"{percentage}.0", XSD.decimal))
             w.link(result, EKG.unit, QUDT_PERCENT)
+            w.link(result, EKG.measureType, EKG.Proportion)
+            w.link(result, EKG.denominatorKind, EKG.ArmDenominator)
+            w.add(result, EKG.decimalPlaces, _typed(0, XSD.integer))
             _source(w, result, base)
-            # Once per result, however many comparisons use it.
-            count = counts_for(result, percentage=float(percentage), size=sizes[k])
-            counts.append(count)
-            if count is not None:
+            # Once per result, however many comparisons use it; by the rule kg.derive applies.
+            figure = ArmFigure(result, str(EKG.Proportion), f"{percentage}.0", 0,
+                               denominator_kind=str(EKG.ArmDenominator), arm_size=sizes[k])
+            count = counts_of(figure)
+            counts.append(count if isinstance(count, ArmCounts) else None)
+            if isinstance(count, ArmCounts):
                 write_approximate_count(w, base, count)
         for k in range(1, len(arms)):
             comparison = f"{trial}/comparison-{e + 1}-{k + 1}"

@@ -355,6 +355,29 @@ class EKG(DefinedNamespace):
     LogHazardRatio: URIRef
     LogRelativeRisk: URIRef
     OtherStatistic: URIRef
+    # figure semantics: classes, properties, concepts
+    TimeRelation: URIRef
+    DenominatorKind: URIRef
+    BenefitDirection: URIRef
+    timePointValue: URIRef
+    timePointUnit: URIRef
+    timePointRelation: URIRef
+    denominatorKind: URIRef
+    decimalPlaces: URIRef
+    benefitDirection: URIRef
+    approximate: URIRef
+    approximationNote: URIRef
+    countLower: URIRef
+    countUpper: URIRef
+    AtTimePoint: URIRef
+    ByTimePoint: URIRef
+    ArmDenominator: URIRef
+    EvaluableDenominator: URIRef
+    UnknownDenominator: URIRef
+    HigherIsBetter: URIRef
+    LowerIsBetter: URIRef
+    CumulativeIncidence: URIRef
+    TimeToEventEstimate: URIRef
 
 
 for _term in EKG.__annotations__:

@@ -169,6 +169,38 @@ def _key(term: Identifier) -> Key:
     return ("blank" if isinstance(term, BNode) else "iri", str(term), "", "")
 
 
+def _term(key: Key) -> Identifier:
+    from rdflib import BNode, Literal
+
+    kind, text, datatype, language = key
+    if kind == "literal":
+        if language:
+            return Literal(text, lang=language)
+        return Literal(text, datatype=URIRef(datatype))
+    return BNode(text) if kind == "blank" else URIRef(text)
+
+
+def _same_triples(new: set[tuple[Key, Key, Key]], stored: set[tuple[Key, Key, Key]]) -> bool:
+    """Whether a study's graph is the one stored. Blank nodes (a curated record's qualified
+    derivations and author lists) get new labels on every load, so graphs holding them are
+    compared as graphs (isomorphism), the others triple for triple."""
+    if new == stored:
+        return True
+    if len(new) != len(stored) or not any(
+        key[0] == "blank" for triple in (*new, *stored) for key in (triple[0], triple[2])
+    ):
+        return False
+    from rdflib.compare import isomorphic
+
+    def graph(triples: set[tuple[Key, Key, Key]]) -> Graph:
+        built = Graph()
+        for s, p, o in triples:
+            built.add((_term(s), _term(p), _term(o)))
+        return built
+
+    return isomorphic(graph(new), graph(stored))
+
+
 def _subjects(lines: Iterable[str]) -> set[str]:
     return {line[1 : line.index(">")] for line in lines if line.startswith("<")}
 
@@ -271,13 +303,24 @@ def _problem(result: ValidationResult, study: StudyGraph) -> Problem:
     )
 
 
+class WriteTimeout(Exception):
+    """The write ran past its deadline before its transaction began: nothing was written."""
+
+
 def write_studies(
-    store: Store, studies: Sequence[StudyGraph], context: WriteContext
+    store: Store,
+    studies: Sequence[StudyGraph],
+    context: WriteContext,
+    *,
+    deadline: float | None = None,
 ) -> list[Outcome]:
     """Validate ``studies`` together and write those without violations in one transaction.
 
     Returns one :class:`Outcome` per study, in order. A study given twice in one batch is
     written as its last occurrence (the earlier ones are reported ``unchanged`` by it).
+    ``deadline`` (a :func:`time.monotonic` time) is checked once validation is done, right
+    before the transaction: past it, :class:`WriteTimeout` and nothing is written, so that a
+    client whose request timed out never finds its write applied later.
     """
     if not studies:
         return []
@@ -328,7 +371,8 @@ def write_studies(
     changed = [
         i
         for i in accepted
-        if not stored[studies[i].graph] or scratch.keys(studies[i].graph) != stored[studies[i].graph]
+        if not stored[studies[i].graph]
+        or not _same_triples(scratch.keys(studies[i].graph), stored[studies[i].graph])
     ]
     replace = {studies[i].graph: "\n".join(studies[i].lines) for i in changed}
     add: dict[str, str] = {}
@@ -338,6 +382,10 @@ def write_studies(
         reference = [line for line in shared_lines if _subjects([line]) & new_nodes]
         if reference:
             add[context.reference_graph] = "\n".join(reference)
+        if deadline is not None and time.monotonic() > deadline:
+            scratch.store.close()
+            raise WriteTimeout("the write ran over its time limit before it began: nothing "
+                               "was written")
         catalog = read_catalog(store, context.base_iri)
         if catalog.fingerprint is not None:
             names = GraphNames(context.base_iri)
@@ -366,6 +414,22 @@ def write_studies(
             )
             outcomes.append(Outcome(study.study, study.origin, status, found, study.notes))
     return outcomes
+
+
+def delete_study(store: Store, graph: str, context: WriteContext) -> bool:
+    """Drop a study's named graph and move the data generation, in one transaction; False (and
+    nothing written) when the store holds no such graph. Shared reference data the study
+    brought stays: other studies may point at it."""
+    if not _stored_keys(store, [graph])[graph]:
+        return False
+    replace = {graph: ""}
+    catalog = read_catalog(store, context.base_iri)
+    if catalog.fingerprint is not None:
+        replace[str(GraphNames(context.base_iri).catalog)] = catalog_text(
+            context.base_iri, catalog.fingerprint, new_generation()
+        )
+    store.update_graphs(replace, {})
+    return True
 
 
 @dataclass

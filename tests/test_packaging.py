@@ -35,6 +35,7 @@ def test_wheel_ships_every_runtime_file(tmp_path: Path) -> None:
         *(p.relative_to(ROOT) for p in (ROOT / "kg" / "queries").rglob("*.rq")),
         *(p.relative_to(ROOT) for p in (ROOT / "kg").rglob("*.json")),
         *(p.relative_to(ROOT) for p in (ROOT / "api").rglob("*.graphql")),
+        *(p.relative_to(ROOT) for p in (ROOT / "kg" / "records" / "schema").glob("*.json")),
     ]
     missing = [str(p) for p in needed if str(p) not in names]
     assert not missing, f"package files missing from the wheel: {missing}"
@@ -47,7 +48,8 @@ def test_wheel_ships_every_runtime_file(tmp_path: Path) -> None:
         ("ontology", "*.ttl"),
         ("ontology/shapes", "*.ttl"),
         ("ontology/checks", "*.rq"),
-        ("data", "*.ttl"),
+        ("data", "*.yaml"),
+        ("data/reference", "*.ttl"),
     ):
         for path in (ROOT / folder).glob(pattern):
             assert f"{folder}/{path.name}" in shared, f"{folder}/{path.name} is not shipped"

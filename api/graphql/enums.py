@@ -70,3 +70,6 @@ class ConceptEnumType:
 ENDPOINT_KIND = ConceptEnumType(ENUMS["EndpointKind"])
 ARM_ROLE = ConceptEnumType(ENUMS["ArmRole"])
 STATISTIC_TYPE = ConceptEnumType(ENUMS["StatisticType"])
+BENEFIT_DIRECTION = ConceptEnumType(ENUMS["BenefitDirection"])
+TIME_RELATION = ConceptEnumType(ENUMS["TimeRelation"])
+DENOMINATOR_KIND = ConceptEnumType(ENUMS["DenominatorKind"])

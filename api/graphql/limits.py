@@ -228,9 +228,14 @@ class RequestGuard:
     the JSON shape: strawberry answers a bare JSON string or number with a 500.
     """
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int, path: str = "/graphql") -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, path: str = "/graphql", max_write_bytes: int = 0
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.max_write_bytes = max_write_bytes
+        """A request with credentials (a write, whose record may be large) may send this
+        much; its token is checked before anything is written."""
         self.path = path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -238,9 +243,12 @@ class RequestGuard:
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers", []))
+        limit = self.max_bytes
+        if b"authorization" in headers:
+            limit = max(limit, self.max_write_bytes)
         length = headers.get(b"content-length", b"")
-        if length.isdigit() and int(length) > self.max_bytes:
-            await _refuse(send, 413, f"Request body exceeds the {self.max_bytes}-byte limit.")
+        if length.isdigit() and int(length) > limit:
+            await _refuse(send, 413, f"Request body exceeds the {limit}-byte limit.")
             return
         body = bytearray()
         more = True
@@ -251,8 +259,8 @@ class RequestGuard:
                 return
             body += message.get("body", b"")
             more = message.get("more_body", False)
-            if len(body) > self.max_bytes:
-                await _refuse(send, 413, f"Request body exceeds the {self.max_bytes}-byte limit.")
+            if len(body) > limit:
+                await _refuse(send, 413, f"Request body exceeds the {limit}-byte limit.")
                 return
         if b"json" in headers.get(b"content-type", b"") and not _object_or_array(bytes(body)):
             await _refuse(send, 400, "The request body must be a JSON object with a `query`.")

@@ -16,6 +16,7 @@ from strawberry.schema.config import StrawberryConfig
 
 from api.graphql.errors import MASKED_MESSAGE, should_mask
 from api.graphql.limits import Limits, TimedSchema, cost_rule
+from api.graphql.mutations import Mutation
 from api.graphql.queries import Query
 from api.graphql.types import (
     Arm,
@@ -71,6 +72,7 @@ def build_schema(limits: Limits | None = None) -> TimedSchema:
     ]
     schema = TimedSchema(
         query=Query,
+        mutation=Mutation,
         types=NODE_TYPES,
         config=StrawberryConfig(batching_config=None),
         extensions=[

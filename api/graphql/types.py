@@ -20,7 +20,14 @@ from typing import Any
 import strawberry
 
 from api.graphql.context import EvidenceContext
-from api.graphql.enums import ARM_ROLE, ENDPOINT_KIND, STATISTIC_TYPE
+from api.graphql.enums import (
+    ARM_ROLE,
+    BENEFIT_DIRECTION,
+    DENOMINATOR_KIND,
+    ENDPOINT_KIND,
+    STATISTIC_TYPE,
+    TIME_RELATION,
+)
 from api.graphql.loaders import then
 from kg.readmodel import model
 from kg.readmodel.read import ekg
@@ -84,6 +91,9 @@ async def _backlinks_many(
 EndpointKind = ENDPOINT_KIND.enum
 ArmRole = ARM_ROLE.enum
 StatisticType = STATISTIC_TYPE.enum
+BenefitDirection = BENEFIT_DIRECTION.enum
+TimeRelation = TIME_RELATION.enum
+DenominatorKind = DENOMINATOR_KIND.enum
 STATISTIC_IRIS = STATISTIC_TYPE.iri_of
 """GraphQL statistic -> ekg:StatisticType IRI (the comparison filter's)."""
 
@@ -518,6 +528,32 @@ class ArmResult(Node):
     derived: bool = strawberry.field(
         description="True when this result was computed, not reported."
     )
+    measure_type: StatisticType | None = strawberry.field(
+        description="What kind of figure this is (PROPORTION, CUMULATIVE_INCIDENCE, "
+        "TIME_TO_EVENT_ESTIMATE, MEAN, MEDIAN, COUNT, ...), when the source says; else the "
+        "endpoint's `measureType`. Risk differences and ratios are derived only from proportions "
+        "and counts."
+    )
+    time_point_value: float | None = strawberry.field(
+        description="When the figure holds, in `timePointUnit` units (12 for 12 months)."
+    )
+    time_point_unit: str | None = strawberry.field(
+        description="The QUDT unit IRI of `timePointValue` (unit:MO, unit:YR, ...)."
+    )
+    time_point_relation: TimeRelation | None = strawberry.field(
+        description="AT the time point (a status then) or BY it (everything up to then)."
+    )
+    denominator_kind: DenominatorKind | None = strawberry.field(
+        description="Whom the figure is out of: the ARM, the EVALUABLE patients "
+        "(`denominator`), or UNKNOWN."
+    )
+    decimal_places: int | None = strawberry.field(
+        description="The precision the source gave the figure (0 for 29%, 1 for 29.0%)."
+    )
+    count_range: list[int] | None = strawberry.field(
+        description="For a derived count: the lowest and highest counts the rounded percentage "
+        "admits (29% of 174 admits [50, 51])."
+    )
     _result: strawberry.Private[model.ArmResult]
     sources: list[Source] = _sources_field()
 
@@ -580,6 +616,19 @@ class ArmResult(Node):
                 result.analysis_population, result.analysis_population_label
             ),
             derived=result.derived,
+            measure_type=STATISTIC_TYPE.of(result.measure_type),
+            time_point_value=result.time_point_value,
+            time_point_unit=result.time_point_unit,
+            time_point_relation=TIME_RELATION.of(result.time_point_relation),
+            denominator_kind=DENOMINATOR_KIND.of(result.denominator_kind),
+            decimal_places=result.decimal_places,
+            count_range=(
+                [result.approximate_count_lower, result.approximate_count_upper]
+                if derived_count
+                and result.approximate_count_lower is not None
+                and result.approximate_count_upper is not None
+                else None
+            ),
             _result=result,
         )
 
@@ -623,6 +672,14 @@ class EffectEstimate(Node):
     derived: bool = strawberry.field(
         description="True when this software computed the estimate (see `method`)."
     )
+    approximate: bool = strawberry.field(
+        description="True when the estimate rests on counts reconstructed from rounded "
+        "percentages (see `approximationNote`): leave it out of anything that pools estimates."
+    )
+    approximation_note: str | None = strawberry.field(
+        description="Which reconstructed counts an approximate estimate rests on, with the "
+        "range each rounded percentage admits."
+    )
     _computation: strawberry.Private[str | None]
     sources: list[Source] = _sources_field("Sources of a reported estimate.")
 
@@ -655,6 +712,8 @@ class EffectEstimate(Node):
             dispersion_type=estimate.dispersion_type,
             notes=list(estimate.notes),
             derived=estimate.derived,
+            approximate=bool(estimate.approximate),
+            approximation_note=estimate.approximation_note,
             _computation=estimate.computation,
         )
 
@@ -909,6 +968,10 @@ class Endpoint(Node):
     population_description: str | None = strawberry.field(
         description="Which participants the figures were computed on, in the source's words."
     )
+    benefit_direction: BenefitDirection | None = strawberry.field(
+        description="Which way the figures are better for patients (HIGHER or LOWER), when the "
+        "curators say: which side of a forest plot favours which arm."
+    )
     sources: list[Source] = _sources_field()
 
     @strawberry.field(description="Per-arm results on this endpoint, in every report.")
@@ -934,6 +997,7 @@ class Endpoint(Node):
             measure_type=STATISTIC_TYPE.of(endpoint.measure_type),
             dispersion_type=endpoint.dispersion_type,
             population_description=endpoint.population_description,
+            benefit_direction=BENEFIT_DIRECTION.of(endpoint.benefit_direction),
         )
 
 

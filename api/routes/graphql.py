@@ -58,7 +58,12 @@ def install(app: FastAPI, settings: Settings) -> None:
         )
         listings = ListingMemory(generation)
     app.state.graphql_listings = listings  # for operators and tests
-    app.add_middleware(RequestGuard, max_bytes=settings.max_body_bytes, path=PATH)
+    app.add_middleware(
+        RequestGuard,
+        max_bytes=settings.max_body_bytes,
+        path=PATH,
+        max_write_bytes=settings.max_record_bytes + settings.max_body_bytes,
+    )
     graphql = router(settings, listings)
     app.state.local_graphql = LocalGraphQL(
         graphql.schema, settings.query_timeout_seconds, listings=listings

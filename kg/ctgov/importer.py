@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import islice
 
 from rdflib import URIRef
@@ -20,6 +20,7 @@ from kg.ctgov.mapping import map_record
 from kg.ctgov.reconcile import read_index
 from kg.ctgov.records import Record, RecordError
 from kg.ctgov.writer import MappingContext
+from kg.outcomes import ImportSummary
 from kg.store import Store, select
 from kg.vocab import EKG, OBO, SKOS
 from kg.write import Outcome, StudyGraph, WriteContext, write_studies
@@ -37,31 +38,6 @@ SELECT ?trial ?id WHERE {
 """
 
 Progress = Callable[[Outcome | RecordError], None]
-
-
-@dataclass
-class ImportSummary:
-    """What an import did, study by study, and with each input it could not read."""
-
-    outcomes: list[Outcome] = field(default_factory=list)
-    errors: list[RecordError] = field(default_factory=list)
-    started: float = field(default_factory=time.perf_counter)
-    finished: float | None = None
-
-    def count(self, status: str) -> int:
-        return sum(1 for outcome in self.outcomes if outcome.status == status)
-
-    @property
-    def seconds(self) -> float:
-        return (self.finished or time.perf_counter()) - self.started
-
-    @property
-    def exit_code(self) -> int:
-        """0 when every study is in, 1 when the shapes refused some, 2 when an input could not
-        be read or was not a study record."""
-        if self.errors:
-            return 2
-        return 1 if any(outcome.refused for outcome in self.outcomes) else 0
 
 
 def stato_classes(context: WriteContext) -> dict[URIRef, URIRef]:
@@ -110,6 +86,7 @@ def import_records(
     *,
     batch_size: int = BATCH,
     progress: Progress | None = None,
+    deadline: float | None = None,
 ) -> ImportSummary:
     """Map every record and write the studies through :func:`kg.write.write_studies`.
 
@@ -125,7 +102,7 @@ def import_records(
             studies, errors = _map_batch(batch, mapping)
             if writing is not None:
                 writing.collect(summary, progress)
-            writing = _Writing(writer.submit(write_studies, store, studies, context), errors)
+            writing = _Writing(writer.submit(write_studies, store, studies, context, deadline=deadline), errors)
         if writing is not None:
             writing.collect(summary, progress)
     summary.finished = time.perf_counter()

@@ -9,8 +9,9 @@ What the record does not say is not invented: no arm sizes, no percentages made 
 What is derived, and only where its assumptions hold: for an outcome that counts participants
 with an event in two groups whose roles say which is the comparator (or for a posted analysis of
 such an outcome), the risk difference, relative risk and odds ratio with their intervals, and a
-verdict on a reported p-value, written by :mod:`kg.derive` exactly as for curated trials. Never
-from a "number" (which may be a percentage of a time-to-event analysis), a mean or a median.
+verdict on a reported p-value, written by :mod:`kg.derive` exactly as for curated trials and by
+the same rule (:func:`kg.derive.two_by_two`). Never from a "number" (which may be a percentage of
+a time-to-event analysis), a count of units, a mean or a median.
 
 The registry's results groups (OG000, ...) are linked to the protocol's arm groups by title
 (exactly, or without a trailing population note such as "(FAS)"), or by identical description,

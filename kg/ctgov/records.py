@@ -16,13 +16,12 @@ exit code.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from kg.ctgov.record_types import misplaced
+from kg.outcomes import UnreadableInput, input_texts
 
 SUFFIXES = (".json", ".jsonl", ".ndjson")
 """Files a folder is searched for."""
@@ -35,13 +34,8 @@ REQUIRED: tuple[tuple[str, ...], ...] = (
 """What every study record has, in the order a missing one is reported."""
 
 
-class RecordError(Exception):
+class RecordError(UnreadableInput):
     """An input that is not a readable study record; ``str()`` says where and what."""
-
-    def __init__(self, where: str, message: str) -> None:
-        self.where = where
-        self.message = message
-        super().__init__(f"{where}: {message}")
 
 
 @dataclass(frozen=True)
@@ -140,50 +134,11 @@ def _from_text(text: str, name: str, jsonl: bool) -> Iterator[Record | RecordErr
             yield error
 
 
-def _decode(data: bytes, name: str) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise RecordError(name, f"not UTF-8 text (byte {error.start})") from None
-
-
-def _files(path: Path) -> Iterator[Path]:
-    if path.is_dir():
-        for child in sorted(path.rglob("*")):
-            if child.is_file() and child.suffix.lower() in SUFFIXES:
-                yield child
-    else:
-        yield path
-
-
 def read_records(paths: Iterable[str]) -> Iterator[Record | RecordError]:
     """Every study record in ``paths`` (files, folders, ``-`` for standard input), in order,
     with a :class:`RecordError` in place of each input that cannot be read."""
-    for raw in paths:
-        if raw == "-":
-            try:
-                text = _decode(sys.stdin.buffer.read(), "<stdin>")
-            except RecordError as error:
-                yield error
-                continue
-            yield from _from_text(text, "<stdin>", jsonl=False)
+    for item in input_texts(paths, SUFFIXES):
+        if isinstance(item, UnreadableInput):
+            yield RecordError(item.where, item.message)
             continue
-        path = Path(raw)
-        if not path.exists():
-            yield RecordError(raw, "no such file or folder")
-            continue
-        found = False
-        for file in _files(path):
-            found = True
-            try:
-                text = _decode(file.read_bytes(), str(file))
-            except OSError as error:
-                yield RecordError(str(file), f"cannot read: {error.strerror or error}")
-                continue
-            except RecordError as error:
-                yield error
-                continue
-            jsonl = file.suffix.lower() in (".jsonl", ".ndjson")
-            yield from _from_text(text, str(file), jsonl=jsonl)
-        if not found:
-            yield RecordError(raw, f"the folder holds no {', '.join(SUFFIXES)} files")
+        yield from _from_text(item.text, item.name, jsonl=item.suffix in (".jsonl", ".ndjson"))

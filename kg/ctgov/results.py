@@ -5,8 +5,9 @@ The registry's results groups (OG000, ...) are linked to the protocol's arm grou
 one arm fits (:func:`matching_arms`); a group no arm fits becomes an arm of its own (role
 "other", with its group ids), and the import summary says so. Estimates are derived only from
 counts of participants with an event in two groups whose roles name the comparator, by
-:mod:`kg.derive` exactly as for curated trials; never from a "number" (which may be a percentage
-of a time-to-event analysis), a mean or a median.
+:mod:`kg.derive` exactly as for curated trials and by the same rule
+(:func:`kg.derive.two_by_two`); never from a "number" (which may be a percentage of a
+time-to-event analysis), a count of units, a mean or a median.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ from kg.ctgov.writer import (
 from kg.derive import (
     METHODS,
     ArmCounts,
+    ArmFigure,
+    two_by_two,
     write_agent,
     write_estimates,
     write_method,
@@ -179,7 +182,7 @@ class ResultsMapping(RecordWriter):
                 groups[str(group["id"]).strip()] = self.arm_for(group, f"{at}/groups/{g}")
         denominators = self.denominators(items(outcome, "denoms"))
         cells: dict[str, list[str]] = defaultdict(list)
-        counts: dict[str, ArmCounts] = {}
+        figures: dict[str, ArmFigure] = {}
         classes = [c for c in items(outcome, "classes") if isinstance(c, dict)]
         single = len(classes) == 1 and len(items(classes[0], "categories")) == 1
         for c, klass in enumerate(classes):
@@ -216,15 +219,18 @@ class ResultsMapping(RecordWriter):
                         self.own.typed(result, EKG.denominator, str(denominator), XSD.integer)
                         self.at(result, f"{at}/denoms", EKG.denominator)
                     cell = self.measurement(result, measurement, where, measure_type, dispersion, level)
-                    if cell is not None and denominator is not None:
-                        counts[group.arm] = ArmCounts(result, cell, denominator, approximate=False)
+                    if cell is not None:
+                        figures[group.arm] = ArmFigure(
+                            result, str(measure_type) if measure_type else None, count=cell,
+                            denominator=denominator,
+                        )
                     cells[group.arm].append(result)
         analyses = [a for a in items(outcome, "analyses") if isinstance(a, dict)]
         for a, analysis in enumerate(analyses):
             self.analysis(node, title, a, analysis, f"{at}/analyses/{a}", groups,
-                          cells if single else {}, counts if single else {})
-        if not analyses and single and measure_type == EKG.Count and len(counts) == 2:
-            self.derived_comparison(node, title, at, counts)
+                          cells if single else {}, figures if single else {})
+        if not analyses and single and len(figures) == 2:
+            self.derived_comparison(node, title, at, figures)
 
     @staticmethod
     def denominators(denoms: list[Any]) -> dict[str, int]:
@@ -299,7 +305,7 @@ class ResultsMapping(RecordWriter):
         at: str,
         groups: Mapping[str, _Group],
         cells: Mapping[str, list[str]],
-        counts: Mapping[str, ArmCounts],
+        figures: Mapping[str, ArmFigure],
     ) -> None:
         node = f"{endpoint}/comparison-{index + 1}"
         ids = [str(g).strip() for g in items(analysis, "groupIds")]
@@ -339,8 +345,10 @@ class ResultsMapping(RecordWriter):
         for key in ("groupDescription", "statisticalComment", "pValueComment", "otherAnalysisDescription"):
             self.text(node, EKG.note, analysis.get(key), f"{at}/{key}")
         self.reported_estimate(node, label, analysis, at)
-        if results is not None and pair is not None and all(arm in counts for arm in pair):
-            self.derive(node, label, counts[pair[0]], counts[pair[1]])
+        if results is not None and pair is not None and all(arm in figures for arm in pair):
+            verdict = two_by_two(figures[pair[0]], figures[pair[1]])
+            if verdict.first is not None and verdict.second is not None:
+                self.derive(node, label, verdict.first, verdict.second)
         if p_value is not None and p_value.lexical is not None:
             write_significance(self.own, self.base, node, label, float(p_value.lexical),
                                p_value.comparator)
@@ -404,16 +412,20 @@ class ResultsMapping(RecordWriter):
         endpoint: str,
         title: str,
         at: str,
-        counts: Mapping[str, ArmCounts],
+        figures: Mapping[str, ArmFigure],
     ) -> None:
         """A comparison of the two groups of a counting outcome without a posted analysis, made
-        so that the code can derive its estimates; the record's counts are its source."""
-        first, second = list(counts)
+        so that the code can derive its estimates (when :func:`kg.derive.two_by_two` allows);
+        the record's counts are its source."""
+        first, second = list(figures)
         pair = self.roles(first, second)
         if pair is None:
             return
+        verdict = two_by_two(figures[pair[0]], figures[pair[1]])
+        if verdict.first is None or verdict.second is None:
+            return
         node = f"{endpoint}/comparison-of-counts"
-        names = {arm: counts[arm].result for arm in pair}
+        names = {arm: figures[arm].result for arm in pair}
         label = f"{title}: {self.arm_labels[pair[0]]} vs {self.arm_labels[pair[1]]}"
         self.fact(node, [EKG.Comparison], label, f"{at}/classes/0/categories/0/measurements")
         self.own.text(node, SKOS.note, "The registry posts both groups' counts on this outcome but "
@@ -424,7 +436,7 @@ class ResultsMapping(RecordWriter):
         self.own.link(node, EKG.comparator, pair[1])
         self.own.link(node, EKG.interventionResult, names[pair[0]])
         self.own.link(node, EKG.comparatorResult, names[pair[1]])
-        self.derive(node, label, counts[pair[0]], counts[pair[1]])
+        self.derive(node, label, verdict.first, verdict.second)
 
     def adverse_events(self, events: Json) -> None:
         at = pointer("resultsSection", "adverseEventsModule")

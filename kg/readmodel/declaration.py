@@ -262,6 +262,7 @@ ENDPOINT = Entity(
         label("dispersion_type", EKG.dispersionType, EKG.DispersionType),
         text("population_description", EKG.populationDescription,
              first_of_several="a registry gives one population description"),
+        link("benefit_direction", EKG.benefitDirection, EKG.BenefitDirection),
     ),
 )
 
@@ -310,8 +311,16 @@ ARM_RESULT = Entity(
         text("result_class", EKG.resultClass, first_of_several="one class a cell"),
         text("note", EKG.note, first_of_several="a registry gives one comment a cell"),
         Field("derived", "present", (PROV.wasGeneratedBy,)),
+        link("measure_type", EKG.measureType, EKG.StatisticType),
+        number("time_point_value", EKG.timePointValue),
+        link("time_point_unit", EKG.timePointUnit, None),
+        link("time_point_relation", EKG.timePointRelation, EKG.TimeRelation),
+        link("denominator_kind", EKG.denominatorKind, EKG.DenominatorKind),
+        integer("decimal_places", EKG.decimalPlaces),
     ),
     undeclared={
+        "approximate_count_lower": "read_arm_results (the derived approximate count)",
+        "approximate_count_upper": "read_arm_results (the derived approximate count)",
         "approximate_count": "read_arm_results (the derived approximate count)",
         "approximate_denominator": "read_arm_results (the derived approximate count)",
         "approximate_computation": "read_arm_results (the derived approximate count)",
@@ -366,6 +375,8 @@ ESTIMATE = Entity(
         text("dispersion_as_reported", EKG.dispersionText, first_of_several="one spread is given"),
         label("dispersion_type", EKG.dispersionType, EKG.DispersionType),
         texts("notes", EKG.note),
+        boolean("approximate", EKG.approximate),
+        text("approximation_note", EKG.approximationNote),
     ),
 )
 
@@ -512,6 +523,23 @@ ENUMS: dict[str, ConceptEnum] = {
         "The part an arm plays in the trial's comparison.",
         strip_suffix="Arm",
         first=("EXPERIMENTAL", "ACTIVE_COMPARATOR", "PLACEBO_COMPARATOR"),
+    ),
+    "BenefitDirection": ConceptEnum(
+        "BenefitDirection",
+        URIRef(_SCHEMES + "BenefitDirections"),
+        "Which way an endpoint's figures are better for patients.",
+    ),
+    "TimeRelation": ConceptEnum(
+        "TimeRelation",
+        URIRef(_SCHEMES + "TimeRelations"),
+        "Whether a figure holds at its time point (a status then) or by it (up to then).",
+        strip_suffix="TimePoint",
+    ),
+    "DenominatorKind": ConceptEnum(
+        "DenominatorKind",
+        URIRef(_SCHEMES + "DenominatorKinds"),
+        "Whom a figure is out of.",
+        strip_suffix="Denominator",
     ),
     "StatisticType": ConceptEnum(
         "StatisticType",

@@ -156,6 +156,8 @@ class Endpoint:
     dispersion_type: str | None = None
     """Label of the ekg:DispersionType concept."""
     population_description: str | None = None
+    benefit_direction: str | None = None
+    """IRI of the ekg:BenefitDirection concept: which way the figures are better."""
 
 
 @dataclass(frozen=True)
@@ -207,7 +209,19 @@ class ArmResult:
     result_class: str | None = None
     note: str | None = None
     derived: bool = False
+    measure_type: str | None = None
+    """IRI of the ekg:StatisticType concept the figure is (else its endpoint's says)."""
+    time_point_value: float | None = None
+    time_point_unit: str | None = None
+    """QUDT unit IRI of ``time_point_value``."""
+    time_point_relation: str | None = None
+    """IRI of the ekg:TimeRelation concept (at or by the time point)."""
+    denominator_kind: str | None = None
+    """IRI of the ekg:DenominatorKind concept."""
+    decimal_places: int | None = None
     approximate_count: int | None = None
+    approximate_count_lower: int | None = None
+    approximate_count_upper: int | None = None
     approximate_denominator: int | None = None
     approximate_computation: str | None = None
     """The ekg:Computation that derived the approximate count, if any."""
@@ -268,6 +282,9 @@ class EffectEstimate:
     dispersion_as_reported: str | None = None
     dispersion_type: str | None = None
     notes: tuple[str, ...] = ()
+    approximate: bool | None = None
+    """True when derived from counts reconstructed from rounded percentages (never pool it)."""
+    approximation_note: str | None = None
 
     @property
     def derived(self) -> bool:

@@ -480,28 +480,32 @@ def read_arm_results(store: Store, ids: Sequence[str]) -> dict[str, model.ArmRes
     """Arm results, each with the derived approximate count computed for it, if any."""
     results = read_entities(store, ids, declaration.ARM_RESULT)
     approximations = _approximations(store, list(results))
-    for key, (count, denominator, computation) in approximations.items():
+    for key, (count, denominator, computation, lower, upper) in approximations.items():
         if key in results:
             results[key] = replace(
                 results[key],
                 approximate_count=count,
                 approximate_denominator=denominator,
                 approximate_computation=computation,
+                approximate_count_lower=lower,
+                approximate_count_upper=upper,
             )
     return results
 
 
-def _approximations(
-    store: Store, ids: list[str]
-) -> dict[str, tuple[int | None, int | None, str | None]]:
-    """(count, denominator, computation) of the derived approximate count of each arm result
-    among ``ids`` that has one; the first row wins. (Not numbered as bag reads are: Virtuoso
-    fails to compile a one-row ``VALUES (?id ?n)`` beside these OPTIONALs.)"""
-    found: dict[str, tuple[int | None, int | None, str | None]] = {}
+Approximation = tuple[int | None, int | None, str | None, int | None, int | None]
+
+
+def _approximations(store: Store, ids: list[str]) -> dict[str, Approximation]:
+    """(count, denominator, computation, lowest and highest admitted count) of the derived
+    approximate count of each arm result among ``ids`` that has one; the first row wins. (Not
+    numbered as bag reads are: Virtuoso fails to compile a one-row ``VALUES (?id ?n)`` beside
+    these OPTIONALs.)"""
+    found: dict[str, Approximation] = {}
     if not ids:
         return found
     query = render("approximate_count", ids=values(ids))
-    for key, count, denominator, computation in store.select_lexical(query):
+    for key, count, denominator, computation, lower, upper in store.select_lexical(query):
         assert key is not None and count is not None
         found.setdefault(
             key[0],
@@ -509,6 +513,8 @@ def _approximations(
                 integer_of(count),
                 None if denominator is None else integer_of(denominator),
                 None if computation is None else text_of(computation),
+                None if lower is None else integer_of(lower),
+                None if upper is None else integer_of(upper),
             ),
         )
     return found

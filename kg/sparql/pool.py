@@ -66,6 +66,8 @@ class Worker:
     """One worker process and the pipes to it."""
 
     process: subprocess.Popen[bytes]
+    generation: int = 0
+    """Which view of the graph it opened (:meth:`WorkerPool.reopen` moves the pool's)."""
 
     @property
     def pid(self) -> int:
@@ -213,6 +215,9 @@ class WorkerPool:
     _startup_error: str | None = field(default=None, init=False)
     replacements: int = field(default=0, init=False)
     """Workers started to replace killed ones (for tests and monitoring)."""
+    generation: int = field(default=0, init=False)
+    """Moves with every :meth:`reopen`: workers of an older one are retired, not used."""
+    _retired_snapshots: list[Checkpoint] = field(default_factory=list, init=False)
 
     def start(self, *, wait: bool = True) -> None:
         """Start every worker in parallel; with ``wait``, return once all have opened the graph.
@@ -234,6 +239,34 @@ class WorkerPool:
                 raise PoolError(f"query workers did not start within {self.startup_seconds} s")
             time.sleep(0.01)
 
+    def reopen(self, setup: WorkerSetup, snapshot: Checkpoint | None = None) -> None:
+        """Serve a new view of the graph (after a write): workers that opened the old one are
+        retired as they come free and replaced by workers opening ``setup``. The previous
+        snapshot is kept while a query may still read it (until the next reopen)."""
+        with self._lock:
+            for old in self._retired_snapshots[:-1]:
+                old.remove()
+            del self._retired_snapshots[:-1]
+            if self.snapshot is not None:
+                self._retired_snapshots.append(self.snapshot)
+            self.setup = setup
+            self.snapshot = snapshot
+            self.generation += 1
+        while True:
+            try:
+                worker = self._idle.get_nowait()
+            except queue.Empty:
+                break
+            self._retire(worker)
+
+    def _retire(self, worker: Worker) -> None:
+        """Kill a worker of an older view and start one of the current view in its place."""
+        with self._lock:
+            self._all.pop(worker.pid, None)
+        worker.kill()
+        if not self._closed:
+            self._spawn_requests.put(1)
+
     @property
     def pids(self) -> list[int]:
         """Process ids of the live workers."""
@@ -253,18 +286,26 @@ class WorkerPool:
             raise PoolError(f"query workers did not start within {self.startup_seconds} s")
         if self._startup_error is not None:
             raise PoolError(self._startup_error)
-        try:
-            worker = self._idle.get(timeout=self.timeout_seconds)
-        except queue.Empty:
-            raise PoolBusy(
-                f"every query worker stayed busy for {self.timeout_seconds:g} s; try again"
-            ) from None
+        waited_until = time.monotonic() + self.timeout_seconds
+        while True:
+            try:
+                worker = self._idle.get(timeout=max(0.0, waited_until - time.monotonic()))
+            except queue.Empty:
+                raise PoolBusy(
+                    f"every query worker stayed busy for {self.timeout_seconds:g} s; try again"
+                ) from None
+            if worker.generation == self.generation:
+                break
+            self._retire(worker)  # it reads the graph as it was before a write
         session = Session(self, worker, time.monotonic() + self.timeout_seconds)
         try:
             yield session
         finally:
             if not session.broken:
-                self._idle.put(worker)
+                if worker.generation == self.generation:
+                    self._idle.put(worker)
+                else:
+                    self._retire(worker)
 
     def execute(self, request: QueryRequest | CheckRequest) -> QueryResponse | CheckResponse:
         """Send one message to a free worker and return its answer."""
@@ -284,6 +325,8 @@ class WorkerPool:
             worker.kill()
         if self.snapshot is not None:
             self.snapshot.remove()
+        for snapshot in self._retired_snapshots:
+            snapshot.remove()
 
     def _replace(self, worker: Worker) -> None:
         with self._lock:
@@ -309,15 +352,18 @@ class WorkerPool:
             self._started.set()
 
     def _spawn(self, count: int) -> int:
-        """Start ``count`` workers; return how many became ready."""
+        """Start ``count`` workers of the current view; return how many became ready."""
+        setup, generation = self.setup, self.generation
         workers = [self._launch() for _ in range(count)]
+        for worker in workers:
+            worker.generation = generation
         with self._lock:
             for worker in workers:
                 self._all[worker.pid] = worker  # listed while starting: close() kills them too
         ready = 0
         for worker in workers:
             try:
-                worker.send(self.setup)
+                worker.send(setup)
                 answer = worker.receive(time.monotonic() + self.startup_seconds)
             except (TimeoutError, EOFError, OSError):
                 answer = None
@@ -325,6 +371,10 @@ class WorkerPool:
                 with self._lock:
                     self._all.pop(worker.pid, None)
                 worker.kill()
+                if generation != self.generation and not self._closed:
+                    # The view it was to open was replaced meanwhile (a write published a
+                    # newer snapshot and the old one may be gone): start one of the new view.
+                    self._spawn_requests.put(1)
                 continue
             ready += 1
             self._idle.put(worker)

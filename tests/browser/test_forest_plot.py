@@ -60,7 +60,7 @@ def test_trial_page_forest_plot_in_chromium(server: KgServer, tmp_path: Path) ->
     assert svg is not None, "no forest plot in the rendered page"
     root = ElementTree.fromstring(svg.group(0))
     rows = [g for g in root.iter(f"{SVG}g") if "estimate" in g.get("class", "").split()]
-    assert len(rows) == 12
+    assert len(rows) == 3  # the primary comparison's three estimates (no 2x2 table of incidences)
     for row in rows:
         low, value, high = (
             float(row.get(k, "nan")) for k in ("data-ci-lower", "data-value", "data-ci-upper")

@@ -23,7 +23,7 @@ from kg.export import EXPORT_FORMATS, ExportFormat, export
 from kg.settings import PROJECT_ROOT, Settings
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "inputs"
-CURATED = PROJECT_ROOT / "data" / "dascern.ttl"
+CURATED = PROJECT_ROOT / "data" / "dascern.yaml"
 KG_SCRIPT = Path(sys.executable).parent / "kg"
 
 VIOLATING = """\
@@ -224,7 +224,8 @@ def test_stats_json(capsys: pytest.CaptureFixture[str], graph: object, dataset: 
     stats = json.loads(capsys.readouterr().out)
     assert stats["triples"] == len(graph)  # type: ignore[arg-type]
     assert stats["quads"] == len(list(dataset.quads((None, None, None, None))))
-    assert len(stats["namedGraphs"]) == 3
+    # ontology, DASCERN, the three reference-data graphs (drugs, conditions, journals), derived
+    assert len(stats["namedGraphs"]) == 6
     assert stats["instancesByClass"]["ekg:Arm"] == 2
     assert stats["instancesByClass"]["ekg:Trial"] == 1
     assert stats["instancesByClass"]["schema:Person"] >= 1

@@ -20,20 +20,38 @@ def derived(graph: Graph) -> Graph:
     return derive(graph, base_iri=BASE)
 
 
-def test_every_two_arm_comparison_gets_three_estimates(derived: Graph) -> None:
-    comparisons = {
-        "comparison-mmr-12m",
+def test_only_comparisons_of_proportions_get_estimates(derived: Graph) -> None:
+    """DASCERN's primary comparison (MMR at 12 months, proportions of each arm) gets the three
+    estimates; its cumulative MMR rates by 2 and 5 years are cumulative incidences from a
+    time-to-event analysis, not counts of the arms, and get none."""
+    primary = {
+        derived.value(e, EKG.statistic)
+        for e in derived.objects(URIRef(T + "comparison-mmr-12m"), EKG.estimate)
+    }
+    assert primary == {EKG.RiskDifference, EKG.RelativeRisk, EKG.OddsRatio}
+    for name in (
         "comparison-cumulative-mmr-2y-crossover-adjusted",
         "comparison-cumulative-mmr-2y-itt",
         "comparison-cumulative-mmr-5y",
-    }
-    for name in comparisons:
-        stats = {
-            derived.value(e, EKG.statistic) for e in derived.objects(URIRef(T + name), EKG.estimate)
-        }
-        assert stats == {EKG.RiskDifference, EKG.RelativeRisk, EKG.OddsRatio}, name
-    # Comparisons without figures (OS, PFS, competing risk) get none rather than invented ones.
-    assert not set(derived.objects(URIRef(T + "comparison-os-2y"), EKG.estimate))
+        "comparison-os-2y",  # no figures at all: nothing is invented either
+    ):
+        assert not set(derived.objects(URIRef(T + name), EKG.estimate)), name
+    assert not set(derived.subjects(EKG.countFor, URIRef(T + "result-cumulative-mmr-5y-dasatinib")))
+
+
+def test_estimates_on_reconstructed_counts_are_approximate_and_say_why(derived: Graph) -> None:
+    """29% of 174 admits 50 or 51 patients: the count kept is the nearest (50), its range goes
+    with it, and every estimate resting on it is flagged approximate with the reason."""
+    count = URIRef(T + "result-mmr-12m-dasatinib/approximate-count")
+    assert derived.value(count, EKG.countLower) == Literal(50, datatype=XSD.integer)
+    assert derived.value(count, EKG.countUpper) == Literal(51, datatype=XSD.integer)
+    imatinib = URIRef(T + "result-mmr-12m-imatinib/approximate-count")
+    assert derived.value(imatinib, EKG.countLower) == derived.value(imatinib, EKG.countUpper)
+    for slug in ("risk-difference", "relative-risk", "odds-ratio"):
+        estimate = URIRef(T + f"comparison-mmr-12m/{slug}")
+        assert derived.value(estimate, EKG.approximate) == Literal(True)
+        note = str(derived.value(estimate, EKG.approximationNote))
+        assert "50 of 174 (29% admits 50 to 51)" in note and "11 of 86 (13% admits 11)" in note
 
 
 def test_primary_endpoint_estimates_are_typed_valued_and_generated(derived: Graph) -> None:
@@ -69,8 +87,10 @@ def test_reported_counts_win_over_approximation() -> None:
         <c> a ekg:Comparison ; ekg:intervention <a1> ; ekg:comparator <a2> ;
             ekg:interventionResult <r1> ; ekg:comparatorResult <r2> .
         <a1> ekg:participants 100 . <a2> ekg:participants 100 .
-        <r1> ekg:count 30 ; ekg:denominator 98 ; ekg:percentage 30.6 .
-        <r2> ekg:percentage 10.0 .
+        <r1> ekg:measureType ekg:Proportion ; ekg:count 30 ; ekg:denominator 98 ;
+            ekg:percentage 30.6 .
+        <r2> ekg:measureType ekg:Proportion ; ekg:percentage 10.0 ;
+            ekg:denominatorKind ekg:ArmDenominator .
         """,
         format="turtle",
         publicID=BASE,
@@ -90,11 +110,53 @@ def _zero_cell_comparison() -> Graph:
         <c> a ekg:Comparison ; ekg:intervention <a1> ; ekg:comparator <a2> ;
             ekg:interventionResult <r1> ; ekg:comparatorResult <r2> .
         <a1> ekg:participants 50 . <a2> ekg:participants 50 .
-        <r1> ekg:percentage 20.0 . <r2> ekg:percentage 0.0 .
+        <r1> ekg:measureType ekg:Proportion ; ekg:percentage 20.0 ;
+            ekg:denominatorKind ekg:ArmDenominator .
+        <r2> ekg:measureType ekg:Proportion ; ekg:percentage 0.0 ;
+            ekg:denominatorKind ekg:ArmDenominator .
         """,
         format="turtle",
         publicID=BASE,
     )
+
+
+@pytest.mark.parametrize(
+    ("facts", "derivable"),
+    [
+        ("ekg:measureType ekg:Proportion ; ekg:denominatorKind ekg:ArmDenominator", True),
+        ("ekg:measureType ekg:Proportion ; ekg:denominatorKind ekg:UnknownDenominator", False),
+        ("ekg:measureType ekg:Proportion", False),  # whom it is out of is not said
+        ("ekg:denominatorKind ekg:ArmDenominator", False),  # what kind of figure is not said
+        ("ekg:measureType ekg:CumulativeIncidence ; ekg:denominatorKind ekg:ArmDenominator", False),
+        ("ekg:measureType ekg:TimeToEventEstimate ; ekg:denominatorKind ekg:ArmDenominator", False),
+        ("ekg:measureType ekg:Median ; ekg:denominatorKind ekg:ArmDenominator", False),
+        ("ekg:measureType ekg:Proportion ; ekg:denominatorKind ekg:EvaluableDenominator ; "
+         "ekg:denominator 40", True),
+        ("ekg:measureType ekg:Proportion ; ekg:denominatorKind ekg:ArmDenominator ; "
+         "ekg:decimalPlaces 2", False),  # 31.00% of 50: no whole count rounds to it
+    ],
+)
+def test_the_rule_derives_only_where_its_assumptions_hold(facts: str, derivable: bool) -> None:
+    """One rule (kg.derive.two_by_two) decides: a proportion (or count of participants) with a
+    known denominator; never a cumulative incidence, a time-to-event estimate, a median, or a
+    figure whose kind or denominator is not stated."""
+    places = "ekg:decimalPlaces 2" in facts
+    share = "31.00" if places else "30.0"  # 31.00% of 50 admits no count: 15/50 is 30.00%
+    curated = Graph().parse(
+        data=f"""
+        @prefix ekg: <https://w3id.org/evidence-kg/ontology/> .
+        <c> a ekg:Comparison ; ekg:intervention <a1> ; ekg:comparator <a2> ;
+            ekg:interventionResult <r1> ; ekg:comparatorResult <r2> .
+        <a1> ekg:participants 50 . <a2> ekg:participants 50 .
+        <r1> ekg:percentage {share} ; {facts} .
+        <r2> ekg:percentage 10.0 ; ekg:measureType ekg:Proportion ;
+            ekg:denominatorKind ekg:ArmDenominator .
+        """,
+        format="turtle",
+        publicID=BASE,
+    )
+    estimates = set(derive(curated, base_iri=BASE).objects(URIRef(BASE + "c"), EKG.estimate))
+    assert bool(estimates) == derivable
 
 
 def test_zero_cell_claims_no_ratio() -> None:
@@ -167,8 +229,12 @@ def test_a_bound_gives_a_verdict_only_when_it_lies_on_one_side_of_the_level(
 
 def test_curated_data_holds_no_derived_facts(settings: Settings) -> None:
     """Derived numbers are computed by kg, never typed into data/ by hand."""
+    from kg.build import read_curated, read_reference
+    from kg.records.reference import ReferenceIndex
+
+    index = ReferenceIndex.from_graph(read_reference(settings), settings.base_iri)
     for path in settings.curated_paths:
-        curated = Graph().parse(path, publicID=settings.base_iri)
+        curated = read_curated(path, settings, index)
         assert not set(curated.subjects(RDF.type, EKG.EffectEstimate)), path
         assert not set(curated.subjects(RDF.type, EKG.ApproximateEventCount)), path
         assert not set(curated.triples((None, PROV.wasGeneratedBy, None))), path

@@ -47,7 +47,7 @@ def client(backend_settings: Settings, store: Store) -> TestClient:
 @pytest.fixture(scope="module")
 def client_with_reported(settings: Settings, backend: Backend) -> Iterator[TestClient]:
     """DASCERN plus a reported hazard ratio whose labels try to inject markup."""
-    data = (PROJECT_ROOT / "data" / "dascern.ttl", HERE / "reported_estimate.ttl")
+    data = (PROJECT_ROOT / "data" / "dascern.yaml", HERE / "reported_estimate.ttl")
     with _client(settings.with_overrides(data_files=data), backend, "reported") as client:
         yield client
 
@@ -157,7 +157,9 @@ def test_trial_page_shows_arms_endpoints_and_forest_plot(client: TestClient) -> 
     assert "Dasatinib 100 mg once daily" in html and ">174<" in html and ">86<" in html
     assert "Major molecular response at 12 months" in html and "Overall survival" in html
     rows = _estimate_rows(html)
-    assert len(rows) == 12  # 4 comparisons x (risk difference, relative risk, odds ratio)
+    # The primary comparison's risk difference, relative risk and odds ratio: the cumulative
+    # MMR rates by 2 and 5 years are cumulative incidences, from which no 2x2 table is made.
+    assert len(rows) == 3
     for row in rows:
         assert (
             float(row["data-ci-lower"]) <= float(row["data-value"]) <= float(row["data-ci-upper"])
@@ -173,7 +175,7 @@ def test_forest_plot_tells_reported_from_derived(client_with_reported: TestClien
     html = client_with_reported.get("/id/trial/dascern", headers={"Accept": "text/html"}).text
     rows = _estimate_rows(html)
     reported = [r for r in rows if r["data-derived"] == "false"]
-    assert len(rows) == 13 and len(reported) == 1
+    assert len(rows) == 3 + 1 and len(reported) == 1  # the primary comparison's three, derived
     assert reported[0]["data-statistic"].endswith("HazardRatio")
     assert "reported" in reported[0]["class"].split()
     assert "Reported by a source" in html and "Derived here" in html

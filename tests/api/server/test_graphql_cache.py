@@ -98,8 +98,13 @@ def test_after_a_rebuild_at_restart_the_new_data_is_served(
     data.mkdir()
     for path in settings.curated_paths:
         text = path.read_text(encoding="utf-8")
-        assert f'"{before}"' in text
-        (data / path.name).write_text(text.replace(f'"{before}"', '"EDITED"'), encoding="utf-8")
+        assert f"acronym: {before}\n" in text  # a trial record (data/*.yaml)
+        (data / path.name).write_text(
+            text.replace(f"acronym: {before}\n", "acronym: EDITED\n"), encoding="utf-8"
+        )
+    (data / "reference").mkdir()
+    for path in settings.reference_paths:
+        (data / "reference" / path.name).write_bytes(path.read_bytes())
     from kg.build import ensure_built
 
     assert ensure_built(store, settings.with_overrides(data_dir=data)) is True

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kg.ctgov.importer import ImportSummary
+from kg.outcomes import ImportSummary
 from kg.validate import compact
 from kg.vocab import PREFIXES
 from kg.write import Outcome
@@ -63,7 +63,7 @@ def render_text(summary: ImportSummary, *, notes: bool | None = None) -> str:
 
 
 def as_json(summary: ImportSummary) -> dict[str, Any]:
-    """The summary as a JSON object (``kg import ctgov --format json``)."""
+    """The summary as a JSON object (``kg import ctgov|record --format json``)."""
     return {
         "imported": summary.count("imported"),
         "replaced": summary.count("replaced"),

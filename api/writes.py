@@ -1,0 +1,171 @@
+"""Writes over HTTP: who may write, where a write runs, and how every reader then sees it.
+
+* **Who.** Bearer tokens (:mod:`kg.tokens`, ``KG_TOKENS_FILE``). Without a tokens file, or
+  with no token in it, the server takes no writes (reads stay public).
+* **Where.** A write runs where the store's writer is (:class:`kg.write_service.WriteService`):
+  in this process when it holds the store; with ``KG_WORKERS`` > 1, in the supervising
+  process, which this worker reaches over :mod:`kg.write_channel`.
+* **Seen by every reader.** The design chosen for several processes: the supervisor owns every
+  write and, after one that changed the data, publishes a new read-only snapshot of the store
+  (hard links, milliseconds) and points a small file at it; every worker process checks that
+  file at the start of each request (one ``stat``) and, when it moved, opens the new snapshot
+  and hands it to its readers and query workers before answering. So the next read on any
+  process sees the write, and a reader never sees half of one (a snapshot is one point in
+  time). In one process the store is the one written, and only the query workers' snapshot is
+  renewed after a write.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from kg.settings import Settings
+from kg.sparql.pool import WorkerPool, worker_setup
+from kg.store import Checkpoint, Store, open_checkpoint
+from kg.tokens import TokenCheck
+from kg.write import WriteContext
+from kg.write_channel import send_write
+from kg.write_service import WriteRequest, WriteResult, WriteService
+
+Writer = Callable[[WriteRequest], WriteResult]
+
+
+def refresh_readers(app: FastAPI, store: Store, settings: Settings) -> None:
+    """Point this process's readers at ``store`` as it is now: the served store, the dataset
+    statistics, the graphs /sparql knows, and the query workers (a new view of the graph)."""
+    app.state.store = store
+    statistics = getattr(app.state, "statistics", None)
+    if statistics is not None:
+        statistics.store = store
+    app.state.sparql_graphs = frozenset(str(name) for name in store.graph_names())
+    pool: WorkerPool | None = getattr(app.state, "sparql_pool", None)
+    if pool is not None:
+        setup, snapshot = worker_setup(store, settings)
+        pool.reopen(setup, snapshot)
+
+
+@dataclass
+class SnapshotFollower:
+    """ASGI middleware of a worker process: before each request, switch to the supervisor's
+    newest snapshot if there is one (see the module docstring)."""
+
+    app: ASGIApp
+    fastapi: FastAPI
+    pointer: Path
+    settings: Settings
+    _stamp: tuple[int, int] | None = field(default=None, init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            self.follow()
+        await self.app(scope, receive, send)
+
+    def follow(self) -> None:
+        try:
+            status = self.pointer.stat()
+        except FileNotFoundError:
+            return
+        stamp = (status.st_mtime_ns, status.st_size)
+        if stamp == self._stamp:
+            return
+        with self._lock:
+            if stamp == self._stamp:
+                return
+            path = json.loads(self.pointer.read_text(encoding="utf-8"))["path"]
+            if path != getattr(self.fastapi.state, "followed_checkpoint", None):
+                refresh_readers(self.fastapi, open_checkpoint(Path(path)), self.settings)
+                self.fastapi.state.followed_checkpoint = path
+            self._stamp = stamp
+
+
+@dataclass
+class SnapshotPublisher:
+    """The supervisor's side: after a write, a new snapshot and the pointer to it. A replaced
+    snapshot is kept for ``retention`` seconds, while a reader or a query worker that opened it
+    may still read it (a request lasts at most the query time limit), then removed."""
+
+    store: Store
+    pointer: Path
+    retention: float = 60.0
+    snapshots: list[tuple[Checkpoint, float]] = field(default_factory=list)
+    """Published snapshots with when each was published, oldest first."""
+
+    def publish(self) -> None:
+        snapshot = self.store.checkpoint()
+        now = time.monotonic()
+        handle, temporary = tempfile.mkstemp(dir=self.pointer.parent)
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            json.dump({"path": str(snapshot.path)}, file)
+        os.replace(temporary, self.pointer)
+        self.snapshots.append((snapshot, now))
+        # Each snapshot was replaced when the next one was published.
+        kept = []
+        for (old, published), (_, replaced) in zip(self.snapshots, self.snapshots[1:], strict=False):
+            if now - replaced > self.retention:
+                old.remove()
+            else:
+                kept.append((old, published))
+        self.snapshots = [*kept, self.snapshots[-1]]
+
+    def close(self) -> None:
+        for snapshot, _ in self.snapshots:
+            snapshot.remove()
+
+
+def log_writes() -> None:
+    """Send the write log (``kg.writes``: token name, trial, outcome; never a token) to the
+    server's standard error beside uvicorn's lines; once per process."""
+    logger = logging.getLogger("kg.writes")
+    if any(getattr(h, "kg_writes", False) for h in logger.handlers):
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: %(message)s"))
+    handler.kg_writes = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    """Set up writes for ``app``: ``app.state.tokens`` (None: no writes) and
+    ``app.state.writer`` (None: this process cannot write), and, in a worker process of a
+    several-process server, the middleware that follows the supervisor's snapshots."""
+    app.state.tokens = TokenCheck(settings.tokens_file) if settings.tokens_file else None
+    writer: Writer | None = None
+    if settings.write_channel is not None:
+        channel = settings.write_channel
+        pointer = settings.snapshot_pointer
+        if pointer is not None:
+            app.add_middleware(SnapshotFollower, fastapi=app, pointer=pointer, settings=settings)
+
+        def remote(request: WriteRequest) -> WriteResult:
+            result = send_write(channel, request)
+            if pointer is not None and result.changed:
+                # This process's next read must see the write: follow the new snapshot now
+                # rather than at the next request's check.
+                SnapshotFollower(app, app, pointer, settings).follow()
+            return result
+
+        writer = remote
+    else:
+        store: Store = app.state.store
+        if settings.store_snapshot is None:  # not a read-only checkpoint: this process writes
+            service = WriteService(
+                store,
+                WriteContext.from_settings(settings),
+                on_change=lambda: refresh_readers(app, app.state.store, settings),
+            )
+            writer = service.execute
+    app.state.writer = writer
