@@ -31,8 +31,10 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:
-    """Default settings, independent of the caller's environment."""
-    return Settings.from_env({})
+    """Default settings, independent of the caller's environment, but for a query time limit
+    of 60 s: tests check answers, and a test of a time limit sets its own; on two cores shared
+    with the other test worker, the rdflib store's larger GraphQL queries passed 5 s."""
+    return Settings.from_env({}).with_overrides(query_timeout_seconds=60.0)
 
 
 @pytest.fixture(scope="session")
