@@ -18,7 +18,7 @@ from kg import queries
 from kg.export import MEDIA_TYPES, RDFLIB_NAMES, jsonld_document
 from kg.queries import bind_iris
 from kg.store import Store, StoreError, select
-from kg.vocab import RDF, bind_prefixes
+from kg.vocab import EKG, RDF, bind_prefixes
 
 DescriptionFormat = TypingLiteral["turtle", "ntriples", "jsonld", "xml"]
 DESCRIPTION_FORMATS: tuple[DescriptionFormat, ...] = ("turtle", "jsonld", "ntriples", "xml")
@@ -27,7 +27,6 @@ breaks ties in this order); their media types and parsers are :mod:`kg.export`'s
 DESCRIPTION_MEDIA_TYPES: dict[DescriptionFormat, str] = {
     fmt: MEDIA_TYPES[fmt] for fmt in DESCRIPTION_FORMATS
 }
-
 
 
 def _construct(store: Store, name: str, **iris: str) -> Graph:
@@ -118,6 +117,9 @@ class EstimateView:
     ci_upper: float | None
     ci_level: float | None
     derived: bool
+    higher_is_better: bool | None = None
+    """Whether a higher estimate favours the intervention, from the endpoint's direction of
+    benefit (``ekg:benefitDirection``); None when not said or not implied (see ``_direction``)."""
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,34 @@ class TrialView:
     endpoints: list[EndpointView]
     estimates: list[EstimateView]
     unquantified: list[UnquantifiedView]
+
+
+FIGURE_CONTRASTS = frozenset(
+    {
+        EKG.RiskDifference,
+        EKG.RelativeRisk,
+        EKG.LogRelativeRisk,
+        EKG.OddsRatio,
+        EKG.LogOddsRatio,
+        EKG.MeanDifference,
+        EKG.LeastSquaresMeanDifference,
+        EKG.MedianDifference,
+    }
+)
+"""Statistics that contrast the endpoint's own figures, so that its direction of benefit carries
+over to them. A hazard ratio is not among them: it contrasts the hazard of an event, which may be
+the bad one (death, for overall survival, where higher figures are better) or the good one
+(response, for time to response), and the endpoint does not say which."""
+
+
+def _direction(term: Identifier | None, statistic: Identifier | None) -> bool | None:
+    """True when a higher estimate favours the intervention, False when a lower one does, None
+    when the endpoint says neither or the statistic does not contrast its figures."""
+    if statistic not in FIGURE_CONTRASTS:
+        return None
+    if term == EKG.HigherIsBetter:
+        return True
+    return False if term == EKG.LowerIsBetter else None
 
 
 def _rows(store: Store, name: str, iri: str) -> list[dict[str, Identifier]]:
@@ -179,6 +209,7 @@ def trial_view(store: Store, iri: str) -> TrialView:
                 ci_upper=_number(r.get("ciUpper")),
                 ci_level=_number(r.get("ciLevel")),
                 derived=_boolean(derived) is True,
+                higher_is_better=_direction(r.get("better"), r.get("statistic")),
             )
         )
     unquantified = [

@@ -3,8 +3,11 @@
 One panel per statistic, since a risk difference and a ratio do not share an axis: differences on
 a linear axis around 0, ratios on a log axis around 1 (so that 0.5 and 2 sit equally far from no
 effect). Estimates a source reported and estimates computed here are told apart by marker (filled
-square vs hollow diamond) and by a legend. Every row carries ``data-*`` attributes with its
-numbers, for tests and for anyone scraping the page.
+square vs hollow diamond) and by a legend. Which side of no effect is better follows each
+endpoint's direction of benefit (``ekg:benefitDirection``: a higher response rate, a lower
+progression rate), estimates being of the intervention against the comparator: a panel whose
+endpoints agree says so under its axis, and each row carries its own direction. Every row carries
+``data-*`` attributes with its numbers, for tests and for anyone scraping the page.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ WIDTH = LABEL_WIDTH + PLOT_WIDTH + TEXT_WIDTH
 ROW = 26
 PANEL_HEAD = 34
 AXIS = 34
+SIDES = 16
+"""Room under a panel's axis for which side favours which arm."""
 REPORTED_COLOUR = "#1b1f24"
 DERIVED_COLOUR = "#0969da"
 
@@ -67,6 +72,19 @@ def _interval_heading(rows: Sequence[EstimateView]) -> str:
     return "Estimate (CI)"
 
 
+def _better_side(rows: Sequence[EstimateView]) -> bool | None:
+    """True when the panel's right side (above no effect) favours the intervention, False when
+    it favours the comparator, None when the rows' endpoints do not say or disagree."""
+    directions = {row.higher_is_better for row in rows}
+    return directions.pop() if len(directions) == 1 else None
+
+
+def _direction_word(row: EstimateView) -> str:
+    if row.higher_is_better is None:
+        return ""
+    return "higher" if row.higher_is_better else "lower"
+
+
 def _interval_text(row: EstimateView, shared_heading: bool) -> str:
     if row.ci_lower is None or row.ci_upper is None:
         return _fmt(row.value)
@@ -102,6 +120,7 @@ def _panel(statistic: str, rows: Sequence[EstimateView], top: float) -> tuple[st
         f'fill="#57606a">{esc(_interval_heading(rows))}</text>',
     ]
     shared = _interval_heading(rows) != "Estimate (CI)"
+    side = _better_side(rows)
     body_top = top + PANEL_HEAD
     body_bottom = body_top + ROW * len(rows)
     for index in range(0, len(rows), 2):
@@ -122,15 +141,17 @@ def _panel(statistic: str, rows: Sequence[EstimateView], top: float) -> tuple[st
         if row.ci_lower is not None and row.ci_upper is not None:
             level = f"{row.ci_level * 100:g}% CI " if row.ci_level else ""
             interval = f" ({level}{_fmt(row.ci_lower)} to {_fmt(row.ci_upper)})"
+        better = _direction_word(row)
         tooltip = (
             f"{row.comparison_label}: {row.statistic_label} {_fmt(row.value)}{interval}, {kind}"
+            f"{f'; {better} is better' if better else ''}"
         )
         attributes = (
             f'class="estimate {kind}" data-estimate="{esc(row.estimate)}" '
             f'data-statistic="{esc(row.statistic)}" data-value="{row.value!r}" '
             f'data-ci-lower="{"" if row.ci_lower is None else repr(row.ci_lower)}" '
             f'data-ci-upper="{"" if row.ci_upper is None else repr(row.ci_upper)}" '
-            f'data-derived="{"true" if row.derived else "false"}"'
+            f'data-derived="{"true" if row.derived else "false"}" data-better="{better}"'
         )
         parts.append(f"<g {attributes}><title>{esc(tooltip)}</title>")
         name = row.comparison_label
@@ -139,6 +160,8 @@ def _panel(statistic: str, rows: Sequence[EstimateView], top: float) -> tuple[st
             name = head
         if len(name) > 52:
             name = name[:51] + "…"
+        if better and side is None:  # the panel mixes directions: each row says its own
+            name = f"{name[:44]} ({'↑' if row.higher_is_better else '↓'} better)"
         parts.append(f'<text x="4" y="{y + 4:.1f}" font-size="12">{esc(name)}</text>')
         if row.ci_lower is not None and row.ci_upper is not None:
             parts.append(
@@ -173,8 +196,18 @@ def _panel(statistic: str, rows: Sequence[EstimateView], top: float) -> tuple[st
             f'<text x="{tx:.1f}" y="{axis_y + 18}" font-size="11" text-anchor="middle">'
             f"{esc(f'{tick:g}')}</text>"
         )
+    height = body_bottom + AXIS - top
+    if side is not None:
+        right, left = ("intervention", "comparator") if side else ("comparator", "intervention")
+        sides_y = axis_y + 34
+        parts.append(
+            f'<g class="sides" font-size="11" fill="#57606a" data-right-favours="{right}">'
+            f'<text x="{null_x - 6:.1f}" y="{sides_y}" text-anchor="end">← favours {left}</text>'
+            f'<text x="{null_x + 6:.1f}" y="{sides_y}">favours {right} →</text></g>'
+        )
+        height += SIDES
     parts.append("</g>")
-    return "".join(parts), body_bottom + AXIS - top
+    return "".join(parts), height
 
 
 def forest_plot(estimates: Sequence[EstimateView], *, title: str) -> str:

@@ -168,6 +168,9 @@ def test_trial_page_shows_arms_endpoints_and_forest_plot(client: TestClient) -> 
     mmr_rd = [r for r in rows if "comparison-mmr-12m/risk-difference" in r["data-estimate"]]
     assert mmr_rd and abs(float(mmr_rd[0]["data-value"]) - 0.16) < 0.01
     assert 'data-scale="log"' in html and 'data-scale="linear"' in html
+    # MMR: higher is better, so each panel's right side favours dasatinib (the intervention).
+    assert {row["data-better"] for row in rows} == {"higher"}
+    assert html.count('data-right-favours="intervention"') == 3
     assert "Overall survival: dasatinib vs imatinib" in html and "not significant" in html
 
 
@@ -178,6 +181,8 @@ def test_forest_plot_tells_reported_from_derived(client_with_reported: TestClien
     assert len(rows) == 3 + 1 and len(reported) == 1  # the primary comparison's three, derived
     assert reported[0]["data-statistic"].endswith("HazardRatio")
     assert "reported" in reported[0]["class"].split()
+    # A hazard ratio contrasts the hazard of an event, not the endpoint's figures: no sides.
+    assert reported[0]["data-better"] == ""
     assert "Reported by a source" in html and "Derived here" in html
 
 
