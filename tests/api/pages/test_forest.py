@@ -54,7 +54,7 @@ def test_a_lower_is_better_panel_turns_the_sides_round() -> None:
     assert sides.attrib["data-right-favours"] == "comparator"
     [row] = _groups(root, "estimate")
     assert row.attrib["data-better"] == "lower"
-    assert "lower is better" in (row.find(f"{SVG}title").text or "")
+    assert "lower is better" in (row.findtext(f"{SVG}title") or "")
 
 
 def test_a_mixed_panel_labels_each_row_and_draws_no_sides() -> None:
