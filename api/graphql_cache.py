@@ -206,14 +206,20 @@ async def _send_answer(send: Send, answer: CachedAnswer) -> None:
     await send({"type": "http.response.body", "body": answer.body})
 
 
-def store_generation_reader(store: Store, base_iri: str) -> Generation:
-    """The store's data generation (:func:`kg.build.store_generation`), read as every other
-    read is: on the loop where the store allows key-bounded reads there (the embedded store, a
-    fraction of a millisecond), in a thread for stores that may stall (a remote endpoint)."""
-    inline = may_run_inline(store, store_generation)
+def store_generation_reader(current: Callable[[], Store], base_iri: str) -> Generation:
+    """The served store's data generation (:func:`kg.build.store_generation`), read as every
+    other read is: on the loop where the store allows key-bounded reads there (the embedded
+    store, a fraction of a millisecond), in a thread for stores that may stall (a remote
+    endpoint).
+
+    ``current`` gives the store served now, asked at every read: a worker process of a
+    several-process server switches to a new snapshot after a write (:mod:`api.writes`), and
+    a generation read from the snapshot it started with would never move again.
+    """
 
     async def generation() -> str | None:
-        if inline:
+        store = current()
+        if may_run_inline(store, store_generation):
             return store_generation(store, base_iri)
         return await asyncio.to_thread(store_generation, store, base_iri)
 

@@ -49,7 +49,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     whole listings, both valid for one generation of the data."""
     listings: ListingMemory | None = None
     if settings.graphql_cache_size > 0:
-        generation = store_generation_reader(app.state.store, settings.base_iri)
+        generation = store_generation_reader(lambda: app.state.store, settings.base_iri)
         app.add_middleware(
             GraphQLResponseCache,
             max_entries=settings.graphql_cache_size,

@@ -8,7 +8,7 @@ analyses with odds ratios and p-values as strings, adverse events and references
 says it is synthetic in its own words (title, summary, sponsor) and takes identifiers from ranges
 real records do not use: NCT ids from ``NCT90000000``, MeSH-like ids ``D9xxxxxxx``, PMIDs from
 ``990000000``. One real drug (dasatinib) and one real condition (chronic-phase CML) appear with
-the MeSH ids the curated data give them (``data/dascern.ttl``), so that imports meet the curated
+the MeSH ids the curated data give them (``data/dascern.yaml``), so that imports meet the curated
 graph the way real ones do.
 """
 

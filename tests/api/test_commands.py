@@ -15,7 +15,7 @@ from api import commands
 from kg import cli
 from kg.settings import PROJECT_ROOT, Settings
 
-CURATED = PROJECT_ROOT / "data" / "dascern.ttl"
+CURATED = PROJECT_ROOT / "data" / "dascern.yaml"
 
 
 @pytest.fixture(autouse=True)

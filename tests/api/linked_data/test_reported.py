@@ -63,7 +63,7 @@ def test_derived_figures_are_marked_with_their_method(page: str) -> None:
 
 @pytest.fixture(scope="module")
 def page_with_reported_estimate(settings: Settings, backend: Backend) -> Iterator[str]:
-    data = (PROJECT_ROOT / "data" / "dascern.ttl", HERE / "reported_estimate.ttl")
+    data = (PROJECT_ROOT / "data" / "dascern.yaml", HERE / "reported_estimate.ttl")
     with backend.built(settings.with_overrides(data_files=data), "reported") as (configured, store):
         with TestClient(create_app(configured, store=store)) as client:
             yield client.get(PAGE, headers=HTML).text
