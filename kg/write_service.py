@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from kg.ctgov.importer import import_records as import_registry_records
 from kg.ctgov.records import Record, missing_field
+from kg.records.check import is_trial_id
 from kg.records.importer import curated_elsewhere, write_record
 from kg.records.mapping import graph_iri, trial_iri
 from kg.records.reference import ReferenceIndex
@@ -149,6 +150,9 @@ class WriteService:
 
     def _delete(self, trial_id: str) -> WriteResult:
         trial_id = trial_id.strip().lower()  # registry ids are kept lower case (nct00763412)
+        if not is_trial_id(trial_id):
+            return WriteResult("absent", message=f"no imported trial {trial_id!r}: a trial id "
+                               "is lower-case letters, digits and hyphens")
         base = self.context.base_iri
         graph = graph_iri(base, trial_id)
         if delete_study(self.store, graph, self.context):

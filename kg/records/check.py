@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -32,6 +33,12 @@ def schema() -> dict[str, Any]:
     text = resources.files("kg.records").joinpath("schema", SCHEMA_FILE).read_text("utf-8")
     loaded: dict[str, Any] = json.loads(text)
     return loaded
+
+
+def is_trial_id(text: str) -> bool:
+    """Whether ``text`` is a trial id as records give them (the schema's ``$defs/id``: lower-case
+    letters, digits and hyphens), the segment of the trial's IRI and graph."""
+    return re.fullmatch(schema()["$defs"]["id"]["pattern"], text) is not None
 
 
 @cache

@@ -18,16 +18,24 @@ tests/api/test_schemathesis.py generate the same requests.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import schemathesis
 from graphql import (
     REMOVE,
     ArgumentNode,
+    BooleanValueNode,
     DocumentNode,
     EnumValueNode,
+    FloatValueNode,
     IntValueNode,
+    ListValueNode,
+    NameNode,
+    NullValueNode,
     ObjectFieldNode,
+    ObjectValueNode,
     StringValueNode,
+    ValueNode,
     Visitor,
     visit,
 )
@@ -57,6 +65,47 @@ json_objects = st.dictionaries(words, st.one_of(st.none(), st.booleans(), small,
 
 schemathesis.openapi.format("sparql-query", sparql_queries)
 schemathesis.openapi.format("json-object", json_objects.map(json.dumps))
+REGISTRY_RECORD = Path(__file__).parents[1] / "data" / "ctgov" / "NCT05594173.json"
+"""A real ClinicalTrials.gov study record (tests/data/ctgov), for the mutations' ``JSON``."""
+
+
+def literal(value: object) -> ValueNode:
+    """A JSON value as a GraphQL literal (object keys must be GraphQL names, as generated)."""
+    if value is None:
+        return NullValueNode()
+    if isinstance(value, bool):
+        return BooleanValueNode(value=value)
+    if isinstance(value, int):
+        return IntValueNode(value=str(value))
+    if isinstance(value, float):
+        return FloatValueNode(value=repr(value))
+    if isinstance(value, str):
+        return StringValueNode(value=value)
+    if isinstance(value, list):
+        return ListValueNode(values=tuple(literal(item) for item in value))
+    assert isinstance(value, dict)
+    return ObjectValueNode(
+        fields=tuple(
+            ObjectFieldNode(name=NameNode(value=key), value=literal(item))
+            for key, item in value.items()
+        )
+    )
+
+
+names = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,11}", fullmatch=True)
+json_values = st.recursive(
+    st.none() | st.booleans() | small | words,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(names, inner, max_size=3),
+    max_leaves=8,
+)
+records = st.one_of(
+    st.just(json.loads(REGISTRY_RECORD.read_text(encoding="utf-8"))),
+    st.dictionaries(names, json_values, max_size=4),
+)
+"""What a client may send as a record: the real one, or any JSON object (which the write path
+must refuse with a reason, never an error)."""
+schemathesis.graphql.scalar("JSON", records.map(literal))
+
 schemathesis.openapi.format(
     "page-cursor", st.tuples(words, st.sampled_from(TRIALS)).map(lambda a: encode_cursor(*a))
 )

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from kg.tokens import create_token
 from tests.servers import PROJECT_ROOT, KgServer, kg_server
 
 MAX_EXAMPLES = "15"
@@ -34,6 +35,22 @@ def server() -> Iterator[KgServer]:
 def _schemathesis() -> str:
     found = Path(sys.executable).parent / "schemathesis"
     return str(found) if found.exists() else shutil.which("schemathesis") or "schemathesis"
+
+
+@pytest.fixture(scope="module")
+def writable_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[KgServer, str]]:
+    """A server over a store of its own that takes writes, with a write token: the mutations
+    are fuzzed as an authorized client sends them (the 401/403 of others is tested in
+    tests/api/test_writes.py)."""
+    folder = tmp_path_factory.mktemp("schemathesis")
+    token = create_token(folder / "tokens.json", "schemathesis")
+    environment = {
+        "KG_QUERY_TIMEOUT": "5",
+        "KG_STORE": f"oxigraph:{folder / 'store'}",
+        "KG_TOKENS_FILE": str(folder / "tokens.json"),
+    }
+    with kg_server(environment) as running:
+        yield running, token
 
 
 def _run(location: str, *options: str) -> subprocess.CompletedProcess[str]:
@@ -64,7 +81,8 @@ def test_openapi_document_holds(server: KgServer) -> None:
     assert "passed" in said.stdout and "ST1" not in said.stdout
 
 
-def test_graphql_schema_holds(server: KgServer) -> None:
-    said = _run(f"{server.base_url}/graphql")
+def test_graphql_schema_holds(writable_server: tuple[KgServer, str]) -> None:
+    server, token = writable_server
+    said = _run(f"{server.base_url}/graphql", "--header", f"Authorization: Bearer {token}")
     assert said.returncode == 0, said.stdout[-6000:] + said.stderr[-2000:]
     assert "passed" in said.stdout

@@ -137,6 +137,19 @@ def test_a_curated_trial_is_neither_replaced_nor_deleted(
     assert post(client, '{ trial(id: "DASCERN") { acronym } }').json()["data"]["trial"]
 
 
+@pytest.mark.parametrize("hostile", ["", "a>b", "x y", "../dascern", "a\x00b", "é"])
+def test_a_delete_of_an_id_no_trial_can_have_says_so(
+    client: TestClient, token_file: tuple[Path, str], hostile: str
+) -> None:
+    """Ids that cannot name a trial (found by schemathesis: ``a>b`` broke the graph's IRI)."""
+    response = post(client, "mutation($id: ID!) { deleteTrial(id: $id) { deleted message } }",
+                    {"id": hostile}, token=token_file[1])
+    assert response.status_code == 200 and "errors" not in response.json(), response.text
+    result = response.json()["data"]["deleteTrial"]
+    assert result["deleted"] is False and "lower-case letters" in result["message"]
+    assert post(client, '{ trial(id: "DASCERN") { acronym } }').json()["data"]["trial"]
+
+
 def test_registry_records_import_over_http(client: TestClient, token_file: tuple[Path, str]) -> None:
     study = json.loads(REGISTRY.read_text(encoding="utf-8"))
     result = post(client, REGISTRY_IMPORT, {"r": study}, token_file[1]).json()
