@@ -137,16 +137,16 @@ def test_a_curated_trial_is_neither_replaced_nor_deleted(
     assert post(client, '{ trial(id: "DASCERN") { acronym } }').json()["data"]["trial"]
 
 
-@pytest.mark.parametrize("hostile", ["", "a>b", "x y", "../dascern", "a\x00b", "é"])
 def test_a_delete_of_an_id_no_trial_can_have_says_so(
-    client: TestClient, token_file: tuple[Path, str], hostile: str
+    client: TestClient, token_file: tuple[Path, str]
 ) -> None:
     """Ids that cannot name a trial (found by schemathesis: ``a>b`` broke the graph's IRI)."""
-    response = post(client, "mutation($id: ID!) { deleteTrial(id: $id) { deleted message } }",
-                    {"id": hostile}, token=token_file[1])
-    assert response.status_code == 200 and "errors" not in response.json(), response.text
-    result = response.json()["data"]["deleteTrial"]
-    assert result["deleted"] is False and "lower-case letters" in result["message"]
+    for hostile in ["", "a>b", "x y", "../dascern", "a\x00b", "é"]:
+        response = post(client, "mutation($id: ID!) { deleteTrial(id: $id) { deleted message } }",
+                        {"id": hostile}, token=token_file[1])
+        assert response.status_code == 200 and "errors" not in response.json(), response.text
+        result = response.json()["data"]["deleteTrial"]
+        assert result["deleted"] is False and "lower-case letters" in result["message"], hostile
     assert post(client, '{ trial(id: "DASCERN") { acronym } }').json()["data"]["trial"]
 
 
