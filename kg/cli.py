@@ -142,7 +142,7 @@ def _global_options(parser: argparse.ArgumentParser, *, in_subcommand: bool) -> 
             type=Path,
             metavar="FILE",
             default=argparse.SUPPRESS,
-            help="curated RDF files to load instead of data/*.ttl (KG_DATA)",
+            help="curated trials (RDF or trial records) to load instead of data/ (KG_DATA)",
         )
     else:
         parser.add_argument(
@@ -151,7 +151,8 @@ def _global_options(parser: argparse.ArgumentParser, *, in_subcommand: bool) -> 
             type=Path,
             metavar="FILE",
             default=None,
-            help="curated RDF file to load instead of data/*.ttl; repeat for several (KG_DATA)",
+            help="curated trial (RDF or trial record) to load instead of data/; repeat for several "
+            "(KG_DATA)",
         )
 
 
