@@ -5,13 +5,15 @@ the document does not describe, no valid request refused, no invalid one accepte
 Why the command line and not schemathesis's pytest plugin: the command runs the phases the plugin
 does not (coverage of boundary values, unsupported methods, missing headers) and is exactly what
 the issue's reviewers run; ``schemathesis.toml`` in the checkout gives both the hooks that make
-valid queries (tests/api/schemathesis_hooks.py). Bounded by ``--max-examples`` so that the suite
+valid queries (tests/api/schemathesis_hooks.py). Bounded by ``--max-examples`` (15, or
+``KG_SCHEMATHESIS_EXAMPLES`` for a longer run: 150 found nothing either) so that the suite
 stays quick; each run draws new examples, and a failure prints the seed and a ``curl`` to
 reproduce it.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -23,7 +25,7 @@ import pytest
 from kg.tokens import create_token
 from tests.servers import PROJECT_ROOT, KgServer, kg_server
 
-MAX_EXAMPLES = "15"
+MAX_EXAMPLES = os.environ.get("KG_SCHEMATHESIS_EXAMPLES", "15")
 
 
 @pytest.fixture(scope="module")
