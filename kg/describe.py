@@ -118,8 +118,9 @@ class EstimateView:
     ci_level: float | None
     derived: bool
     higher_is_better: bool | None = None
-    """Whether a higher estimate favours the intervention, from the endpoint's direction of
-    benefit (``ekg:benefitDirection``); None when not said or not implied (see ``_direction``)."""
+    """The endpoint's direction of benefit (``ekg:benefitDirection``): True when its higher
+    figures are better, None when it does not say. Whether that carries over to the estimate
+    depends on the statistic (:func:`api.pages.forest.favours_higher`)."""
 
 
 @dataclass(frozen=True)
@@ -138,29 +139,9 @@ class TrialView:
     unquantified: list[UnquantifiedView]
 
 
-FIGURE_CONTRASTS = frozenset(
-    {
-        EKG.RiskDifference,
-        EKG.RelativeRisk,
-        EKG.LogRelativeRisk,
-        EKG.OddsRatio,
-        EKG.LogOddsRatio,
-        EKG.MeanDifference,
-        EKG.LeastSquaresMeanDifference,
-        EKG.MedianDifference,
-    }
-)
-"""Statistics that contrast the endpoint's own figures, so that its direction of benefit carries
-over to them. A hazard ratio is not among them: it contrasts the hazard of an event, which may be
-the bad one (death, for overall survival, where higher figures are better) or the good one
-(response, for time to response), and the endpoint does not say which."""
-
-
-def _direction(term: Identifier | None, statistic: Identifier | None) -> bool | None:
-    """True when a higher estimate favours the intervention, False when a lower one does, None
-    when the endpoint says neither or the statistic does not contrast its figures."""
-    if statistic not in FIGURE_CONTRASTS:
-        return None
+def _direction(term: Identifier | None) -> bool | None:
+    """True for an endpoint whose higher figures are better, False for lower, None when it
+    does not say."""
     if term == EKG.HigherIsBetter:
         return True
     return False if term == EKG.LowerIsBetter else None
@@ -209,7 +190,7 @@ def trial_view(store: Store, iri: str) -> TrialView:
                 ci_upper=_number(r.get("ciUpper")),
                 ci_level=_number(r.get("ciLevel")),
                 derived=_boolean(derived) is True,
-                higher_is_better=_direction(r.get("better"), r.get("statistic")),
+                higher_is_better=_direction(r.get("better")),
             )
         )
     unquantified = [

@@ -17,8 +17,28 @@ from collections.abc import Sequence
 
 from api.pages.layout import esc
 from kg.describe import EstimateView
+from kg.vocab import EKG
 
-RATIO_SUFFIXES = ("RelativeRisk", "OddsRatio", "HazardRatio", "RateRatio", "Ratio")
+RATIOS = frozenset(str(term) for term in (EKG.RelativeRisk, EKG.OddsRatio, EKG.HazardRatio))
+"""Ratio statistics: no effect at 1, drawn on a log axis (the ratios the shapes keep positive).
+Their logarithms (ekg:LogOddsRatio, ...) are differences: no effect at 0, on a linear axis."""
+FIGURE_CONTRASTS = frozenset(
+    str(term)
+    for term in (
+        EKG.RiskDifference,
+        EKG.RelativeRisk,
+        EKG.LogRelativeRisk,
+        EKG.OddsRatio,
+        EKG.LogOddsRatio,
+        EKG.MeanDifference,
+        EKG.LeastSquaresMeanDifference,
+        EKG.MedianDifference,
+    )
+)
+"""Statistics that contrast the endpoint's own figures, so that its direction of benefit carries
+over to them. A hazard ratio is not among them: it contrasts the hazard of an event, which may be
+the bad one (death, for overall survival, where higher figures are better) or the good one
+(response, for time to response), and the endpoint does not say which."""
 PANEL_ORDER = ("RiskDifference", "RelativeRisk", "OddsRatio", "HazardRatio")
 
 LABEL_WIDTH = 360
@@ -36,7 +56,14 @@ DERIVED_COLOUR = "#0969da"
 
 def is_ratio(statistic: str) -> bool:
     """Whether a statistic is a ratio (log axis, no effect at 1) rather than a difference."""
-    return statistic.rsplit("/", 1)[-1].rsplit("#", 1)[-1].endswith(RATIO_SUFFIXES)
+    return statistic in RATIOS
+
+
+def favours_higher(row: EstimateView) -> bool | None:
+    """True when a higher estimate favours the intervention, False when a lower one does, None
+    when the endpoint does not say or the statistic does not contrast its figures (estimates
+    being of the intervention against the comparator)."""
+    return row.higher_is_better if row.statistic in FIGURE_CONTRASTS else None
 
 
 def _panel_key(statistic: str) -> tuple[int, str]:
@@ -75,14 +102,13 @@ def _interval_heading(rows: Sequence[EstimateView]) -> str:
 def _better_side(rows: Sequence[EstimateView]) -> bool | None:
     """True when the panel's right side (above no effect) favours the intervention, False when
     it favours the comparator, None when the rows' endpoints do not say or disagree."""
-    directions = {row.higher_is_better for row in rows}
+    directions = {favours_higher(row) for row in rows}
     return directions.pop() if len(directions) == 1 else None
 
 
 def _direction_word(row: EstimateView) -> str:
-    if row.higher_is_better is None:
-        return ""
-    return "higher" if row.higher_is_better else "lower"
+    higher = favours_higher(row)
+    return "" if higher is None else "higher" if higher else "lower"
 
 
 def _interval_text(row: EstimateView, shared_heading: bool) -> str:
@@ -161,7 +187,7 @@ def _panel(statistic: str, rows: Sequence[EstimateView], top: float) -> tuple[st
         if len(name) > 52:
             name = name[:51] + "…"
         if better and side is None:  # the panel mixes directions: each row says its own
-            name = f"{name[:44]} ({'↑' if row.higher_is_better else '↓'} better)"
+            name = f"{name[:44]} ({'↑' if better == 'higher' else '↓'} better)"
         parts.append(f'<text x="4" y="{y + 4:.1f}" font-size="12">{esc(name)}</text>')
         if row.ci_lower is not None and row.ci_upper is not None:
             parts.append(

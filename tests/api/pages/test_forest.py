@@ -11,16 +11,18 @@ from kg.describe import EstimateView
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-def _estimate(name: str, higher_is_better: bool | None) -> EstimateView:
+def _estimate(
+    name: str, higher_is_better: bool | None, statistic: str = "RiskDifference", value: float = 0.1
+) -> EstimateView:
     return EstimateView(
         estimate=f"https://example.org/{name}",
         comparison=f"https://example.org/{name}/comparison",
         comparison_label=f"{name}: intervention vs comparator",
-        statistic="https://w3id.org/evidence-kg/ontology/RiskDifference",
-        statistic_label="Risk difference",
-        value=0.1,
-        ci_lower=0.02,
-        ci_upper=0.18,
+        statistic=f"https://w3id.org/evidence-kg/ontology/{statistic}",
+        statistic_label=statistic,
+        value=value,
+        ci_lower=value - 0.08,
+        ci_upper=value + 0.08,
         ci_level=0.95,
         derived=True,
         higher_is_better=higher_is_better,
@@ -70,3 +72,25 @@ def test_endpoints_that_do_not_say_leave_the_sides_unsaid() -> None:
     assert _groups(root, "sides") == []
     [row] = _groups(root, "estimate")
     assert row.attrib["data-better"] == ""
+
+
+def test_a_hazard_ratio_leaves_the_sides_unsaid() -> None:
+    """The endpoint's higher figures (survival) are better, but the hazard is of death."""
+    root = _plot(_estimate("overall survival", True, "HazardRatio", 0.8))
+    assert _groups(root, "sides") == []
+    [row] = _groups(root, "estimate")
+    assert row.attrib["data-better"] == ""
+
+
+def test_ratios_on_a_log_axis_and_their_logarithms_on_a_linear_one() -> None:
+    """A log hazard ratio is negative when the hazard falls: no effect at 0, a linear axis
+    (it was once taken for a ratio by its name, and the page failed on the negative value)."""
+    root = _plot(
+        _estimate("death", None, "LogHazardRatio", -0.3),
+        _estimate("death", None, "HazardRatio", 0.74),
+    )
+    scales = {
+        g.attrib["data-statistic"].rsplit("/", 1)[-1]: g.attrib["data-scale"]
+        for g in _groups(root, "panel")
+    }
+    assert scales == {"LogHazardRatio": "linear", "HazardRatio": "log"}
