@@ -245,6 +245,16 @@ def _sources_field(description: str = "The sources this fact rests on.") -> Any:
 # Drugs and conditions ----------------------------------------------------------------------------
 
 
+def _as_reported(what: str, *, within: str = "", after: str = "") -> Any:
+    """A field with the text a number was given in, where the typed number alone would lose
+    something: every such field says so in the same words (``within`` and ``after`` add an
+    example inside and at the end of the sentence)."""
+    return strawberry.field(
+        description=f"{what} exactly as the source wrote it{within}, when the number alone "
+        f"would lose something{after}."
+    )
+
+
 @strawberry.type(description="A code for a resource in another vocabulary.")
 class Xref:
     scheme: str | None = strawberry.field(description="ChEBI, DrugBank, NCIt, MeSH, ...")
@@ -473,10 +483,7 @@ class ArmResult(Node):
         description="The reported figure (see `unit`): a percentage, or a measured value (a "
         "mean, a median, a number) when the source gives one; counts are in `count`."
     )
-    value_as_reported: str | None = strawberry.field(
-        description='The value exactly as the source wrote it, when the number alone would lose '
-        'something ("NA", "<0.001", the trailing zero of "7.0").'
-    )
+    value_as_reported: str | None = _as_reported("The value", after=' ("NA", "<0.001", the trailing zero of "7.0")')
     unit_iri: str | None
     dispersion: float | None = strawberry.field(
         description="The spread of the figure: a standard deviation, a standard error or a "
@@ -492,18 +499,9 @@ class ArmResult(Node):
     upper_limit: float | None = strawberry.field(
         description="The upper end of the figure's range or confidence interval."
     )
-    dispersion_as_reported: str | None = strawberry.field(
-        description="The spread exactly as the source wrote it, when the number alone would "
-        'lose something ("NA", a trailing zero).'
-    )
-    lower_limit_as_reported: str | None = strawberry.field(
-        description="The lower limit exactly as the source wrote it, when the number alone would "
-        "lose something."
-    )
-    upper_limit_as_reported: str | None = strawberry.field(
-        description="The upper limit exactly as the source wrote it, when the number alone would "
-        "lose something."
-    )
+    dispersion_as_reported: str | None = _as_reported("The spread", after=' ("NA", a trailing zero)')
+    lower_limit_as_reported: str | None = _as_reported("The lower limit")
+    upper_limit_as_reported: str | None = _as_reported("The upper limit")
     ci_level: float | None = strawberry.field(
         description="0.95 when the limits are a 95% confidence interval; null for a range."
     )
@@ -648,25 +646,13 @@ class EffectEstimate(Node):
         description='The source\'s name for the statistic ("Odds Ratio (OR)", "Mean Difference '
         '(Final Values)"), kept whether or not `statistic` could match it.'
     )
-    value_as_reported: str | None = strawberry.field(
-        description="The value exactly as the source wrote it, when the number alone would lose "
-        "something."
-    )
-    ci_lower_as_reported: str | None = strawberry.field(
-        description='The lower limit exactly as the source wrote it ("NA" when not estimable), '
-        "when the number alone would lose something."
-    )
-    ci_upper_as_reported: str | None = strawberry.field(
-        description='The upper limit exactly as the source wrote it ("NA" when not estimable), '
-        "when the number alone would lose something."
-    )
+    value_as_reported: str | None = _as_reported("The value")
+    ci_lower_as_reported: str | None = _as_reported("The lower limit", within=' ("NA" when not estimable)')
+    ci_upper_as_reported: str | None = _as_reported("The upper limit", within=' ("NA" when not estimable)')
     dispersion: float | None = strawberry.field(
         description="The estimate's standard error or deviation, when the source gives one."
     )
-    dispersion_as_reported: str | None = strawberry.field(
-        description="The spread exactly as the source wrote it, when the number alone would "
-        "lose something."
-    )
+    dispersion_as_reported: str | None = _as_reported("The spread")
     dispersion_type: str | None
     notes: list[str] = strawberry.field(description="The source's comments on the estimate.")
     derived: bool = strawberry.field(
@@ -773,10 +759,7 @@ class Comparison(Node):
     p_value_comparator: str | None = strawberry.field(
         description='"<" when the source gives only a bound (P < .001).'
     )
-    p_value_as_reported: str | None = strawberry.field(
-        description='The p-value exactly as the source wrote it ("<0.001"), when the number alone '
-        "would lose something."
-    )
+    p_value_as_reported: str | None = _as_reported("The p-value", within=' ("<0.001")')
     hypothesis: str | None = strawberry.field(
         description="What the analysis set out to show (Superiority, Non-inferiority, "
         "Equivalence, ...), when the source says."
