@@ -13,6 +13,7 @@ from rdflib import Dataset, Graph
 from kg.build import build_dataset
 from kg.export import export, union_graph
 from kg.settings import Settings
+from kg.validate import load_ontology, load_shapes
 from tests.backends import Backends
 from tests.servers import OxigraphServer, oxigraph_server
 
@@ -35,6 +36,18 @@ def settings() -> Settings:
     of 60 s: tests check answers, and a test of a time limit sets its own; on two cores shared
     with the other test worker, the rdflib store's larger GraphQL queries passed 5 s."""
     return Settings.from_env({}).with_overrides(query_timeout_seconds=60.0)
+
+
+@pytest.fixture(scope="session")
+def shapes(settings: Settings) -> Graph:
+    """The SHACL shapes, loaded once (validation copies them; nothing writes to them)."""
+    return load_shapes(settings)
+
+
+@pytest.fixture(scope="session")
+def ontology(settings: Settings) -> Graph:
+    """The OWL ontology, loaded once (validation copies it; nothing writes to it)."""
+    return load_ontology(settings)
 
 
 @pytest.fixture(scope="session")

@@ -25,13 +25,10 @@ from rdflib.paths import AlternativePath, InvPath
 from rdflib.paths import Path as RdfPath
 from rdflib.term import Node
 
-from kg.settings import Settings
 from kg.validate import (
     SHAPES_IRI,
     ValidationReport,
     compact,
-    load_ontology,
-    load_shapes,
     validate_graph,
 )
 from kg.vocab import RDF, SH
@@ -49,16 +46,6 @@ Validated = tuple[ValidationReport, Graph]
 
 def _fixture_id(path: Path) -> str:
     return str(path.relative_to(SHAPES_DIR))
-
-
-@pytest.fixture(scope="session")
-def shapes() -> Graph:
-    return load_shapes(Settings())
-
-
-@pytest.fixture(scope="session")
-def ontology() -> Graph:
-    return load_ontology(Settings())
 
 
 @pytest.fixture(scope="session")

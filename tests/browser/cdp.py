@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -32,6 +30,7 @@ import httpx
 from websockets.sync.client import ClientConnection, connect
 
 from tests.programs import program
+from tests.servers import stop
 
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 CHROMIUM_FLAGS = (
@@ -174,10 +173,4 @@ def chromium(profile: Path) -> Iterator[Page]:
             page.send("Page.enable")
             yield page
     finally:
-        if process.poll() is None:
-            os.kill(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.kill(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
+        stop(process)

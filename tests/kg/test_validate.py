@@ -24,7 +24,6 @@ from kg.validate import (
     ValidationReport,
     _prepared,
     compiled_shapes,
-    load_ontology,
     load_shapes,
     path_string,
     render_report,
@@ -39,16 +38,6 @@ EKGSH = SHAPES_IRI
 EXPECTED_SHIPPED_WARNINGS: tuple[tuple[str, str | None, str], ...] = ()
 """Warnings the shipped DASCERN graph raises, as (focus node, path, shape); none today. A new
 warning must be looked at by a curator and then either fixed or listed here."""
-
-
-@pytest.fixture(scope="module")
-def shapes() -> Graph:
-    return load_shapes(Settings())
-
-
-@pytest.fixture(scope="module")
-def ontology() -> Graph:
-    return load_ontology(Settings())
 
 
 def _fixture_graph(*names: str) -> Graph:

@@ -27,21 +27,21 @@ def client(backend_settings: Settings, store: Store) -> TestClient:
 
 
 @pytest.fixture(scope="session")
-def exported(dataset: Dataset) -> dict[str, bytes]:
+def export_bytes(dataset: Dataset) -> dict[str, bytes]:
     """``kg export``'s bytes per format, made once: they do not depend on the backend."""
     return {fmt: export(dataset, fmt) for fmt in set(DUMP_EXTENSIONS.values())}
 
 
 @pytest.mark.parametrize("extension", list(DUMP_EXTENSIONS))
 def test_dump_is_byte_identical_to_kg_export(
-    client: TestClient, exported: dict[str, bytes], extension: str
+    client: TestClient, export_bytes: dict[str, bytes], extension: str
 ) -> None:
     fmt = DUMP_EXTENSIONS[extension]
     response = client.get(f"/dump.{extension}", headers={"Accept-Encoding": "identity"})
     assert response.status_code == 200
     assert response.headers["content-type"].split(";")[0] == MEDIA_TYPES[fmt]
     assert "content-encoding" not in response.headers
-    assert response.content == exported[fmt]
+    assert response.content == export_bytes[fmt]
 
 
 def test_etag_and_304(client: TestClient) -> None:

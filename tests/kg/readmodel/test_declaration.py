@@ -12,21 +12,9 @@ from rdflib.term import Node
 
 from kg.readmodel import declaration
 from kg.readmodel.declaration import ENTITIES, ENUMS, Entity, Field, enum_name
-from kg.settings import Settings
-from kg.validate import load_ontology, load_shapes
 from kg.vocab import EKG, RDF, RDFS, SH, SKOS, XSD
 
 IDS = [entity.model.__name__ for entity in ENTITIES]
-
-
-@pytest.fixture(scope="module")
-def shapes() -> Graph:
-    return load_shapes(Settings.from_env({}))
-
-
-@pytest.fixture(scope="module")
-def ontology() -> Graph:
-    return load_ontology(Settings.from_env({}))
 
 
 def superclasses(ontology: Graph, cls: URIRef) -> set[Node]:

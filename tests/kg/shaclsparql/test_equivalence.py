@@ -25,8 +25,6 @@ from kg.settings import Settings
 from kg.store import Store, open_store
 from kg.validate import (
     ValidationReport,
-    load_ontology,
-    load_shapes,
     validate_graph,
     validate_store,
 )
@@ -49,16 +47,6 @@ BACKENDS = (
 )
 
 Row = tuple[str | None, ...]
-
-
-@pytest.fixture(scope="module")
-def shapes() -> Graph:
-    return load_shapes(Settings())
-
-
-@pytest.fixture(scope="module")
-def ontology() -> Graph:
-    return load_ontology(Settings())
 
 
 def _number(text: str) -> str:
