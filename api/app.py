@@ -51,7 +51,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     )
     app.state.settings = settings
     app.state.store = store if store is not None else open_served_store(settings)
-    app.state.statistics = StatisticsCache(app.state.store, settings.base_iri)
+    app.state.statistics = StatisticsCache(lambda: app.state.store, settings.base_iri)
     if settings.cors_origins:
         # Everything served is read-only and public, so any page may read it (a browser app
         # elsewhere querying /sparql or /graphql, or fetching a dump); no credentials.

@@ -42,12 +42,10 @@ Writer = Callable[[WriteRequest], WriteResult]
 
 
 def refresh_readers(app: FastAPI, store: Store, settings: Settings) -> None:
-    """Point this process's readers at ``store`` as it is now: the served store, the dataset
-    statistics, the graphs /sparql knows, and the query workers (a new view of the graph)."""
+    """Point this process's readers at ``store`` as it is now: the served store (which the
+    answer cache and the dataset statistics ask for at each read), the graphs /sparql knows,
+    and the query workers (a new view of the graph)."""
     app.state.store = store
-    statistics = getattr(app.state, "statistics", None)
-    if statistics is not None:
-        statistics.store = store
     app.state.sparql_graphs = frozenset(str(name) for name in store.graph_names())
     pool: WorkerPool | None = getattr(app.state, "sparql_pool", None)
     if pool is not None:

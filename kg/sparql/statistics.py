@@ -12,6 +12,7 @@ Concurrent first requests wait for one computation instead of each starting thei
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kg.build import store_generation
@@ -24,11 +25,12 @@ class StatisticsCache:
     """The statistics of one store, valid for one data generation.
 
     Args:
-        store: the served store.
+        current: the store served now, asked at every lookup (a server may switch to a new
+            snapshot of its store after a write: :mod:`api.writes`).
         base_iri: whose catalog records the generation.
     """
 
-    store: Store
+    current: Callable[[], Store]
     base_iri: str
     computed: int = 0
     """How many times the statistics were computed (for tests and operators)."""
@@ -38,10 +40,11 @@ class StatisticsCache:
 
     def get(self) -> DatasetStatistics:
         """The current statistics, recomputed if the data changed since they were computed."""
-        generation = store_generation(self.store, self.base_iri)
+        store = self.current()
+        generation = store_generation(store, self.base_iri)
         with self._lock:
             if self._statistics is None or generation != self._generation:
-                self._statistics = dataset_statistics(self.store)
+                self._statistics = dataset_statistics(store)
                 self._generation = generation
                 self.computed += 1
             return self._statistics

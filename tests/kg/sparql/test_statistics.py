@@ -17,7 +17,7 @@ def test_statistics_are_counted_once_per_generation(settings: Settings, tmp_path
     store = open_store(f"oxigraph:{tmp_path / 'store'}")
     try:
         ensure_built(store, settings)
-        cache = StatisticsCache(store, settings.base_iri)
+        cache = StatisticsCache(lambda: store, settings.base_iri)
         first = cache.get()
         assert cache.get() is first and cache.computed == 1
         extra = URIRef(f"{settings.base_iri}graph/extra")
@@ -36,6 +36,6 @@ def test_a_store_without_generation_is_counted_once(settings: Settings) -> None:
     """The server built an in-memory store itself: nothing changes it under the server."""
     store = open_store("oxigraph")
     load_into(store, settings)
-    cache = StatisticsCache(store, settings.base_iri)
+    cache = StatisticsCache(lambda: store, settings.base_iri)
     assert cache.get() is cache.get() and cache.computed == 1
     assert cache.get().triples == len(store)
