@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from kg.ctgov.importer import import_records as import_registry_records
-from kg.ctgov.records import Record, missing_field
+from kg.ctgov.records import RecordError, study_record
 from kg.records.check import is_trial_id
 from kg.records.importer import curated_elsewhere, write_record
 from kg.records.mapping import graph_iri, trial_iri
@@ -136,14 +136,11 @@ class WriteService:
             index = ReferenceIndex.from_store(self.store, self.context.base_iri)
             (outcome,) = write_record(self.store, record, self.context, index, deadline=deadline)
             return _result(outcome)
-        missing = missing_field(payload)
-        if missing is not None:
-            return WriteResult("refused", message=f"not a ClinicalTrials.gov study record: no "
-                               f"{missing}")
-        summary = import_registry_records(
-            self.store, [Record(payload, "importRegistryRecord")], self.context,
-            deadline=deadline,
-        )
+        try:
+            study = study_record(payload, "importRegistryRecord")
+        except RecordError as error:  # read as kg import ctgov reads a file's study
+            return WriteResult("refused", message=error.message)
+        summary = import_registry_records(self.store, [study], self.context, deadline=deadline)
         if summary.errors:
             return WriteResult("refused", message=summary.errors[0].message)
         return _result(summary.outcomes[0])

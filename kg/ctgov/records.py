@@ -16,6 +16,7 @@ exit code.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,10 @@ REQUIRED: tuple[tuple[str, ...], ...] = (
     ("protocolSection", "identificationModule", "nctId"),
 )
 """What every study record has, in the order a missing one is reported."""
+
+NCT_ID = re.compile(r"(NCT|nct)\d{8}")
+"""An NCT number, as the registry's OpenAPI document gives its pattern (``/studies/{nctId}``:
+``^(NCT|nct)\\d{8}$``). The id names the trial's IRI and graph, so nothing else may pass."""
 
 
 class RecordError(UnreadableInput):
@@ -74,10 +79,22 @@ def missing_field(value: object) -> str | None:
     return None
 
 
-def _study(value: object, where: str) -> Record:
+def study_record(value: object, where: str) -> Record:
+    """``value`` as a study record from ``where``, or a :class:`RecordError` saying the first
+    thing that keeps it from being one: a missing field, an id that is not an NCT number, a
+    value of the wrong JSON type. Every way in (files, standard input, a write over HTTP)
+    reads a study through here."""
     missing = missing_field(value)
     if missing is not None:
         raise RecordError(where, f"not a ClinicalTrials.gov study record: no {missing}")
+    assert isinstance(value, dict)
+    nct_id = value["protocolSection"]["identificationModule"]["nctId"]
+    if not NCT_ID.fullmatch(nct_id):
+        raise RecordError(
+            where,
+            "not a ClinicalTrials.gov study record: /protocolSection/identificationModule/nctId "
+            f"is {nct_id!r}, not an NCT number (NCT and 8 digits)",
+        )
     wrong = misplaced(value)
     if wrong is not None:
         raise RecordError(where, f"not a readable study record: {wrong}")
@@ -110,12 +127,12 @@ def _from_text(text: str, name: str, jsonl: bool) -> Iterator[Record | RecordErr
                 return
             for index, study in enumerate(studies):
                 try:
-                    yield _study(study, f"{name}#/studies/{index}")
+                    yield study_record(study, f"{name}#/studies/{index}")
                 except RecordError as error:
                     yield error
             return
         try:
-            yield _study(value, name)
+            yield study_record(value, name)
         except RecordError as error:
             yield error
         return
@@ -129,7 +146,7 @@ def _from_text(text: str, name: str, jsonl: bool) -> Iterator[Record | RecordErr
             yield RecordError(f"{where}:{error.colno}", f"malformed JSON: {error.msg}")
             continue
         try:
-            yield _study(value, where)
+            yield study_record(value, where)
         except RecordError as error:
             yield error
 

@@ -29,7 +29,7 @@ REGISTRY = PROJECT_ROOT / "tests" / "data" / "ctgov" / "NCT00763412.json"
 IMPORT = """mutation($r: JSON!) { importTrialRecord(record: $r) {
   status trial written message problems { severity recordPath message } notes } }"""
 REGISTRY_IMPORT = """mutation($r: JSON!) { importRegistryRecord(record: $r) {
-  status trial written problems { recordPath message } } }"""
+  status trial written message problems { recordPath message } } }"""
 DELETE = 'mutation { deleteTrial(id: "fictional-dasision") { id deleted message } }'
 FIND = '{ trial(id: "NCT09999901") { acronym endpoints { results { value } } } }'
 KG = str(Path(sys.executable).parent / "kg")
@@ -159,6 +159,19 @@ def test_registry_records_import_over_http(client: TestClient, token_file: tuple
     assert nct in found["data"]["trial"]["registryIds"]
     not_a_study = post(client, REGISTRY_IMPORT, {"r": {"hello": 1}}, token_file[1]).json()
     assert not_a_study["data"]["importRegistryRecord"]["status"] == "REFUSED"
+    # Read as kg import ctgov reads a file: an id that is not an NCT number, a value of the
+    # wrong type (both once ended in an internal error over HTTP), each refused at its place.
+    bad_id = copy.deepcopy(study)
+    bad_id["protocolSection"]["identificationModule"]["nctId"] = "NCT0559> x"
+    wrong_type = copy.deepcopy(study)
+    wrong_type["protocolSection"]["statusModule"] = "COMPLETED"
+    for broken, place in ((bad_id, "/identificationModule/nctId"), (wrong_type, "/statusModule")):
+        answer = post(client, REGISTRY_IMPORT, {"r": broken}, token_file[1]).json()
+        assert "errors" not in answer, answer
+        refused = answer["data"]["importRegistryRecord"]
+        assert refused["status"] == "REFUSED" and not refused["written"], refused
+        assert place in refused["message"], refused
+    assert post(client, '{ trial(id: "NCT0559> x") { acronym } }').json()["data"]["trial"] is None
 
 
 def test_an_oversized_record_gets_413(client: TestClient, token_file: tuple[Path, str]) -> None:

@@ -71,6 +71,24 @@ def test_a_value_that_is_not_a_study_names_the_first_missing_field(tmp_path: Pat
     assert missing_field({"hasResults": True}) == "protocolSection"
 
 
+@pytest.mark.parametrize("nct_id", ["NCT0559> x", "NCT123", "nct05594173 ", "EUCTR2011-001"])
+def test_an_id_that_is_not_an_nct_number_is_refused_at_its_place(
+    tmp_path: Path, nct_id: str
+) -> None:
+    """The NCT id names the trial's IRI: one with ``>`` once stopped the import with an
+    internal error."""
+    study = json.loads(RECORDS[0].read_text())
+    study["protocolSection"]["identificationModule"]["nctId"] = nct_id
+    path = tmp_path / "study.json"
+    path.write_text(json.dumps(study))
+    (item,) = read_records([str(path)])
+    assert isinstance(item, RecordError)
+    assert str(item) == (
+        f"{path}: not a ClinicalTrials.gov study record: /protocolSection/identificationModule/"
+        f"nctId is {nct_id!r}, not an NCT number (NCT and 8 digits)"
+    )
+
+
 def test_one_bad_line_does_not_hide_the_good_ones(tmp_path: Path) -> None:
     lines = tmp_path / "mixed.jsonl"
     good = json.dumps(json.loads(RECORDS[0].read_text()))
