@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from kg.derive import derive
+from kg.derive import ESTIMATORS, derive
 from kg.settings import Settings
 from kg.vocab import EKG, OBO, PROV, RDF, SKOS, XSD
 
@@ -262,3 +262,15 @@ def test_a_tiny_ratio_limit_keeps_its_significant_digits_and_stays_above_zero() 
     lower = graph.value(URIRef("https://example.org/c/odds-ratio"), EKG.ciLower)
     assert lower is not None and 0 < float(lower) < 0.0001
     assert str(lower).startswith("0.0000")
+
+
+def test_each_derived_statistic_names_the_stato_class_the_ontology_maps(ontology: Graph) -> None:
+    """kg.derive types its estimates with STATO classes of its own table (it runs without the
+    ontology, in kg synth too); the ontology's skos:exactMatch is the source they must equal."""
+    mapped = {
+        statistic: match
+        for statistic, match in ontology.subject_objects(SKOS.exactMatch)
+        if str(match).startswith(str(OBO.STATO_))
+    }
+    for _, statistic, stato, _, _ in ESTIMATORS:
+        assert mapped[statistic] == stato, statistic
