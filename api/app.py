@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from api import http_errors, ui_assets, writes
+from api import http_errors, served, ui_assets, writes
 from api.routes import dumps, graphql, health, home, linked_data, sparql, ui, void
 from kg.build import build_store
+from kg.served import Serving
 from kg.settings import Settings
-from kg.sparql.statistics import StatisticsCache
 from kg.store import Store, open_checkpoint
 
 CORS_EXPOSED_HEADERS = [
@@ -50,8 +50,11 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.store = store if store is not None else open_served_store(settings)
-    app.state.statistics = StatisticsCache(lambda: app.state.store, settings.base_iri)
+    app.state.serving = Serving(
+        store if store is not None else open_served_store(settings),
+        settings.base_iri,
+        settings.generation_check_seconds,
+    )
     if settings.cors_origins:
         # Everything served is read-only and public, so any page may read it (a browser app
         # elsewhere querying /sparql or /graphql, or fetching a dump); no credentials.
@@ -70,5 +73,6 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         app.include_router(router)
     graphql.install(app, settings)
     http_errors.install(app)
-    writes.install(app, settings)
+    follow = writes.install(app, settings)
+    served.install(app, app.state.serving, follow)  # last: outside every other middleware
     return app

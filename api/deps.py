@@ -6,15 +6,15 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from api.served import get_served
+from kg.served import Served
 from kg.settings import Settings
-from kg.sparql.statistics import StatisticsCache
 from kg.store import Store
 
 
 def get_store(request: Request) -> Store:
-    """The store the app was created with (``app.state.store``)."""
-    store: Store = request.app.state.store
-    return store
+    """The store of the generation this request reads (:mod:`api.served`)."""
+    return get_served(request).store
 
 
 def get_settings(request: Request) -> Settings:
@@ -23,12 +23,6 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
-def get_statistics(request: Request) -> StatisticsCache:
-    """The app's dataset statistics (``app.state.statistics``), counted once per generation."""
-    statistics: StatisticsCache = request.app.state.statistics
-    return statistics
-
-
 StoreDep = Annotated[Store, Depends(get_store)]
-StatisticsDep = Annotated[StatisticsCache, Depends(get_statistics)]
+ServedDep = Annotated[Served, Depends(get_served)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -4,11 +4,11 @@ default, turns it off).
 
 Why: the data changes only through a build or a load, while the same few operations (the ones a
 frontend ships) are asked over and over; answering a repeat from memory skips parsing,
-validation and every store query. Why it never serves stale data: each lookup first reads the
-store's generation (:func:`kg.build.store_generation`, one small query), which every build and
-every load that records it changes; answers are kept under the generation read before they were
-computed, and the whole cache is dropped when the generation moves. What it cannot see: a write
-to a shared remote store that bypasses kg (a raw SPARQL UPDATE); do not turn the cache on then.
+validation and every store query. Why it never serves stale data: answers are kept for the
+generation of the data the request read (:class:`kg.served.Served`, pinned on the request by
+:mod:`api.served`), and go with it when a write, a load or a new snapshot moves the generation.
+What it cannot see: a write to a shared remote store that bypasses kg (a raw SPARQL UPDATE,
+which moves no generation); do not turn the cache on then.
 
 What is cached: POST requests with a JSON body whose document holds only queries, answered 200
 without any ``errors`` (a timeout or a refused operation is never replayed). The key is the
@@ -19,23 +19,22 @@ headers, since the answer's headers may depend on them.
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse, print_ast
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kg.build import store_generation
-from kg.lru import PerGeneration
-from kg.store import Store, may_run_inline
-
-Generation = Callable[[], Awaitable[str | None]]
-"""Reads the store's current data generation."""
+from api.served import served_of
+from kg.lru import Lru
 
 NORMALIZED_DOCUMENTS = 1024
-"""Distinct raw documents whose normalized form is remembered (their parse is the costly part)."""
+"""Distinct raw documents whose normalized form is remembered (their parse is the costly part).
+Not kept per data generation (:mod:`kg.served`): a document's printed form depends on its text
+alone."""
+
+ANSWERS = "graphql-answers"
+"""Under which name a generation keeps its answers (:meth:`kg.served.Served.kept`)."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,6 @@ class CacheStats:
     hits: int = 0
     misses: int = 0
     uncacheable: int = 0
-    invalidations: int = 0
 
 
 @dataclass
@@ -61,21 +59,15 @@ class GraphQLResponseCache:
 
     Args:
         app: the application answering misses.
-        max_entries: answers kept (least recently used are dropped first).
-        generation: reads the data generation before every cacheable request.
+        max_entries: answers kept per generation (least recently used are dropped first).
         path: the GraphQL endpoint.
     """
 
     app: ASGIApp
     max_entries: int
-    generation: Generation
     path: str = "/graphql"
     stats: CacheStats = field(default_factory=CacheStats)
-    _answers: PerGeneration[tuple[object, ...], CachedAnswer] = field(init=False)
     _documents: dict[str, str | None] = field(default_factory=dict, init=False)
-
-    def __post_init__(self) -> None:
-        self._answers = PerGeneration(self.max_entries)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != self.path:
@@ -88,11 +80,12 @@ class GraphQLResponseCache:
             self.stats.uncacheable += 1
             await self.app(scope, replay, send)
             return
-        generation = await self.generation()
-        if self._answers.use(generation):
-            self.stats.invalidations += 1
-        full_key = (generation, *key)
-        cached = self._answers.get(full_key)
+        served = served_of(scope)
+        assert served is not None, "api.served.ServedPerRequest must run before the answer cache"
+        answers: Lru[tuple[object, ...], CachedAnswer] = served.kept(
+            ANSWERS, lambda: Lru(self.max_entries)
+        )
+        cached = answers.get(key)
         if cached is not None:
             self.stats.hits += 1
             await _send_answer(send, cached)
@@ -102,7 +95,7 @@ class GraphQLResponseCache:
         await self.app(scope, replay, recorder.send)
         answer = recorder.answer()
         if answer is not None:
-            self._answers.put_for(generation, full_key, answer)
+            answers.put(key, answer)
 
     def key(self, body: bytes, headers: dict[bytes, bytes]) -> tuple[object, ...] | None:
         """What identifies a request's answer, or ``None`` if it must not be cached."""
@@ -204,23 +197,3 @@ class _Recorder:
 async def _send_answer(send: Send, answer: CachedAnswer) -> None:
     await send({"type": "http.response.start", "status": answer.status, "headers": answer.headers})
     await send({"type": "http.response.body", "body": answer.body})
-
-
-def store_generation_reader(current: Callable[[], Store], base_iri: str) -> Generation:
-    """The served store's data generation (:func:`kg.build.store_generation`), read as every
-    other read is: on the loop where the store allows key-bounded reads there (the embedded
-    store, a fraction of a millisecond), in a thread for stores that may stall (a remote
-    endpoint).
-
-    ``current`` gives the store served now, asked at every read: a worker process of a
-    several-process server switches to a new snapshot after a write (:mod:`api.writes`), and
-    a generation read from the snapshot it started with would never move again.
-    """
-
-    async def generation() -> str | None:
-        store = current()
-        if may_run_inline(store, store_generation):
-            return store_generation(store, base_iri)
-        return await asyncio.to_thread(store_generation, store, base_iri)
-
-    return generation

@@ -16,9 +16,8 @@ from typing import Any
 from fastapi import Request
 from strawberry.schema.base import BaseSchema
 
-from api.graphql.context import make_context
-from api.graphql.listing_memory import ListingMemory
-from kg.store import Store
+from api.graphql.context import served_context
+from kg.served import Served
 
 
 class PageDataError(Exception):
@@ -37,11 +36,11 @@ class LocalGraphQL:
 
     schema: BaseSchema
     timeout_seconds: float
-    listings: ListingMemory | None
 
-    async def run(self, store: Store, name: str, **variables: Any) -> dict[str, Any]:
-        """``data`` of page query ``name``; :class:`PageDataError` if it answered errors."""
-        context = await make_context(store, self.timeout_seconds, listings=self.listings)
+    async def run(self, served: Served, name: str, **variables: Any) -> dict[str, Any]:
+        """``data`` of page query ``name`` read from ``served``; :class:`PageDataError` if it
+        answered errors."""
+        context = served_context(served, self.timeout_seconds)
         result = await self.schema.execute(
             page_query(name), variable_values=variables, context_value=context
         )

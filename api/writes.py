@@ -9,10 +9,10 @@
   write and, after one that changed the data, publishes a new read-only snapshot of the store
   (hard links, milliseconds) and points a small file at it; every worker process checks that
   file at the start of each request (one ``stat``) and, when it moved, opens the new snapshot
-  and hands it to its readers and query workers before answering. So the next read on any
-  process sees the write, and a reader never sees half of one (a snapshot is one point in
-  time). In one process the store is the one written, and only the query workers' snapshot is
-  renewed after a write.
+  and serves it (:func:`refresh_readers`) before answering. So the next read on any process
+  sees the write, and a reader never sees half of one (a snapshot is one point in time). In one
+  process the store is the one written; it is served anew after a write, and the query
+  workers get a new snapshot of it.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fastapi import FastAPI
-from starlette.types import ASGIApp, Receive, Scope, Send
 
+from kg.served import Serving
 from kg.settings import Settings
 from kg.sparql.pool import WorkerPool, worker_setup
 from kg.store import Checkpoint, Store, open_checkpoint
@@ -42,11 +42,11 @@ Writer = Callable[[WriteRequest], WriteResult]
 
 
 def refresh_readers(app: FastAPI, store: Store, settings: Settings) -> None:
-    """Point this process's readers at ``store`` as it is now: the served store (which the
-    answer cache and the dataset statistics ask for at each read), the graphs /sparql knows,
-    and the query workers (a new view of the graph)."""
-    app.state.store = store
-    app.state.sparql_graphs = frozenset(str(name) for name in store.graph_names())
+    """Point this process's readers at ``store`` as it is now: a new
+    :class:`kg.served.Served` for the next requests (what the last generation kept goes with
+    it), and a new view of the graph for the query workers."""
+    serving: Serving = app.state.serving
+    serving.serve(store)
     pool: WorkerPool | None = getattr(app.state, "sparql_pool", None)
     if pool is not None:
         setup, snapshot = worker_setup(store, settings)
@@ -55,20 +55,14 @@ def refresh_readers(app: FastAPI, store: Store, settings: Settings) -> None:
 
 @dataclass
 class SnapshotFollower:
-    """ASGI middleware of a worker process: before each request, switch to the supervisor's
-    newest snapshot if there is one (see the module docstring)."""
+    """A worker process's check, before each request (:mod:`api.served`), for a newer snapshot
+    from the supervisor, which it then serves (see the module docstring)."""
 
-    app: ASGIApp
     fastapi: FastAPI
     pointer: Path
     settings: Settings
     _stamp: tuple[int, int] | None = field(default=None, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            self.follow()
-        await self.app(scope, receive, send)
 
     def follow(self) -> None:
         try:
@@ -136,34 +130,37 @@ def log_writes() -> None:
     logger.propagate = False
 
 
-def install(app: FastAPI, settings: Settings) -> None:
+def install(app: FastAPI, settings: Settings) -> Callable[[], None] | None:
     """Set up writes for ``app``: ``app.state.tokens`` (None: no writes) and
-    ``app.state.writer`` (None: this process cannot write), and, in a worker process of a
-    several-process server, the middleware that follows the supervisor's snapshots."""
+    ``app.state.writer`` (None: this process cannot write). Returns, in a worker process of a
+    several-process server, the check that follows the supervisor's snapshots (for
+    :mod:`api.served` to run before each request)."""
     app.state.tokens = TokenCheck(settings.tokens_file) if settings.tokens_file else None
+    serving: Serving = app.state.serving
     writer: Writer | None = None
+    follow: Callable[[], None] | None = None
     if settings.write_channel is not None:
         channel = settings.write_channel
         pointer = settings.snapshot_pointer
         if pointer is not None:
-            app.add_middleware(SnapshotFollower, fastapi=app, pointer=pointer, settings=settings)
+            follow = SnapshotFollower(app, pointer, settings).follow
 
         def remote(request: WriteRequest) -> WriteResult:
             result = send_write(channel, request)
-            if pointer is not None and result.changed:
+            if follow is not None and result.changed:
                 # This process's next read must see the write: follow the new snapshot now
                 # rather than at the next request's check.
-                SnapshotFollower(app, app, pointer, settings).follow()
+                follow()
             return result
 
         writer = remote
-    else:
-        store: Store = app.state.store
-        if settings.store_snapshot is None:  # not a read-only checkpoint: this process writes
-            service = WriteService(
-                store,
-                WriteContext.from_settings(settings),
-                on_change=lambda: refresh_readers(app, app.state.store, settings),
-            )
-            writer = service.execute
+    elif settings.store_snapshot is None:  # not a read-only checkpoint: this process writes
+        store = serving.current.store
+        service = WriteService(
+            store,
+            WriteContext.from_settings(settings),
+            on_change=lambda: refresh_readers(app, store, settings),
+        )
+        writer = service.execute
     app.state.writer = writer
+    return follow

@@ -127,11 +127,3 @@ def loaded_store(trials: int, seed: int = SEED) -> Path:
 if __name__ == "__main__":
     for size in [int(arg) for arg in sys.argv[1:]] or [1000, 10000]:
         print(loaded_store(size))
-
-
-async def read_only_generation() -> str | None:
-    """The data generation of a cached store opened read-only, for a listing memory
-    (``api.graphql.listing_memory``): the stores are loaded without a catalog graph, so they have
-    none of their own, and nothing writes to them while a benchmark reads, so one constant is
-    exact."""
-    return "read-only benchmark store"

@@ -46,7 +46,7 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
-from corpus import loaded_store, read_only_generation  # noqa: E402
+from corpus import loaded_store  # noqa: E402
 from serving import uvicorn_app  # noqa: E402
 
 from api.graphql.context import make_context  # noqa: E402
@@ -422,7 +422,7 @@ def modes_for(
     async def direct() -> Facts:
         return case.from_sparql(await case.ask(run_direct))
 
-    listings = ListingMemory(read_only_generation)
+    listings = ListingMemory()
 
     async def in_process(kept: ListingMemory | None = None) -> Facts:
         context = await make_context(store, 60.0, listings=kept)

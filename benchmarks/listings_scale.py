@@ -32,7 +32,7 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
-from corpus import BASE, loaded_store, read_only_generation  # noqa: E402
+from corpus import BASE, loaded_store  # noqa: E402
 
 from api.graphql.context import make_context  # noqa: E402
 from api.graphql.limits import Limits  # noqa: E402
@@ -94,7 +94,7 @@ async def remembered(
     """Wall seconds of the first page with an empty listing memory, then of the half-way page
     and of the first page again with what the first request kept."""
 
-    memory = ListingMemory(read_only_generation)
+    memory = ListingMemory()
     first, later = document(field, where, None), document(field, where, halfway)
     cold = await timed(schema, store, first, memory)
     half = await timed(schema, store, later, memory)

@@ -1,9 +1,8 @@
 """Bounded in-process memories: least recently used entries go first.
 
 Why one module: the GraphQL answer cache, the memory of whole listings and the compiled shapes
-each kept their own OrderedDict with the same trimming; two of them also dropped everything
-when the data's generation moved (:func:`kg.build.store_generation`). One implementation of each
-rule keeps them alike.
+each kept their own OrderedDict with the same trimming. What holds for one generation of the
+data only is kept on that generation's :class:`kg.served.Served`, not checked against it here.
 """
 
 from __future__ import annotations
@@ -80,38 +79,3 @@ class Lru(Generic[K, V]):
 
     def __len__(self) -> int:
         return len(self._entries)
-
-
-class PerGeneration(Lru[K, V]):
-    """An :class:`Lru` whose entries hold for one generation of the data only.
-
-    A caller reads the generation before computing, :meth:`use`\\ s it (which drops what was
-    kept for another), and stores with :meth:`put_for` under the generation it read: a value
-    computed while a newer generation was seen is not kept.
-
-    >>> memory: PerGeneration[str, int] = PerGeneration(8)
-    >>> memory.use("g1"); memory.put_for("g1", "a", 1); memory.get("a")
-    False
-    1
-    >>> memory.use("g2"), memory.get("a")
-    (True, None)
-    >>> memory.put_for("g1", "a", 1); len(memory)
-    0
-    """
-
-    generation: str | None = None
-    """The generation served; entries hold for it."""
-
-    def use(self, generation: str | None) -> bool:
-        """Serve ``generation`` from now on; whether that dropped entries kept for another."""
-        if generation == self.generation:
-            return False
-        dropped = len(self) > 0
-        self.clear()
-        self.generation = generation
-        return dropped
-
-    def put_for(self, generation: str | None, key: K, value: V) -> None:
-        """Keep ``value`` if ``generation`` is still the one served."""
-        if generation == self.generation:
-            self.put(key, value)

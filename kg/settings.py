@@ -105,6 +105,11 @@ class Settings:
     """One log line per request; off saves a measurable share of CPU under heavy load."""
     graphql_cache_size: int = 0
     """GraphQL responses kept per server process (0: no cache); see :mod:`api.graphql_cache`."""
+    generation_check_seconds: float = 1.0
+    """How often a server looks for a data generation moved around it (``KG_GENERATION_CHECK``):
+    a load or import into a shared remote store is served at most this long after it lands.
+    One small query per interval rather than one per request (:mod:`kg.served`); 0 checks
+    before every request."""
     tokens_file: Path | None = None
     """Where the hashes of write tokens are kept (``KG_TOKENS_FILE``; ``kg token create``). With
     none configured, or no token in it, the server takes no writes."""
@@ -137,6 +142,7 @@ class Settings:
             "KG_ACCESS_LOG": "1" if self.access_log else "0",
             "KG_GRAPHQL_CACHE": str(self.graphql_cache_size),
             "KG_MAX_RECORD_BYTES": str(self.max_record_bytes),
+            "KG_GENERATION_CHECK": repr(self.generation_check_seconds),
         }
         if self.tokens_file is not None:
             env["KG_TOKENS_FILE"] = str(self.tokens_file)
@@ -194,6 +200,9 @@ class Settings:
             workers=int(env.get("KG_WORKERS", defaults.workers)),
             access_log=_flag(env.get("KG_ACCESS_LOG"), defaults.access_log),
             graphql_cache_size=int(env.get("KG_GRAPHQL_CACHE", defaults.graphql_cache_size)),
+            generation_check_seconds=float(
+                env.get("KG_GENERATION_CHECK", defaults.generation_check_seconds)
+            ),
             tokens_file=Path(env["KG_TOKENS_FILE"]) if env.get("KG_TOKENS_FILE") else None,
             max_record_bytes=int(env.get("KG_MAX_RECORD_BYTES", defaults.max_record_bytes)),
             store_snapshot=Path(env["KG_STORE_SNAPSHOT"]) if env.get("KG_STORE_SNAPSHOT") else None,

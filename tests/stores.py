@@ -4,6 +4,7 @@ on that store (tests/kg/test_store.py proves it for :class:`RecordingStore`)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from kg.store import QueryResult, Store
@@ -42,3 +43,13 @@ class RecordingStore:
 
     def __len__(self) -> int:
         return len(self.inner)
+
+
+class StorePagedStore(RecordingStore):
+    """Says it may not return every row (as a remote endpoint may cap them), so that a server on
+    it has every listing page found, cut and counted by the store rather than kept whole: the
+    path to compare the kept listings with."""
+
+    def __init__(self, inner: Store) -> None:
+        super().__init__(inner)
+        self.capabilities = replace(inner.capabilities, complete_results=False)

@@ -22,8 +22,9 @@ from typing import TypeVar
 from strawberry.fastapi import BaseContext
 
 from api.graphql.errors import QueryTimeout
-from api.graphql.listing_memory import ListingMemory
+from api.graphql.listing_memory import ListingMemory, listings_of
 from api.graphql.loaders import Loaders
+from kg.served import Served
 from kg.store import Store, may_run_inline
 
 T = TypeVar("T")
@@ -89,3 +90,9 @@ async def make_context(
     return EvidenceContext(
         store, timeout_seconds, listings=listings, inline_reads=inline_reads
     )
+
+
+def served_context(served: Served, timeout_seconds: float) -> EvidenceContext:
+    """A context for one request reading ``served``: its store, and the whole listings kept for
+    its generation (must run inside the event loop that executes the request)."""
+    return EvidenceContext(served.store, timeout_seconds, listings=listings_of(served))

@@ -1,4 +1,4 @@
-"""Whole listings remembered for one generation of the data, where the answer cache is on.
+"""Whole listings remembered for one generation of the data.
 
 Why: a store finds, sorts and counts every match of a listing before it can cut a page, so a
 client paging through 100,000 trials paid for all of them with every page (1.3 s), and for its
@@ -9,11 +9,9 @@ order (:data:`kg.readmodel.listing.Order`) of the listings clients ask for, and 
 (:class:`kg.readmodel.listing.TrialCatalog`): every later page is a slice, every count a length,
 every text filter a scan of Python strings.
 
-The rule is the answer cache's (:mod:`api.graphql_cache`): what is kept is kept under the
-generation read before it was computed (:func:`kg.build.store_generation`), and all of it is
-dropped when the generation moves; a raw SPARQL UPDATE to a shared remote store goes unseen, so
-it is off there by default, and whole listings are read only from stores that return every row
-anyway (:attr:`kg.store.Capabilities.complete_results`).
+What is kept is kept for one generation of the data: each :class:`kg.served.Served` has its own
+memory (:func:`listings_of`), dropped with it when the generation moves. Whole listings are read
+only from stores that return every row anyway (:attr:`kg.store.Capabilities.complete_results`).
 
 Reading a large listing whole can take seconds. It runs in a thread, once however many requests
 wait for it, and outlives a request that times out waiting: the next request finds it done.
@@ -26,9 +24,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
-from api.graphql_cache import Generation
-from kg.lru import PerGeneration
+from kg.lru import Lru
 from kg.readmodel.listing import Listing, Order, TrialCatalog
+from kg.served import Served
 
 T = TypeVar("T")
 
@@ -65,29 +63,23 @@ def _weigh(value: Kept) -> int:
 
 @dataclass
 class ListingMemory:
-    """Whole listings and the trial catalog, for the current data generation only.
+    """Whole listings and the trial catalog of one generation of the data (:func:`listings_of`).
 
     Args:
-        generation: reads the store's data generation (``None``: no catalog, nothing kept).
         max_listings: listings kept.
         max_items: items kept across them.
     """
 
-    generation: Generation
     max_listings: int = LISTINGS_REMEMBERED
     max_items: int = ITEMS_REMEMBERED
     hits: int = 0
     misses: int = 0
-    _kept: PerGeneration[str, Kept] = field(init=False)
-    _reading: dict[tuple[str, str], asyncio.Future[Kept]] = field(
-        init=False, default_factory=dict
-    )
+    _kept: Lru[str, Kept] = field(init=False)
+    _reading: dict[str, asyncio.Future[Kept]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         # Each listing is two entries (its resolved filters, its order), plus the catalog.
-        self._kept = PerGeneration(
-            2 * self.max_listings + 1, max_weight=self.max_items, weigh=_weigh
-        )
+        self._kept = Lru(2 * self.max_listings + 1, max_weight=self.max_items, weigh=_weigh)
 
     async def order(self, listing: str, read: Callable[[], Order], deadline: Deadline) -> Order:
         """The whole listing whose query text is ``listing``, remembered or ``read``."""
@@ -107,35 +99,34 @@ class ListingMemory:
     async def _remembered(
         self, key: str, read: Callable[[], K], deadline: Deadline, kind: type[K]
     ) -> K:
-        """``read()`` run in a thread once per generation and key, awaited within the request's
-        ``deadline``; a reading that outlives its request is still kept."""
-        generation = await self.generation()
-        if generation is None:
-            return await deadline.within(asyncio.to_thread(read))
-        self._kept.use(generation)
+        """``read()`` run in a thread once per key, awaited within the request's ``deadline``; a
+        reading that outlives its request is still kept."""
         found = self._kept.get(key)
         if found is not None:
             assert isinstance(found, kind)
             self.hits += 1
             return found
         self.misses += 1
-        reading = self._reading.get((generation, key))
+        reading = self._reading.get(key)
         if reading is None:
 
             def read_kept() -> Kept:
                 return read()
 
             reading = asyncio.ensure_future(asyncio.to_thread(read_kept))
-            self._reading[(generation, key)] = reading
-            reading.add_done_callback(lambda done: self._keep(generation, key, done))
+            self._reading[key] = reading
+            reading.add_done_callback(lambda done: self._keep(key, done))
         result = await deadline.within(asyncio.shield(reading))
         assert isinstance(result, kind)
         return result
 
-    def _keep(
-        self, generation: str, key: str, done: asyncio.Future[Kept]
-    ) -> None:
-        del self._reading[(generation, key)]
+    def _keep(self, key: str, done: asyncio.Future[Kept]) -> None:
+        del self._reading[key]
         if not done.cancelled() and done.exception() is None:
-            self._kept.put_for(generation, key, done.result())  # not if the generation moved
+            self._kept.put(key, done.result())
+
+
+def listings_of(served: Served) -> ListingMemory:
+    """The memory of whole listings kept for ``served``'s generation."""
+    return served.kept("graphql-listings", ListingMemory)
 

@@ -25,9 +25,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
 
-from api.deps import SettingsDep, StoreDep
+from api.deps import ServedDep, SettingsDep
 from api.openapi import enum_of, get_and_head, responses
-from kg.build import build_dataset, store_generation
+from kg.build import build_dataset
 from kg.dump import REMOTE, store_nquads
 from kg.export import FILE_EXTENSIONS, MEDIA_TYPES, ExportFormat, export
 from kg.parse import BUNDLED_CONTEXT_PATH
@@ -50,7 +50,9 @@ class Dump:
 
 @dataclass
 class DumpCache:
-    """Dumps of one app, built on first request; kept on ``app.state``, never module-level."""
+    """Dumps of the curated release, built on first request; kept on ``app.state``, never
+    module-level. Not kept per data generation (:mod:`kg.served`): the release is built from the
+    files in ``data/``, which no write or load to the store changes."""
 
     settings: Settings
     built_at: datetime
@@ -179,12 +181,13 @@ STORE_DUMP = "/dump/store.nq"
         ok_description="Every graph the store serves; 404 where the store is remote.",
     ),
 )
-def store_dump(request: Request, settings: SettingsDep, store: StoreDep) -> Response:
+def store_dump(request: Request, settings: SettingsDep, served: ServedDep) -> Response:
     """Every graph the store serves, as N-Quads streamed from it (gzip on the fly when asked).
 
     The ETag is the data generation's, since a generation's dump is the same bytes each time; a
     store without one (never built) gets none.
     """
+    store, generation = served.store, served.generation
     if not store.capabilities.complete_results:
         return PlainTextResponse(f"{REMOTE}\n", status_code=404)
     use_gzip = _accepts_gzip(request.headers.get("accept-encoding"))
@@ -193,7 +196,6 @@ def store_dump(request: Request, settings: SettingsDep, store: StoreDep) -> Resp
         "Content-Disposition": 'inline; filename="evidence-kg-store.nq"',
         "Cache-Control": "no-cache",
     }
-    generation = store_generation(store, settings.base_iri)
     if generation is not None:
         etag = f'"store-{generation}{"-gzip" if use_gzip else ""}"'
         headers.update({"ETag": etag, "Cache-Control": "public, max-age=300"})

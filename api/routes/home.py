@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from api.conneg import negotiate
-from api.deps import SettingsDep, StoreDep
+from api.deps import ServedDep, SettingsDep
 from api.graphql.limits import MAX_PAGE_SIZE
 from api.local_graphql import PageDataError, local_graphql
 from api.openapi import JSON_DOCUMENT, error_responses
@@ -41,7 +41,7 @@ HOME_LINKS = '</openapi.json>; rel="service-desc", </docs>; rel="service-doc"'
         **error_responses(406),
     },
 )
-async def home(request: Request, store: StoreDep) -> Response:
+async def home(request: Request, served: ServedDep) -> Response:
     """The landing page; JSON for ``Accept: application/json``."""
     chosen = negotiate(request.headers.get("accept"), HOME_OFFERS)
     headers = {"Vary": "Accept", "Link": HOME_LINKS}
@@ -49,7 +49,7 @@ async def home(request: Request, store: StoreDep) -> Response:
         return PlainTextResponse(
             "available: " + ", ".join(HOME_OFFERS) + "\n", status_code=406, headers=headers
         )
-    data = await local_graphql(request).run(store, "landing")
+    data = await local_graphql(request).run(served, "landing")
     trials = int(data["trials"]["totalCount"])
     if chosen == "application/json":
         root = service_root(str(request.base_url).rstrip("/"), trials)
@@ -71,7 +71,7 @@ async def home(request: Request, store: StoreDep) -> Response:
 )
 async def trials(
     request: Request,
-    store: StoreDep,
+    served: ServedDep,
     settings: SettingsDep,
     q: Annotated[
         str, Query(description="Part of a trial's name, or its registry id.", max_length=200)
@@ -95,7 +95,7 @@ async def trials(
         "lookup": bool(text) and after is None,
     }
     try:
-        data = await local_graphql(request).run(store, "trial_list", **variables)
+        data = await local_graphql(request).run(served, "trial_list", **variables)
     except PageDataError as error:
         body = trial_list_page(
             text=text, total=0, trials=[], exact=None, next_after=None, error=str(error)

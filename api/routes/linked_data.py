@@ -24,6 +24,7 @@ from api.pages.layout import link
 from api.pages.reported import reported_section
 from api.pages.resource import resource_page
 from api.paths import iri_to_uri, local_path, requested_iri
+from api.served import get_served
 from kg.build import GraphNames
 from kg.describe import (
     DESCRIPTION_FORMATS,
@@ -93,11 +94,11 @@ def _chosen(request: Request, requested: str | None) -> str | None | Response:
     return chosen
 
 
-async def _reported(request: Request, settings: Settings, store: Store, iri: str) -> str:
+async def _reported(request: Request, settings: Settings, iri: str) -> str:
     """What a trial's sources reported (the page's first section), read through the GraphQL
     API; empty for anything that is not a trial."""
     try:
-        data = await local_graphql(request).run(store, "trial_page", id=iri)
+        data = await local_graphql(request).run(get_served(request), "trial_page", id=iri)
     except PageDataError:
         return ""
     trial = data.get("trial")
@@ -179,7 +180,7 @@ async def resource(
     chosen = _chosen(request, format)
     if isinstance(chosen, Response):
         return chosen
-    reported = await _reported(request, settings, store, iri) if chosen == "text/html" else ""
+    reported = await _reported(request, settings, iri) if chosen == "text/html" else ""
     return await run_in_threadpool(
         _represent, request, settings, store, iri, "cbd", chosen, reported
     )

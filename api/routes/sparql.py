@@ -24,24 +24,25 @@ from api.deps import SettingsDep, StoreDep
 from api.openapi import content, error_responses, responses
 from api.pages.query import graph_result, query_page, results_table
 from api.paths import local_path
+from api.served import get_served
 from kg.describe import DESCRIPTION_MEDIA_TYPES, serialize
+from kg.served import Serving
 from kg.settings import Settings
 from kg.sparql.guard import CheckedQuery, served_graphs
 from kg.sparql.pool import PoolBusy, PoolError, QueryTimeout, WorkerPool, start_pool
 from kg.sparql.protocol import CheckRequest, CheckResponse, QueryRequest, QueryResponse
 from kg.sparql.results import GRAPH_MEDIA_TYPES, RESULT_MEDIA_TYPES, GraphFormat, ResultFormat
 from kg.sparql.service import example_queries, service_description
-from kg.sparql.statistics import StatisticsCache
-from kg.store import QuerySyntaxError, Store
+from kg.store import QuerySyntaxError
 from kg.vocab import PREFIXES
 
 
 @asynccontextmanager
 async def sparql_lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Start the query workers with the app and stop them (by pid) when it stops."""
-    store: Store = app.state.store
+    serving: Serving = app.state.serving
+    store = serving.current.store
     settings: Settings = app.state.settings
-    app.state.sparql_graphs = frozenset(str(name) for name in store.graph_names())
     pool = await run_in_threadpool(start_pool, store, settings)
     app.state.sparql_pool = pool
     try:
@@ -239,7 +240,7 @@ def _answer(
     The check runs in the worker too: rdflib's parser can take seconds on a large query, which
     in this process would stall other clients, and there it is killed like a slow query.
     """
-    known: frozenset[str] = getattr(request.app.state, "sparql_graphs", frozenset())
+    known = get_served(request).graphs
     try:
         dataset = protocol_dataset(default_graphs, named_graphs, known)
     except QuerySyntaxError as error:
@@ -405,12 +406,12 @@ def _describe_service(request: Request) -> Response:
             headers={"Vary": "Accept"},
         )
     base = str(request.base_url).rstrip("/")
-    statistics: StatisticsCache = request.app.state.statistics
+    served = get_served(request)
     graph = service_description(
-        statistics.get(),
+        served.statistics(),
         endpoint_url=f"{base}/sparql",
         void_url=f"{base}/.well-known/void",
-        graph_names=sorted(getattr(request.app.state, "sparql_graphs", frozenset())),
+        graph_names=sorted(served.graphs),
     )
     fmt = next(k for k, v in DESCRIPTION_MEDIA_TYPES.items() if v == chosen)
     return Response(serialize(graph, fmt), media_type=chosen, headers={"Vary": "Accept"})

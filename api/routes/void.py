@@ -2,7 +2,7 @@
 
 Triples, classes, vocabularies, named graphs, licence, dump locations (the store's, and the
 curated release's as a subset) and the SPARQL endpoint, all counted in the store once per data
-generation (:class:`kg.sparql.statistics.StatisticsCache`) and rendered by
+generation (:meth:`kg.served.Served.statistics`) and rendered by
 :func:`kg.sparql.service.void_description`; the URLs are this server's own, taken from the
 request.
 """
@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from api.conneg import negotiate
-from api.deps import SettingsDep, StatisticsDep, StoreDep
+from api.deps import ServedDep, SettingsDep
 from api.openapi import get_and_head, responses
 from api.routes.dumps import DUMP_EXTENSIONS, STORE_DUMP
 from kg.describe import DESCRIPTION_MEDIA_TYPES, serialize
@@ -29,9 +29,7 @@ router = APIRouter(tags=["linked data"])
     response_class=Response,
     responses=responses(DESCRIPTION_MEDIA_TYPES.values(), 406),
 )
-def void(
-    request: Request, settings: SettingsDep, statistics: StatisticsDep, store: StoreDep
-) -> Response:
+def void(request: Request, settings: SettingsDep, served: ServedDep) -> Response:
     """VoID in Turtle (default), JSON-LD, N-Triples or RDF/XML."""
     offers = list(DESCRIPTION_MEDIA_TYPES.values())
     chosen = negotiate(request.headers.get("accept"), offers)
@@ -39,10 +37,10 @@ def void(
         return PlainTextResponse("available: " + ", ".join(offers) + "\n", status_code=406)
     base = str(request.base_url).rstrip("/")
     graph = void_description(
-        statistics.get(),
+        served.statistics(),
         document_url=f"{base}/.well-known/void",
         endpoint_url=f"{base}/sparql",
-        dump_urls=[f"{base}{STORE_DUMP}"] if store.capabilities.complete_results else [],
+        dump_urls=[f"{base}{STORE_DUMP}"] if served.store.capabilities.complete_results else [],
         curated_dump_urls=[f"{base}/dump.{extension}" for extension in DUMP_EXTENSIONS],
         uri_space=settings.base_iri,
     )

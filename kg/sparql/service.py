@@ -80,7 +80,7 @@ class DatasetStatistics:
     Why apart from the descriptions: counting distinct subjects and objects scans the whole
     store (about 6 s at 10,000 trials, a minute at 100,000), while the descriptions depend on the
     request's URLs. The statistics are computed once per data generation
-    (:class:`kg.sparql.statistics.StatisticsCache`) and rendered per request.
+    (:meth:`kg.served.Served.statistics`) and rendered per request.
     """
 
     licenses: tuple[Identifier, ...]

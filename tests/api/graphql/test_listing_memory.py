@@ -1,5 +1,5 @@
-"""Whole listings are remembered for one generation of the data, where the answer cache is on:
-later pages are slices, counts are lengths, the text filter runs on the trial catalog."""
+"""Whole listings are remembered for one generation of the data: later pages are slices, counts
+are lengths, the text filter runs on the trial catalog."""
 
 from __future__ import annotations
 
@@ -15,15 +15,16 @@ from rdflib import URIRef
 
 from api.app import create_app
 from api.graphql.errors import QueryTimeout
-from api.graphql.listing_memory import ListingMemory
+from api.graphql.listing_memory import ListingMemory, listings_of
 from kg.load import load_files
 from kg.readmodel import listing, read
-from kg.readmodel.listing import Order, TrialCatalog
+from kg.readmodel.listing import Order
 from kg.settings import Settings
 from kg.store import Store
 from kg.stores.oxigraph import OxigraphStore
 from kg.synth import write_corpus
 from tests.api.server.serving import answer_cached_app
+from tests.stores import StorePagedStore
 
 T = TypeVar("T")
 BASE = "https://w3id.org/evidence-kg/id/"
@@ -48,18 +49,23 @@ def load_synthetic(store: OxigraphStore, folder: Path, trials: int, name: str) -
     )
 
 
+def memory_of(client: TestClient) -> ListingMemory:
+    """The listings the app keeps for the generation it serves now."""
+    client.get("/health")  # the generation check runs before each request
+    return listings_of(client.app.state.serving.current)  # type: ignore[attr-defined]
+
+
 @pytest.fixture
 def served(
     tmp_path: Path, settings: Settings
 ) -> Iterator[tuple[TestClient, TestClient, OxigraphStore, ListingMemory]]:
-    """The app with the answer cache (so the listing memory) on, over DASCERN and 60 synthetic
-    trials, beside the app without it on the same store."""
+    """The app over DASCERN and 60 synthetic trials, and its listing memory, beside an app on
+    the same store that has every page found by the store."""
     with answer_cached_app(tmp_path / "store", settings) as (client, store, cached):
         load_synthetic(store, tmp_path, 60, "synthetic")
-        memory = client.app.state.graphql_listings  # type: ignore[attr-defined]
-        assert isinstance(memory, ListingMemory)
-        plain = TestClient(create_app(cached.with_overrides(graphql_cache_size=0), store=store))
-        yield client, plain, store, memory
+        paged = StorePagedStore(store)
+        plain = TestClient(create_app(cached.with_overrides(graphql_cache_size=0), store=paged))
+        yield client, plain, store, memory_of(client)
 
 
 def trials(
@@ -116,9 +122,10 @@ def test_a_load_makes_the_listing_read_again(
     client, _, store, memory = served
     before = trials(client, {}, 2)["totalCount"]
     load_synthetic(store, tmp_path, 70, "more")  # 10 trials more: synth-000061 to -000070
-    misses = memory.misses
     assert trials(client, {}, 2, None)["totalCount"] == before + 10
-    assert memory.misses == misses + 2  # the filter's listing, then its items
+    fresh = memory_of(client)
+    assert fresh is not memory, "a new generation keeps its own listings"
+    assert (fresh.misses, fresh.hits) == (2, 0)  # the filter's listing, then its items
 
 
 def test_the_trial_catalog_is_read_once_for_every_text(
@@ -132,11 +139,12 @@ def test_the_trial_catalog_is_read_once_for_every_text(
     assert memory.misses == 6 and memory.hits == 6
 
 
-def test_listings_are_not_kept_without_the_answer_cache(settings: Settings) -> None:
-    """Off by default, as the answer cache is: a remote store may change around kg."""
+def test_listings_are_kept_without_the_answer_cache(settings: Settings) -> None:
+    """The answer cache's knob does not switch the listings: they are kept per generation
+    wherever the store returns every row."""
     client = TestClient(create_app(settings))
-    assert client.app.state.graphql_listings is None  # type: ignore[attr-defined]
     assert trials(client, {"drug": "dasatinib"}, 1)["totalCount"] == 1
+    assert memory_of(client).misses == 2
 
 
 # The memory itself ----------------------------------------------------------------------------
@@ -155,19 +163,11 @@ class Within:
             raise QueryTimeout(self.seconds) from None
 
 
-class Generations:
-    def __init__(self) -> None:
-        self.current: str | None = "g1"
-
-    async def __call__(self) -> str | None:
-        return self.current
-
-
 ORDER: Order = (("a", "https://example.org/a"), ("b", "https://example.org/b"))
 
 
 def test_concurrent_requests_share_one_read() -> None:
-    memory = ListingMemory(Generations())
+    memory = ListingMemory()
     reads = 0
     release = threading.Event()
 
@@ -188,7 +188,7 @@ def test_concurrent_requests_share_one_read() -> None:
 
 def test_a_read_that_outlives_its_request_is_kept() -> None:
     """The first request times out; the read goes on, and the next request finds it."""
-    memory = ListingMemory(Generations())
+    memory = ListingMemory()
     release = threading.Event()
 
     def read() -> Order:
@@ -208,23 +208,8 @@ def test_a_read_that_outlives_its_request_is_kept() -> None:
     assert asyncio.run(scenario()) == ORDER
 
 
-def test_a_read_finished_after_the_generation_moved_is_not_kept() -> None:
-    generations = Generations()
-    memory = ListingMemory(generations)
-
-    def read() -> Order:
-        generations.current = "g2"  # a load lands while the listing is read
-        return ORDER
-
-    async def scenario() -> None:
-        assert await memory.order("listing", read, Within(5)) == ORDER
-        assert await memory.order("listing", lambda: (), Within(5)) == ()
-
-    asyncio.run(scenario())
-
-
 def test_a_listing_larger_than_the_memory_is_read_each_time() -> None:
-    memory = ListingMemory(Generations(), max_items=1)
+    memory = ListingMemory(max_items=1)
     reads: list[int] = []
 
     def read() -> Order:
@@ -237,17 +222,3 @@ def test_a_listing_larger_than_the_memory_is_read_each_time() -> None:
 
     asyncio.run(scenario())
     assert len(reads) == 2
-
-
-def test_without_a_generation_nothing_is_kept() -> None:
-    generations = Generations()
-    generations.current = None
-    memory = ListingMemory(generations)
-    catalog = TrialCatalog(order=ORDER, names={item: "x" for _, item in ORDER})
-
-    async def scenario() -> None:
-        for _ in range(2):
-            assert await memory.catalog(lambda: catalog, Within(5)) is catalog
-
-    asyncio.run(scenario())
-    assert (memory.hits, memory.misses) == (0, 0)

@@ -157,13 +157,17 @@ def test_time_limit(backend_settings: Settings, store: Store) -> None:
 
 
 class BrokenStore:
-    """A store that fails with an internal message that must not reach clients."""
+    """A store that, once ``broken``, fails with an internal message that must not reach
+    clients (it works while the server starts and reads its generation)."""
 
     def __init__(self, inner: Store) -> None:
         self.inner = inner
+        self.broken = False
 
     def query(self, sparql: str) -> QueryResult:
-        raise RuntimeError("disk /var/secret/store is corrupt")
+        if self.broken:
+            raise RuntimeError("disk /var/secret/store is corrupt")
+        return self.inner.query(sparql)
 
     def __getattr__(self, name: str) -> object:
         return getattr(self.inner, name)
@@ -173,7 +177,9 @@ class BrokenStore:
 
 
 def test_internal_errors_are_masked(backend_settings: Settings, store: Store) -> None:
-    with TestClient(create_app(backend_settings, store=BrokenStore(store))) as client:  # type: ignore[arg-type]
+    broken = BrokenStore(store)
+    with TestClient(create_app(backend_settings, store=broken)) as client:  # type: ignore[arg-type]
+        broken.broken = True
         messages = errors_of(client, '{ trial(id: "DASCERN") { acronym } }')
     assert messages == [MASKED_MESSAGE]
 

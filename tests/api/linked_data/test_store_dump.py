@@ -19,10 +19,11 @@ from api.routes.dumps import STORE_DUMP, in_one_thread, next_item
 from kg.dump import store_nquads
 from kg.load import load_files
 from kg.settings import Settings
-from kg.store import Capabilities
+from kg.store import open_store
 from kg.stores.oxigraph import OxigraphStore
 from kg.synth import write_corpus
 from tests.api.server.serving import answer_cached_app
+from tests.stores import StorePagedStore
 
 BASE = "https://w3id.org/evidence-kg/id/"
 IDENTITY = {"Accept-Encoding": "identity"}
@@ -86,17 +87,14 @@ def test_the_etag_is_the_generations(
 
 
 def test_a_store_without_quads_to_stream_has_no_store_dump(settings: Settings) -> None:
-    class Remote:
-        """A store that does not return every row (as a remote endpoint may not)."""
-
-        capabilities = Capabilities()
-
-        def query(self, sparql: str) -> object:
-            raise AssertionError("not asked")
-
-    client = TestClient(create_app(settings, store=Remote()))  # type: ignore[arg-type]
+    """A store that does not return every row (as a remote endpoint may not) is not asked."""
+    remote = StorePagedStore(open_store("oxigraph"))
+    quiet = settings.with_overrides(generation_check_seconds=3600)
+    client = TestClient(create_app(quiet, store=remote))  # type: ignore[arg-type]
+    asked = len(remote.calls)
     response = client.get(STORE_DUMP)
     assert response.status_code == 404 and "remote" in response.text
+    assert len(remote.calls) == asked
 
 
 def test_the_reader_thread_stops_when_the_client_goes() -> None:

@@ -38,9 +38,12 @@ what a cache must notice once the data generation moves."""
 def answer_cached_app(
     store_path: Path, settings: Settings
 ) -> Iterator[tuple[TestClient, OxigraphStore, Settings]]:
-    """The app in-process on a store built at ``store_path``, with the GraphQL answer cache (and
-    so the memory of whole listings) on, as `kg serve` runs on an embedded store."""
-    cached = settings.with_overrides(store=f"oxigraph:{store_path}", graphql_cache_size=8)
+    """The app in-process on a store built at ``store_path``, with the GraphQL answer cache on,
+    as `kg serve` runs on an embedded store; the test writes around the app (a load into the
+    store it holds), so the app looks for a moved generation before every request."""
+    cached = settings.with_overrides(
+        store=f"oxigraph:{store_path}", graphql_cache_size=8, generation_check_seconds=0
+    )
     store = build_store(cached)
     assert isinstance(store, OxigraphStore)
     try:
