@@ -11,14 +11,21 @@ one computed in this process (an in-memory build of the curated data) counts as 
 Each configuration is a separate server start: ``baseline`` (plain asyncio and h11, access log
 on: uvicorn without its ``[standard]`` extras), ``default`` (`kg serve` as shipped: uvloop,
 httptools, access log on), ``no-access-log``, ``workers-2`` (``KG_WORKERS=2``), ``cache``
-(``KG_GRAPHQL_CACHE``) and ``cache-workers-2``. Prints a markdown table.
-Run: ``python benchmarks/http_throughput.py [N ...] [--seconds 30] [--configs default,cache]``.
+(``KG_GRAPHQL_CACHE``) and ``cache-workers-2``. Each server is driven at every connection count
+of ``--concurrency`` (``1,16``: one run, so the ratio between them is fair).
+
+``--unique`` makes every request's document new, as frontends asking for different things do:
+an aliased ``__typename`` with a running number is added to the README query, so no answer
+cache and no parse memo can answer it, and the server parses and validates each one. Prints a
+markdown table. Run: ``python benchmarks/http_throughput.py [N ...] [--seconds 30]
+[--configs default,cache] [--concurrency 1,16] [--unique]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import resource
@@ -27,7 +34,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,7 +92,10 @@ class Checker:
             document = json.loads(body)
         except ValueError:
             return self._error(f"not JSON: {body[:200]!r}")
-        if "errors" in document or document.get("data") != self.expected:
+        data = document.get("data")
+        if isinstance(data, dict):  # --unique's marker is not part of the README answer
+            data = {k: v for k, v in data.items() if not k.startswith(UNIQUE_ALIAS)}
+        if "errors" in document or data != self.expected:
             return self._error(f"wrong answer: {body[:300]!r}")
         self.tally.good_body = body
         return True
@@ -119,15 +129,49 @@ async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     raise RuntimeError("response without Content-Length or chunked body")
 
 
+UNIQUE_ALIAS = "unique_"
+"""How --unique's added field's alias starts; its answer is dropped before the answer is checked."""
+
+
+def requests(host: str, port: str, unique: bool) -> Callable[[], bytes]:
+    """The next request to send: the README query, or with --unique one never sent before."""
+    numbers = itertools.count()
+
+    def encoded(query: str) -> bytes:
+        body = json.dumps({"query": query}).encode()
+        return (
+            f"POST /graphql HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json"
+            f"\r\nAccept: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        ).encode() + body
+
+    same = encoded(README_QUERY)
+    if not unique:
+        return lambda: same
+    opening = README_QUERY.index("{") + 1
+
+    def new() -> bytes:
+        # A numbered alias: every document differs, even printed back from its syntax tree
+        # (as the answer cache keys it), while the answer bar the marker stays the README's.
+        marker = f"\n  {UNIQUE_ALIAS}{next(numbers)}: __typename"
+        return encoded(README_QUERY[:opening] + marker + README_QUERY[opening:])
+
+    return new
+
+
 async def connection(
-    host: str, port: int, request: bytes, stop_at: float, checker: Checker, tally: Tally
+    host: str,
+    port: int,
+    request: Callable[[], bytes],
+    stop_at: float,
+    checker: Checker,
+    tally: Tally,
 ) -> None:
     """One keep-alive connection sending requests back to back until ``stop_at``."""
     reader, writer = await asyncio.open_connection(host, port)
     try:
         while time.monotonic() < stop_at:
             started = time.perf_counter()
-            writer.write(request)
+            writer.write(request())
             try:
                 status, body = await read_response(reader)
             except (asyncio.IncompleteReadError, ConnectionError) as error:
@@ -141,14 +185,12 @@ async def connection(
         writer.close()
 
 
-def drive(url: str, seconds: float, concurrency: int, expected: object) -> dict[str, float]:
+def drive(
+    url: str, seconds: float, concurrency: int, expected: object, unique: bool = False
+) -> dict[str, float]:
     """Load ``url`` for ``seconds`` with ``concurrency`` connections; figures of the run."""
     host, port = url.removeprefix("http://").split(":")
-    body = json.dumps({"query": README_QUERY}).encode()
-    request = (
-        f"POST /graphql HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
-        f"Accept: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
-    ).encode() + body
+    request = requests(host, port, unique)
     tally = Tally()
     checker = Checker(expected, tally)
 
@@ -208,11 +250,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("sizes", nargs="*", type=int, default=[10000])
     parser.add_argument("--seconds", type=float, default=30.0)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--concurrency", default="8",
+                        help="comma-separated connection counts, each driven on every server")
+    parser.add_argument("--unique", action="store_true",
+                        help="a document never sent before in every request (see above)")
     parser.add_argument("--configs", default=",".join(CONFIGS),
                         help="comma-separated, from: " + ", ".join(CONFIGS))
     args = parser.parse_args()
     names = [name.strip() for name in args.configs.split(",") if name.strip()]
+    counts = [int(count) for count in args.concurrency.split(",")]
     expected = expected_readme_answer()
     rows = []
     for trials in args.sizes:
@@ -222,20 +268,23 @@ def main() -> None:
                 extra = CONFIGS[name]
                 starter = baseline_server if name == "baseline" else running_server
                 with starter(store, extra) as server:
-                    drive(server.url, 2.0, args.concurrency, expected)  # warm-up
-                    figures = drive(server.url, args.seconds, args.concurrency, expected)
-                print(f"# {trials:,} trials, {name}: {figures}", file=sys.stderr)
-                rows.append((trials, name, extra, figures))
+                    drive(server.url, 2.0, counts[-1], expected, args.unique)  # warm-up
+                    for count in counts:
+                        figures = drive(server.url, args.seconds, count, expected, args.unique)
+                        print(f"# {trials:,} trials, {name}, {count} connections: {figures}",
+                              file=sys.stderr)
+                        rows.append((trials, name, count, figures))
         finally:
             shutil.rmtree(store.parent, ignore_errors=True)
-    print(f"README query over HTTP, {args.seconds:g} s per configuration, "
-          f"{args.concurrency} keep-alive connections, load generator in this process "
+    kind = "a new document each request (--unique)" if args.unique else "the same document"
+    print(f"README query over HTTP, {kind}, {args.seconds:g} s per run, keep-alive "
+          f"connections, load generator in this process "
           f"(raw sockets, {os.cpu_count()} cores shared with the server)\n")
-    print("| trials | configuration | req/s | p50 ms | p95 ms | p99 ms | requests | errors "
-          "| load generator CPU |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for trials, name, _, f in rows:
-        print(f"| {trials:,} | {name} | {f['rps']:,.0f} | {f['p50']:.2f} | {f['p95']:.2f} "
+    print("| trials | configuration | connections | req/s | p50 ms | p95 ms | p99 ms | requests "
+          "| errors | load generator CPU |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for trials, name, count, f in rows:
+        print(f"| {trials:,} | {name} | {count} | {f['rps']:,.0f} | {f['p50']:.2f} | {f['p95']:.2f} "
               f"| {f['p99']:.2f} | {f['requests']:,} | {f['errors']} "
               f"| {f['client_cpu'] * 100:.0f}% of a core |")
     print("\nTarget: at least 1,000 req/s with zero errors over 30 s.")
