@@ -242,6 +242,7 @@ def _sorted_lines(data: bytes) -> bytes:
 
 @cache
 def _bundled_context(path: Path = BUNDLED_CONTEXT_PATH) -> dict[str, Any]:
+    """The JSON-LD context shipped with the package, read once per process: no data changes it."""
     document = json.loads(path.read_text(encoding="utf-8"))
     context: dict[str, Any] = document["@context"]
     return context

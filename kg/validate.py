@@ -168,7 +168,8 @@ def canonical_prologue(query_text: str) -> str:
 
 @lru_cache(maxsize=256)
 def _prepared(query_text: str) -> Query:
-    """``query_text`` parsed and translated once per process (a pure, bounded memo).
+    """``query_text`` parsed and translated once per process (a pure, bounded memo: the result
+    depends on the text alone, so not on the data's generation).
 
     Callers pass :func:`canonical_prologue`'s form, so that one constraint is one entry.
     """
@@ -485,7 +486,8 @@ def validate_store(
 
 
 COMPILED_SHAPES_KEPT = 8
-"""Shapes graphs whose compiled queries one process keeps (least recently used dropped first)."""
+"""Shapes graphs whose compiled queries one process keeps (least recently used dropped first);
+keyed on the shapes' triples, which are all the compilation reads, so not on the data."""
 
 _compiled: Lru[frozenset[tuple[Node, Node, Node]], CompiledShapes] = Lru(COMPILED_SHAPES_KEPT)
 

@@ -25,6 +25,8 @@ from kg.vocab import SKOS
 
 @cache
 def _ontology() -> Graph:
+    """The shipped ontology, read once per process to build the schema's enums (the schema is
+    built once too): the data's generation does not change it."""
     return load_ontology(Settings.from_env({}))
 
 

@@ -59,7 +59,8 @@ def types_from_openapi(spec: Mapping[str, Any], root: str = "Study") -> Types:
 
 @cache
 def _tree() -> dict[str, Any]:
-    """The table as nested dicts: each place's type under ``""``, its children by key."""
+    """The table as nested dicts: each place's type under ``""``, its children by key. Read once
+    per process: it is a file shipped with the package, which no data changes."""
     tree: dict[str, Any] = {}
     table: Types = json.loads(TABLE.read_text(encoding="utf-8"))
     for place, kind in table.items():

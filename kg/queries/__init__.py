@@ -11,7 +11,8 @@ from pyoxigraph import NamedNode
 
 @cache
 def load(name: str) -> str:
-    """The text of ``kg/queries/<name>.rq``; ``name`` may include a subfolder (``readmodel/trial``)."""
+    """The text of ``kg/queries/<name>.rq``; ``name`` may include a subfolder (``readmodel/trial``).
+    Read once per process: the queries are files shipped with the package, not data."""
     return resources.files(__package__).joinpath(f"{name}.rq").read_text(encoding="utf-8")
 
 

@@ -29,7 +29,8 @@ SCHEMA_FILE = "trial-record-1.schema.json"
 
 @cache
 def schema() -> dict[str, Any]:
-    """The JSON Schema of version 1 of the record format."""
+    """The JSON Schema of version 1 of the record format (a shipped file, read once per process;
+    no data changes it)."""
     text = resources.files("kg.records").joinpath("schema", SCHEMA_FILE).read_text("utf-8")
     loaded: dict[str, Any] = json.loads(text)
     return loaded
@@ -43,6 +44,7 @@ def is_trial_id(text: str) -> bool:
 
 @cache
 def _validator() -> Draft202012Validator:
+    """The schema's validator, made once per process, as the schema is read once."""
     return Draft202012Validator(schema())
 
 

@@ -71,7 +71,8 @@ def _rows(store: Store, query: CompiledQuery) -> list[dict[str, Identifier]]:
 
 @cache
 def _malloc_trim() -> Callable[[int], int] | None:
-    """glibc's ``malloc_trim``, or None where the C library has none (macOS, musl)."""
+    """glibc's ``malloc_trim``, or None where the C library has none (macOS, musl). Found once
+    per process: it depends on the C library alone, not on any data."""
     name = ctypes.util.find_library("c")
     trim = getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
     return cast("Callable[[int], int] | None", trim)
