@@ -133,9 +133,13 @@ UNIQUE_ALIAS = "unique_"
 """How --unique's added field's alias starts; its answer is dropped before the answer is checked."""
 
 
+NUMBERS = itertools.count()
+"""--unique's running number, across every run of this process (a server asked twice would
+otherwise answer the second run's documents from its answer cache)."""
+
+
 def requests(host: str, port: str, unique: bool) -> Callable[[], bytes]:
     """The next request to send: the README query, or with --unique one never sent before."""
-    numbers = itertools.count()
 
     def encoded(query: str) -> bytes:
         body = json.dumps({"query": query}).encode()
@@ -152,7 +156,7 @@ def requests(host: str, port: str, unique: bool) -> Callable[[], bytes]:
     def new() -> bytes:
         # A numbered alias: every document differs, even printed back from its syntax tree
         # (as the answer cache keys it), while the answer bar the marker stays the README's.
-        marker = f"\n  {UNIQUE_ALIAS}{next(numbers)}: __typename"
+        marker = f"\n  {UNIQUE_ALIAS}{next(NUMBERS)}: __typename"
         return encoded(README_QUERY[:opening] + marker + README_QUERY[opening:])
 
     return new
