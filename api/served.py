@@ -10,6 +10,7 @@ after it (the answer cache, the routes, GraphQL's context, the pages) reads that
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,6 +18,8 @@ from fastapi import FastAPI, Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from kg.served import Served, Serving
+
+log = logging.getLogger(__name__)
 
 SCOPE_KEY = "served"
 
@@ -57,7 +60,10 @@ class ServedPerRequest:
             if self.follow is not None:
                 self.follow()
             if self.serving.check_due():
-                await asyncio.to_thread(self.serving.check)
+                try:
+                    await asyncio.to_thread(self.serving.check)
+                except Exception:  # the store failing: the request's own reads say so
+                    log.warning("the data generation could not be checked", exc_info=True)
             scope.setdefault("state", {})[SCOPE_KEY] = self.serving.current
         await self.app(scope, receive, send)
 
