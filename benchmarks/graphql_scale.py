@@ -50,9 +50,9 @@ from corpus import loaded_store  # noqa: E402
 from serving import uvicorn_app  # noqa: E402
 
 from api.graphql.context import make_context  # noqa: E402
+from api.graphql.enums import ARM_ROLE, STATISTIC_TYPE  # noqa: E402
 from api.graphql.listing_memory import ListingMemory  # noqa: E402
 from api.graphql.schema import build_schema  # noqa: E402
-from api.graphql.types import ARM_ROLES, STATISTIC_TYPES  # noqa: E402
 from kg import queries  # noqa: E402
 from kg.readmodel.sparql import render, values  # noqa: E402
 from kg.stores.oxigraph import OxigraphStore  # noqa: E402
@@ -176,7 +176,7 @@ def readme_from_sparql(rows: list[SparqlRow]) -> Facts:
                     g("interventionLabel"),
                     g("comparatorLabel"),
                     value(g("pValue")),
-                    enum_name(STATISTIC_TYPES, g("statistic")),
+                    enum_name(STATISTIC_TYPE.by_iri, g("statistic")),
                     value(g("estimateValue")),
                     value(g("ciLower")),
                     value(g("ciUpper")),
@@ -257,7 +257,7 @@ def list_from_sparql(rows: list[SparqlRow]) -> Facts:
         g = row.get
         tid = row["trial"]
         if g("arm"):
-            role = enum_name(ARM_ROLES, g("role"))
+            role = enum_name(ARM_ROLE.by_iri, g("role"))
             facts.add(("arm", tid, g("armLabel"), role, value(g("participants"))))
         if g("result"):
             facts.add(
@@ -282,7 +282,7 @@ def list_from_sparql(rows: list[SparqlRow]) -> Facts:
                         tid,
                         g("name"),
                         *arms,
-                        enum_name(STATISTIC_TYPES, g("statistic")),
+                        enum_name(STATISTIC_TYPE.by_iri, g("statistic")),
                         value(g("estimateValue")),
                         value(g("ciLower")),
                         value(g("ciUpper")),

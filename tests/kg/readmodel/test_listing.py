@@ -8,18 +8,22 @@ the page back to the checked query. Both paths are proven here, on each embedded
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from kg.build import load_into
+from kg.ctgov.importer import import_records
+from kg.ctgov.records import read_records
 from kg.readmodel import listing as listings
-from kg.readmodel import model
+from kg.readmodel import model, read
 from kg.readmodel.sparql import BadValue
 from kg.settings import Settings
 from kg.store import Store, open_store
 from kg.vocab import EKG, SCHEMA
+from kg.write import WriteContext
 
 BASE = "https://w3id.org/evidence-kg/id/"
 DASCERN = f"{BASE}trial/dascern"
@@ -160,3 +164,26 @@ def store_values_literal(store: Store, subject: URIRef, predicate: URIRef) -> li
     rows = store.query(f"SELECT ?o WHERE {{ <{subject}> <{predicate}> ?o }}")
     assert not isinstance(rows, bool | Graph)
     return [str(row["o"]) for row in rows]
+
+
+@pytest.fixture(scope="module")
+def with_registry_trials(settings: Settings) -> Iterator[Store]:
+    """DASCERN and the four real registry records (tests/data/ctgov), imported as kg does."""
+    store = load_into(open_store("oxigraph"), settings)
+    records = read_records([str(Path(__file__).parents[2] / "data" / "ctgov")])
+    import_records(store, records, WriteContext.from_settings(settings))
+    yield store
+    store.close()
+
+
+def test_the_trial_catalog_finds_what_the_store_search_finds(with_registry_trials: Store) -> None:
+    """trial(id:)'s case-insensitive lookup gives the same trial from the catalog as from the
+    store's search, for every name of every trial in any case, and nothing for other text."""
+    store = with_registry_trials
+    catalog = listings.read_trial_catalog(store)
+    assert len(set(catalog.identifiers.values())) >= 4, "DASCERN and registry trials"
+    assert catalog.find("nct01593254") == catalog.find(" NCT01593254 ") == DASCERN
+    asked = [*catalog.identifiers, "no such trial", "dascern x", ""]
+    for identifier in asked:
+        for variant in (identifier, identifier.upper(), f" {identifier.title()} "):
+            assert catalog.find(variant) == read.search_trial(store, variant), variant
