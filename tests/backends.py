@@ -27,9 +27,16 @@ from tests.servers import (
     wait_until_quiet,
 )
 
-BACKENDS = ("oxigraph", "oxigraph-disk", "memory", "sparql-oxigraph", "sparql-virtuoso")
-"""Test ids: embedded oxigraph in memory and on disk, rdflib in memory, and the remote SPARQL
-backend over a real ``oxigraph serve`` and a real Virtuoso on loopback."""
+BACKENDS = ("oxigraph-disk", "memory", "sparql-oxigraph", "sparql-virtuoso")
+"""The API tests' backends: embedded oxigraph on disk (as ``kg serve`` runs), rdflib in memory,
+and the remote SPARQL backend over a real ``oxigraph serve`` and a real Virtuoso on loopback.
+Embedded oxigraph in memory (``oxigraph``, also available by name) is not among them: it is the
+same class and code path as on disk, and every test that builds an app without naming a store
+runs on it."""
+
+LAYER_BACKENDS = ("oxigraph-disk", "sparql-oxigraph")
+"""Where tests of the HTTP and GraphQL layers run (``pytest.mark.backends``): one embedded and
+one remote store, the two code paths a request takes; what a store answers is tested on all."""
 
 DASCERN = "dascern"
 """The key of the curated knowledge graph, as ``kg.build.build_store`` makes it."""

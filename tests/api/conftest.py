@@ -43,10 +43,17 @@ is stopped by test_hostile's fixture; this is what the test itself starts)."""
 REMOTE_BACKENDS = frozenset({"sparql-oxigraph", "sparql-virtuoso"})
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Marks the known Virtuoso failures, and keeps a module marked ``backends(...)`` to them."""
+    kept, dropped = [], []
     for item in items:
         callspec = getattr(item, "callspec", None)
         backend = callspec.params.get("backend") if callspec is not None else None
+        only = item.get_closest_marker("backends")
+        if backend is not None and only is not None and backend not in only.args:
+            dropped.append(item)
+            continue
+        kept.append(item)
         if backend not in REMOTE_BACKENDS:
             continue
         name = getattr(item, "originalname", item.name)
@@ -54,6 +61,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xfail(strict=True, reason=VIRTUOSO_KNOWN[name]))
         elif backend == "sparql-virtuoso" and name in VIRTUOSO_UNSTEADY:
             item.add_marker(pytest.mark.xfail(strict=False, reason=VIRTUOSO_UNSTEADY[name]))
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

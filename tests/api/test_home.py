@@ -1,6 +1,8 @@
 """The landing page and the trial list (api/routes/home.py): what the service is, how many
 trials, links that all resolve, a search over names and registry ids that works, and a service
-root in JSON for clients."""
+root in JSON for clients. The pages read through GraphQL, whose answers are tested on every
+backend elsewhere, so these run on one embedded and one remote store
+(``tests.backends.LAYER_BACKENDS``)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,9 @@ from api.app import create_app
 from api.pages.landing import SERVICE_LINKS
 from kg.settings import Settings
 from kg.store import Store
+from tests.backends import LAYER_BACKENDS
+
+pytestmark = pytest.mark.backends(*LAYER_BACKENDS)
 
 TRIAL = "/id/trial/dascern"
 

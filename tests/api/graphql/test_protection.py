@@ -1,4 +1,7 @@
-"""Hostile requests are refused with a GraphQL error or a 4xx, never a 500 (OWASP cheat sheet)."""
+"""Hostile requests are refused with a GraphQL error or a 4xx, never a 500 (OWASP cheat sheet).
+
+The limits are the GraphQL layer's, so they run on one embedded and one remote store
+(``tests.backends.LAYER_BACKENDS``), the two ways a request reads."""
 
 from __future__ import annotations
 
@@ -15,6 +18,9 @@ from api.graphql.errors import MASKED_MESSAGE
 from api.graphql.limits import MAX_PAGE_SIZE, Limits
 from kg.settings import Settings
 from kg.store import QueryResult, Store
+from tests.backends import LAYER_BACKENDS
+
+pytestmark = pytest.mark.backends(*LAYER_BACKENDS)
 
 
 def errors_of(client: TestClient, query: str, **variables: Any) -> list[str]:

@@ -1,6 +1,8 @@
 """SPARQL 1.1 Protocol behaviours, against a real uvicorn, named after what they pin.
 
-Clients: SPARQLWrapper (what people use) and httpx (for exact headers and statuses).
+Clients: SPARQLWrapper (what people use) and httpx (for exact headers and statuses). The
+protocol is the API's own, so these run on one embedded and one remote store
+(``tests.backends.LAYER_BACKENDS``); the W3C protocol suite runs on every persistent backend.
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ import pytest
 from rdflib import Graph
 from SPARQLWrapper import CSV, JSON, POST, POSTDIRECTLY, URLENCODED, XML, SPARQLWrapper
 
+from tests.backends import LAYER_BACKENDS
 from tests.servers import KgServer
+
+pytestmark = pytest.mark.backends(*LAYER_BACKENDS)
 
 ARM_SIZES = """
 PREFIX ekg: <https://w3id.org/evidence-kg/ontology/>
