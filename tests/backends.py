@@ -34,6 +34,11 @@ Embedded oxigraph in memory (``oxigraph``, also available by name) is not among 
 same class and code path as on disk, and every test that builds an app without naming a store
 runs on it."""
 
+SPARQL_BACKENDS = ("oxigraph-disk", "sparql-oxigraph", "sparql-virtuoso")
+"""Where /sparql's own tests run: the three ways its workers evaluate a query (an on-disk
+checkpoint, a remote oxigraph, a remote Virtuoso). Over rdflib in memory the workers evaluate
+an N-Quads copy in oxigraph (``kg.sparql.pool.worker_setup``), as for the embedded store."""
+
 LAYER_BACKENDS = ("oxigraph-disk", "sparql-oxigraph")
 """Where tests of the HTTP and GraphQL layers run (``pytest.mark.backends``): one embedded and
 one remote store, the two code paths a request takes; what a store answers is tested on all."""

@@ -9,8 +9,11 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from SPARQLWrapper import JSON, SPARQLWrapper
 
+from tests.backends import SPARQL_BACKENDS
 from tests.competency import QUESTIONS, comparable, question
 from tests.servers import KgServer
+
+pytestmark = pytest.mark.backends(*SPARQL_BACKENDS)
 
 
 def _binding(binding: dict[str, str]) -> object:

@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from tests.backends import Backend
+from tests.backends import SPARQL_BACKENDS, Backend
 from tests.servers import (
     KgServer,
     child_pids,
@@ -26,6 +26,8 @@ from tests.servers import (
     wait_for_busy_worker,
     wait_for_idle_workers,
 )
+
+pytestmark = pytest.mark.backends(*SPARQL_BACKENDS)
 
 LIMIT_SECONDS = 1.0
 SLACK_SECONDS = 1.5
