@@ -6,18 +6,19 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from api.served import get_served
+from api.served import get_served, served_for
 from kg.served import Served
 from kg.settings import Settings
 from kg.store import Store
 
 
-def get_store(request: Request) -> Store:
-    """The store of the generation this request reads (:mod:`api.served`)."""
-    return get_served(request).store
+async def get_store(request: Request) -> Store:
+    """The store of the generation this request reads (:mod:`api.served`). Every dependency
+    here is ``async`` though none waits: FastAPI would run a ``def`` one in a thread."""
+    return served_for(request).store
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The settings the app was created with (``app.state.settings``)."""
     settings: Settings = request.app.state.settings
     return settings

@@ -30,7 +30,7 @@ def served_of(scope: Scope) -> Served | None:
     return found
 
 
-def get_served(request: Request) -> Served:
+def served_for(request: Request) -> Served:
     """The Served this request reads (pinned on arrival; the current one for a request that came
     in some other way, such as a test calling a route's dependency directly)."""
     found = served_of(request.scope)
@@ -38,6 +38,12 @@ def get_served(request: Request) -> Served:
         serving: Serving = request.app.state.serving
         found = serving.current
     return found
+
+
+async def get_served(request: Request) -> Served:
+    """:func:`served_for` as a FastAPI dependency: ``async`` although it never waits, since
+    FastAPI runs a plain ``def`` dependency in its thread pool, a thread hop per request."""
+    return served_for(request)
 
 
 @dataclass

@@ -24,7 +24,7 @@ from api.pages.layout import link
 from api.pages.reported import reported_section
 from api.pages.resource import resource_page
 from api.paths import iri_to_uri, local_path, requested_iri
-from api.served import get_served
+from api.served import served_for
 from kg.build import GraphNames
 from kg.describe import (
     DESCRIPTION_FORMATS,
@@ -98,7 +98,7 @@ async def _reported(request: Request, settings: Settings, iri: str) -> str:
     """What a trial's sources reported (the page's first section), read through the GraphQL
     API; empty for anything that is not a trial."""
     try:
-        data = await local_graphql(request).run(get_served(request), "trial_page", id=iri)
+        data = await local_graphql(request).run(served_for(request), "trial_page", id=iri)
     except PageDataError:
         return ""
     trial = data.get("trial")

@@ -24,7 +24,7 @@ from api.deps import SettingsDep, StoreDep
 from api.openapi import content, error_responses, responses
 from api.pages.query import graph_result, query_page, results_table
 from api.paths import local_path
-from api.served import get_served
+from api.served import served_for
 from kg.describe import DESCRIPTION_MEDIA_TYPES, serialize
 from kg.served import Serving
 from kg.settings import Settings
@@ -240,7 +240,7 @@ def _answer(
     The check runs in the worker too: rdflib's parser can take seconds on a large query, which
     in this process would stall other clients, and there it is killed like a slow query.
     """
-    known = get_served(request).graphs
+    known = served_for(request).graphs
     try:
         dataset = protocol_dataset(default_graphs, named_graphs, known)
     except QuerySyntaxError as error:
@@ -406,7 +406,7 @@ def _describe_service(request: Request) -> Response:
             headers={"Vary": "Accept"},
         )
     base = str(request.base_url).rstrip("/")
-    served = get_served(request)
+    served = served_for(request)
     graph = service_description(
         served.statistics(),
         endpoint_url=f"{base}/sparql",
