@@ -13,6 +13,7 @@ opened by every worker on its own.
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import os
 import shutil
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Literal
 
 import uvicorn
+from fastapi import FastAPI
 
 from api.app import create_app
 from api.writes import SnapshotPublisher, log_writes
@@ -59,17 +61,28 @@ def uvicorn_options(settings: Settings) -> dict[str, object]:
     }
 
 
+def started(app: FastAPI) -> FastAPI:
+    """``app``, with what the process made to start (the schema, the ontology, the store's
+    handles) frozen out of the garbage collector's passes: it lives as long as the process, and
+    every full collection walked it again (124 ms each, a twentieth of the time of uncached
+    GraphQL requests in a profile of 400 of them)."""
+    gc.collect()
+    gc.freeze()
+    return app
+
+
 def worker_app() -> object:
     """The app of one worker process of a several-process server (settings from ``KG_*``)."""
     log_writes()
-    return create_app(Settings.from_env())
+    return started(create_app(Settings.from_env()))
 
 
 def run(settings: Settings) -> None:
     """Serve until interrupted; uvicorn drains open requests on SIGTERM/SIGINT (graceful shutdown)."""
     log_writes()
     if settings.workers <= 1:
-        uvicorn.run(create_app(settings), **uvicorn_options(settings))  # type: ignore[arg-type]
+        app = started(create_app(settings))
+        uvicorn.run(app, **uvicorn_options(settings))  # type: ignore[arg-type]
         return
     store = build_store(settings)
     snapshot: Checkpoint | None = None
