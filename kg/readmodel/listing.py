@@ -13,7 +13,7 @@ import binascii
 import bisect
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from kg.readmodel import model
 from kg.readmodel.read import (
@@ -252,30 +252,20 @@ def slice_page(order: Order, first: int, after: str | None) -> model.Page:
 
 @dataclass(frozen=True)
 class TrialCatalog:
-    """Every trial in page order, with the lower-case names the text filter searches and the
-    identifiers ``trial(id:)`` looks up: an in-process index of names.
+    """Every trial in page order, with the lower-case names the text filter searches: an
+    in-process text index.
 
     Why: oxigraph has no text index, so the text filter lower-cased and searched some 300,000
     names read from disk for every request (7.8 s at 100,000 trials, over the server's request
-    limit), and so did every ``trial(id:)`` not found exactly (10 s there, each occupying a
-    server thread to its end). Read once, the catalog answers a text filter in a scan of Python
-    strings and a case-insensitive lookup in a dict. Kept per data generation by the server
-    (``api.graphql.listing_memory``); keys are the listing's (the lower-case least label),
-    lower-cased here as LCASE does.
+    limit). Read once (2.8 s there), the catalog answers a text filter in a scan of Python
+    strings. Kept per data generation by the server (``api.graphql.listing_memory``); keys are
+    the listing's (the lower-case least label), lower-cased here as LCASE does.
     """
 
     order: Order
     names: dict[str, str]
     """Each trial's lower-case names, joined by :data:`NAME_SEPARATOR` (one substring test
     per trial: a third of the time of one per name)."""
-    identifiers: dict[str, str] = field(default_factory=dict)
-    """Lower-case IRI, label, alternate name, identifier and registry id -> the trial they
-    name (the least IRI where several trials share one, as trial_lookup.rq answers)."""
-
-    def find(self, identifier: str) -> str | None:
-        """The trial ``identifier`` names case-insensitively, as :func:`kg.readmodel.read.
-        search_trial` finds it in the store."""
-        return self.identifiers.get(identifier.strip().lower())
 
     def matching(self, text: str, within: Order | None = None) -> Order:
         """The pairs of ``within`` (default: every trial) whose trial has a name containing
@@ -303,15 +293,7 @@ def read_trial_catalog(store: Store) -> TrialCatalog:
     """The :class:`TrialCatalog` of ``store``'s trials, in one query."""
     labels: dict[str, set[str]] = defaultdict(set)
     names: dict[str, set[str]] = defaultdict(set)
-    identifiers: dict[str, str] = {}
-
-    def identify(text: str, item: str) -> None:
-        key = text.lower()
-        if key not in identifiers or item < identifiers[key]:
-            identifiers[key] = item
-
-    rows = store.select_values(render("trial_catalog"))
-    for item, label, name, alternate, identifier, registry_id in rows:
+    for item, label, name, alternate in store.select_values(render("trial_catalog")):
         if item is None:
             continue
         found = names[item]
@@ -320,12 +302,50 @@ def read_trial_catalog(store: Store) -> TrialCatalog:
                 found.add(text.lower().replace(NAME_SEPARATOR, ""))
         if label is not None:
             labels[item].add(label)
-        for text in (item, label, alternate, identifier, registry_id):
-            if text is not None:
-                identify(text, item)
     order = tuple(sorted((min(labels[item], default="").lower(), item) for item in names))
     joined = {item: NAME_SEPARATOR.join(sorted(found)) for item, found in names.items()}
-    return TrialCatalog(order=order, names=joined, identifiers=identifiers)
+    return TrialCatalog(order=order, names=joined)
+
+
+@dataclass(frozen=True)
+class TrialIdentifiers:
+    """Every name ``trial(id:)`` looks up case-insensitively, to the trial it names: an
+    in-process index.
+
+    Why: a ``trial(id:)`` not found exactly compared every trial's names in the store, for every
+    request (10 s at 100,000 trials, each occupying a server thread to its end, so that a client
+    sending such requests faster than they ended could fill the thread pool). Read once per data
+    generation (about 4 s there), it answers in a dict lookup. Kept by the server with the
+    listings (``api.graphql.listing_memory``).
+    """
+
+    identifiers: dict[str, str]
+    """Lower-case IRI, label, alternate name, identifier and registry id -> the trial they
+    name (the least IRI where several trials share one, as trial_lookup.rq answers)."""
+
+    def find(self, identifier: str) -> str | None:
+        """The trial ``identifier`` names case-insensitively, as
+        :func:`kg.readmodel.read.search_trial` finds it in the store."""
+        return self.identifiers.get(identifier.strip().lower())
+
+    @property
+    def size(self) -> int:
+        return len(self.identifiers)
+
+
+@grows_with_data
+def read_trial_identifiers(store: Store) -> TrialIdentifiers:
+    """The :class:`TrialIdentifiers` of ``store``'s trials, in one query."""
+    identifiers: dict[str, str] = {}
+    for item, name in store.select_values(render("trial_identifiers")):
+        if item is None:
+            continue
+        for text in (item, name):
+            if text is not None:
+                key = text.lower()
+                if key not in identifiers or item < identifiers[key]:
+                    identifiers[key] = item
+    return TrialIdentifiers(identifiers)
 
 
 def _unchecked_page_rows(

@@ -35,14 +35,15 @@ MARKER = "no-such-thing-5c1e"
 README_QUERY = (PROJECT_ROOT / "api" / "graphql" / "examples" / "readme_query.graphql").read_text()
 
 
-CATALOG = render("trial_catalog")
-"""The read of every trial's names that a text filter makes where listings are kept."""
+INDEXES = {render("trial_catalog"), render("trial_identifiers")}
+"""The reads of every trial's names that a text filter and an unknown ``trial(id:)`` make where
+listings are kept (the store returns every row)."""
 
 
 def is_slow(sparql: str) -> bool:
     """Whether a read is one of the scans the hostile requests cause: a case-insensitive
-    comparison with :data:`MARKER`, or the trial catalog (the text filter's, memories on)."""
-    return (MARKER in sparql and "LCASE(" in sparql) or sparql == CATALOG
+    comparison with :data:`MARKER`, or an index of the trials' names (listings kept)."""
+    return (MARKER in sparql and "LCASE(" in sparql) or sparql in INDEXES
 
 
 class GatedStore(RecordingStore):
@@ -88,15 +89,15 @@ HOSTILE = {
 }
 
 
-@pytest.mark.parametrize("cache_size", [0, 16], ids=["no-memories", "answer-cache-on"])
+@pytest.mark.parametrize("cache_size", [0, 16], ids=["answer-cache-off", "answer-cache-on"])
 @pytest.mark.parametrize("hostile", HOSTILE, ids=list(HOSTILE))
 def test_a_slow_read_does_not_delay_an_unrelated_request(
     embedded: Store, settings: Settings, hostile: str, cache_size: int
 ) -> None:
     """While a hostile request's scan is held in the store, the README query and
-    ``{ __typename }`` are answered; the hostile request then completes with its answer. With the
-    answer cache on, the cache's generation read and the listing memory are in the path too (the
-    text filter then reads the trial catalog)."""
+    ``{ __typename }`` are answered; the hostile request then completes with its answer. The
+    embedded store keeps listings, so the scans are the reads of the indexes of trial names; with
+    the answer cache on, it is in the path too."""
     gated = GatedStore(embedded)
     app = create_app(settings.with_overrides(graphql_cache_size=cache_size), store=gated)  # type: ignore[arg-type]
     query, expected = HOSTILE[hostile]
