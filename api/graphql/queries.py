@@ -191,7 +191,7 @@ async def searched_trial_page(
 
 async def searched_trial(info: Info, identifier: str) -> str | None:
     """The trial ``identifier`` names case-insensitively: from the index of trial names kept for
-    the generation (read once, about 4 s at 100,000 trials, then a dict lookup), else searched
+    the generation (read once, about 8 s at 100,000 trials, then a dict lookup), else searched
     in the store (10 s there, for every request)."""
     memory = kept_listings(info)
     if memory is None:

@@ -315,7 +315,7 @@ class TrialIdentifiers:
     Why: a ``trial(id:)`` not found exactly compared every trial's names in the store, for every
     request (10 s at 100,000 trials, each occupying a server thread to its end, so that a client
     sending such requests faster than they ended could fill the thread pool). Read once per data
-    generation (about 4 s there), it answers in a dict lookup. Kept by the server with the
+    generation (about 8 s there), it answers in a dict lookup. Kept by the server with the
     listings (``api.graphql.listing_memory``).
     """
 
