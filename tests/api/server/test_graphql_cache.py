@@ -12,10 +12,11 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.graphql_cache import GraphQLResponseCache
-from kg.build import bump_generation
+from kg.build import build_store, bump_generation
 from kg.settings import Settings
 from kg.stores.oxigraph import OxigraphStore
 from tests.api.server.serving import RENAME_DASCERN, answer_cached_app
+from tests.stores import RecordingStore
 
 ACRONYM = '{ trial(id: "NCT01593254") { acronym } }'
 README_QUERY = Path(__file__).parents[3] / "api" / "graphql" / "examples" / "readme_query.graphql"
@@ -145,3 +146,22 @@ def test_mutations_and_subscriptions_are_never_keyed() -> None:
     assert cache.normalized("mutation { x }") is None
     assert cache.normalized("subscription { x }") is None
     assert cache.normalized("{ a   b }") == cache.normalized("{\n a\n b\n}") == "{\n  a\n  b\n}"
+
+
+def test_a_repeat_reads_nothing_from_the_store(tmp_path: Path, settings: Settings) -> None:
+    """Between two checks of the generation a repeat costs no store read at all: nothing reads
+    the generation per request (kg.served)."""
+    cached = settings.with_overrides(
+        store=f"oxigraph:{tmp_path / 'store'}", graphql_cache_size=8, generation_check_seconds=3600
+    )
+    store = build_store(cached)
+    try:
+        recording = RecordingStore(store)
+        client = TestClient(create_app(cached, store=recording))  # type: ignore[arg-type]
+        first = acronym(client)
+        asked = len(recording.calls)
+        assert asked > 0, "the first answer is read from the store"
+        assert [acronym(client) for _ in range(3)] == [first] * 3
+        assert len(recording.calls) == asked
+    finally:
+        store.close()
