@@ -37,11 +37,6 @@ TABLES: dict[str, tuple[dict[str, URIRef], URIRef, str | None]] = {
 
 
 @pytest.fixture(scope="module")
-def ontology() -> Graph:
-    return WriteContext.from_settings(Settings.from_env({})).ontology
-
-
-@pytest.fixture(scope="module")
 def enumerations() -> dict[str, list[str]]:
     schemas = yaml.safe_load(OAS.read_text(encoding="utf-8"))["components"]["schemas"]
     return {name: schema["enum"] for name, schema in schemas.items() if "enum" in schema}
@@ -90,10 +85,12 @@ def test_free_text_statistics_fall_back_to_other_and_every_target_is_a_statistic
         assert (concept, RDF.type, EKG.StatisticType) in ontology
 
 
-def test_reported_estimates_are_typed_with_the_stato_class_the_ontology_maps(ontology: Graph) -> None:
+def test_reported_estimates_are_typed_with_the_stato_class_the_ontology_maps(
+    settings: Settings, shapes: Graph, ontology: Graph
+) -> None:
     """The importer reads the STATO classes from the ontology, so the two cannot disagree; this
     pins the ones the crosscheck ekgsh:EstimateStatoType relies on."""
-    stato = stato_classes(WriteContext.from_settings(Settings.from_env({})))
+    stato = stato_classes(WriteContext(settings.base_iri, shapes, ontology))
     assert stato[EKG.OddsRatio] == URIRef("http://purl.obolibrary.org/obo/STATO_0000182")
     assert stato[EKG.MeanDifference] == URIRef("http://purl.obolibrary.org/obo/STATO_0000457")
     assert EKG.HazardRatio not in stato
