@@ -18,7 +18,7 @@ and journals are found in the shared reference data (:mod:`kg.records.reference`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -277,6 +277,17 @@ class _Mapper:
         found = self.data.get(section) or []
         return [(i, item) for i, item in enumerate(found) if isinstance(item, dict)]
 
+    def parts_of(
+        self, section: str, prefix: str, kind: URIRef
+    ) -> Iterator[tuple[Json, Path, URIRef]]:
+        """Each entry of ``section`` made a reported part of the trial (:meth:`part`): node
+        ``{prefix}-{id}`` typed ``kind``; with the entry and its path."""
+        for index, entry in self.items(section):
+            path: Path = (section, index)
+            node = self.node(f"{prefix}-{entry.get('id')}")
+            self.part(node, (kind,), path)
+            yield entry, path, node
+
     # --- the record ------------------------------------------------------------------------------
 
     def map(self) -> RecordGraph:
@@ -412,11 +423,8 @@ class _Mapper:
             self.text(node, EKG.inclusionCriterion, (*path, "inclusion", index))
 
     def arms(self) -> None:
-        for index, entry in self.items("arms"):
-            path: Path = ("arms", index)
+        for entry, path, node in self.parts_of("arms", "arm", EKG.Arm):
             arm_id = str(entry.get("id"))
-            node = self.node(f"arm-{arm_id}")
-            self.part(node, (EKG.Arm,), path)
             self.add(self.node(), EKG.arm, node)
             self.concept(node, EKG.armRole, "role", (*path, "role"))
             self.whole(node, EKG.participants, (*path, "participants"), "participants")
@@ -456,10 +464,7 @@ class _Mapper:
         self.duration(node, EKG.maximumDuration, (*path, "maximum duration"), "maximum duration")
 
     def endpoints(self) -> None:
-        for index, entry in self.items("endpoints"):
-            path: Path = ("endpoints", index)
-            node = self.node(f"endpoint-{entry.get('id')}")
-            self.part(node, (EKG.Endpoint,), path)
+        for _, path, node in self.parts_of("endpoints", "endpoint", EKG.Endpoint):
             self.add(self.node(), EKG.endpoint, node)
             self.text(node, SCHEMA.alternateName, (*path, "short name"))
             self.concept(node, EKG.benefitDirection, "better", (*path, "better"))
@@ -469,10 +474,7 @@ class _Mapper:
             self.concept(node, EKG.measureType, "kind", (*path, "kind"))
 
     def reports(self) -> None:
-        for index, entry in self.items("reports"):
-            path: Path = ("reports", index)
-            node = self.node(f"report-{entry.get('id')}")
-            self.part(node, (EKG.Report,), path)
+        for entry, path, node in self.parts_of("reports", "report", EKG.Report):
             self.add(self.node(), EKG.report, node)
             self.concept(node, EKG.reportKind, "report kind", (*path, "kind"))
             self.text(node, EKG.followUp, (*path, "follow-up"))
@@ -517,10 +519,7 @@ class _Mapper:
             self.figure(node, RDF.value, Literal(number, datatype=XSD.decimal), path)
 
     def results(self) -> None:
-        for index, entry in self.items("results"):
-            path: Path = ("results", index)
-            node = self.node(f"result-{entry.get('id')}")
-            self.part(node, (EKG.ArmResult,), path)
+        for _, path, node in self.parts_of("results", "result", EKG.ArmResult):
             for key, section, prefix, predicate in (("arm", "arms", "arm", EKG.arm),
                                                     ("endpoint", "endpoints", "endpoint", EKG.endpoint),
                                                     ("report", "reports", "report", EKG.report)):
@@ -568,10 +567,7 @@ class _Mapper:
             self.figure(node, EKG.denominator, Literal(str(count), datatype=XSD.integer), path)
 
     def comparisons(self) -> None:
-        for index, entry in self.items("comparisons"):
-            path: Path = ("comparisons", index)
-            node = self.node(f"comparison-{entry.get('id')}")
-            self.part(node, (EKG.Comparison,), path)
+        for entry, path, node in self.parts_of("comparisons", "comparison", EKG.Comparison):
             for key, section, prefix, predicate in (
                 ("endpoint", "endpoints", "endpoint", EKG.endpoint),
                 ("report", "reports", "report", EKG.report),
@@ -636,10 +632,7 @@ class _Mapper:
                             (*path, "level"))
 
     def crossovers(self) -> None:
-        for index, entry in self.items("crossovers"):
-            path: Path = ("crossovers", index)
-            node = self.node(f"crossover-{entry.get('id')}")
-            self.part(node, (EKG.CrossoverResult,), path)
+        for _, path, node in self.parts_of("crossovers", "crossover", EKG.CrossoverResult):
             for key, predicate in (("from", EKG.arm), ("to", EKG.crossoverTo)):
                 target = self.local("arms", (*path, key), "arm")
                 if target is not None:
@@ -657,10 +650,7 @@ class _Mapper:
                                 Literal(months, datatype=XSD.decimal), (*path, "median time"))
 
     def findings(self) -> None:
-        for index, entry in self.items("findings"):
-            path: Path = ("findings", index)
-            node = self.node(f"finding-{entry.get('id')}")
-            self.part(node, (EKG.Finding,), path)
+        for entry, path, node in self.parts_of("findings", "finding", EKG.Finding):
             self.concept(node, EKG.findingKind, "finding kind", (*path, "kind"))
             self.text(node, EKG.statement, (*path, "statement"))
             about = str(entry.get("about", "")).strip()
