@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from kg.ctgov.values import canonical_decimal
 from kg.vocab import QUDT_UNIT, XSD
 
 
@@ -31,12 +32,6 @@ def decimal_lexical(value: Decimal) -> str:
     if normal == normal.to_integral_value():
         return f"{normal.to_integral_value():f}.0"
     return f"{normal:f}"
-
-
-def _plain(value: Decimal) -> str:
-    """A decimal as a curator writes it: no trailing zeros (``100``, ``2.5``)."""
-    normal = value.normalize()
-    return f"{normal.to_integral_value():f}" if normal == normal.to_integral_value() else f"{normal:f}"
 
 
 def _number(text: str, what: str) -> Decimal:
@@ -130,7 +125,7 @@ def percentage(raw: object, what: str) -> tuple[Percent, list[str]]:
         raise ValueProblem(f"{what}: {raw!r} is not a percentage between 0 and 100")
     if Decimal(0) < value < Decimal(1) and places > 0:
         warnings.append(
-            f"{what}: {text} looks like a fraction ({_plain(value * 100)} %?), not a "
+            f"{what}: {text} looks like a fraction ({canonical_decimal(value * 100)} %?), not a "
             f"percentage; if the source prints {text}%, keep it and ignore this warning"
         )
     elif bare:
@@ -146,7 +141,7 @@ def percentage_text(value: str, places: int | None) -> str:
     """
     number = Decimal(value)
     if places is None:
-        return f"{_plain(number)} %"
+        return f"{canonical_decimal(number)} %"
     return f"{number:.{places}f} %"
 
 
@@ -184,7 +179,7 @@ def p_value_text(comparator: str | None, lexical: str) -> str:
     >>> p_value_text(None, "0.005"), p_value_text("<", "0.001"), p_value_text(None, "1.0")
     ('P = .005', 'P < .001', 'P = 1')
     """
-    text = _plain(Decimal(lexical))
+    text = canonical_decimal(Decimal(lexical))
     if text.startswith("0."):
         text = text[1:]
     return f"P {comparator or '='} {text}"
@@ -226,7 +221,7 @@ def dose_text(comparator: str | None, value: str, unit: str) -> str:
     '>= 400 mg'
     """
     prefix = f"{comparator} " if comparator else ""
-    return f"{prefix}{_plain(Decimal(value))} {unit}"
+    return f"{prefix}{canonical_decimal(Decimal(value))} {unit}"
 
 
 TIME_UNITS: dict[str, tuple[str, str]] = {
@@ -300,7 +295,7 @@ def months_text(lexical: str) -> str:
     >>> months_text("9.0")
     '9 months'
     """
-    return f"{_plain(Decimal(lexical))} months"
+    return f"{canonical_decimal(Decimal(lexical))} months"
 
 
 @dataclass(frozen=True)
@@ -343,7 +338,7 @@ def when_text(relation: str, value: str | None, unit: str | None) -> str:
     """
     if value is None or unit is None:
         return relation
-    return f"{relation} {_plain(Decimal(value))} {_QUDT_WORDS[unit.rsplit('/', 1)[-1]]}"
+    return f"{relation} {canonical_decimal(Decimal(value))} {_QUDT_WORDS[unit.rsplit('/', 1)[-1]]}"
 
 
 _DATE = (
