@@ -7,7 +7,6 @@ import subprocess
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -16,7 +15,7 @@ from api.app import create_app
 from kg.build import build_store
 from kg.settings import Settings
 from kg.stores.oxigraph import OxigraphStore
-from tests.servers import PROJECT_ROOT, free_port, stop, wait_until_up
+from tests.servers import PROJECT_ROOT, KgServer, free_port, stop, wait_until_up
 
 KG = str(Path(sys.executable).parent / "kg")
 
@@ -52,16 +51,8 @@ def answer_cached_app(
         store.close()
 
 
-@dataclass(frozen=True)
-class Serving:
-    """A running `kg serve`: its URL and the pid of the process started."""
-
-    base_url: str
-    pid: int
-
-
 @contextmanager
-def kg_serve(environment: Mapping[str, str]) -> Iterator[Serving]:
+def kg_serve(environment: Mapping[str, str]) -> Iterator[KgServer]:
     """Run `kg serve` with the given ``KG_*`` settings (others cleared) on a free port."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KG_")}
@@ -72,7 +63,7 @@ def kg_serve(environment: Mapping[str, str]) -> Iterator[Serving]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        server = Serving(f"http://127.0.0.1:{port}", process.pid)
+        server = KgServer(f"http://127.0.0.1:{port}", process.pid)
         wait_until_up(f"{server.base_url}/health", process, seconds=90)
         yield server
     finally:
