@@ -62,6 +62,8 @@ class SnapshotFollower:
     pointer: Path
     settings: Settings
     _stamp: tuple[int, int] | None = field(default=None, init=False)
+    _followed: str | None = field(default=None, init=False)
+    """The snapshot served now (a pointer rewritten to the same one is not opened again)."""
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     def follow(self) -> None:
@@ -76,9 +78,9 @@ class SnapshotFollower:
             if stamp == self._stamp:
                 return
             path = json.loads(self.pointer.read_text(encoding="utf-8"))["path"]
-            if path != getattr(self.fastapi.state, "followed_checkpoint", None):
+            if path != self._followed:
                 refresh_readers(self.fastapi, open_checkpoint(Path(path)), self.settings)
-                self.fastapi.state.followed_checkpoint = path
+                self._followed = path
             self._stamp = stamp
 
 
