@@ -36,11 +36,13 @@ class LocalGraphQL:
 
     schema: BaseSchema
     timeout_seconds: float
+    keep_reads: bool
+    """Whether reads are kept for the generation (:func:`api.graphql.context.served_context`)."""
 
     async def run(self, served: Served, name: str, **variables: Any) -> dict[str, Any]:
         """``data`` of page query ``name`` read from ``served``; :class:`PageDataError` if it
         answered errors."""
-        context = served_context(served, self.timeout_seconds)
+        context = served_context(served, self.timeout_seconds, keep_reads=self.keep_reads)
         result = await self.schema.execute(
             page_query(name), variable_values=variables, context_value=context
         )

@@ -1,7 +1,8 @@
 """Per-request GraphQL context: the store, a deadline and fresh DataLoaders.
 
-Why per request: DataLoaders cache what they load, and a cache shared across requests would
-serve stale data after a reload and grow without bound. Why a deadline: strawberry has no
+Why per request: a DataLoader batches the keys of one tick of one request's execution and holds
+futures bound to its event loop. What outlives the request is kept per data generation instead,
+bounded: the reads (:class:`api.graphql.loaders.KeptReads`) and whole listings. Why a deadline: strawberry has no
 request time limit; no store call starts after the request's deadline, and a threaded call is
 awaited only until it, so a slow request ends with a clear error instead of hanging.
 
@@ -23,7 +24,7 @@ from strawberry.fastapi import BaseContext
 
 from api.graphql.errors import QueryTimeout
 from api.graphql.listing_memory import ListingMemory, listings_of
-from api.graphql.loaders import Loaders
+from api.graphql.loaders import KeptReads, Loaders, reads_of
 from kg.served import Served
 from kg.store import Store, may_run_inline
 
@@ -39,15 +40,17 @@ class EvidenceContext(BaseContext):
         timeout_seconds: float,
         *,
         listings: ListingMemory | None = None,
+        reads: KeptReads | None = None,
         inline_reads: bool = True,
     ) -> None:
         super().__init__()
         self.store = store
         self.listings = listings
+        self.reads = reads
         self.timeout_seconds = timeout_seconds
         self.inline_reads = inline_reads
         self.deadline = asyncio.get_running_loop().time() + timeout_seconds
-        self.loaders = Loaders(self.run)
+        self.loaders = Loaders(self.run, reads)
 
     async def run(self, read: Callable[..., T], *args: object) -> T:
         """``read(store, *args)``, refused once the request's deadline has passed.
@@ -81,18 +84,27 @@ async def make_context(
     timeout_seconds: float,
     *,
     listings: ListingMemory | None = None,
+    reads: KeptReads | None = None,
     inline_reads: bool = True,
 ) -> EvidenceContext:
     """A context for one request (must run inside the event loop that executes it);
     ``listings`` is the server's memory of whole listings, shared by its requests, if it keeps
-    one. ``inline_reads=False`` sends even key-bounded reads to threads: for measuring what
-    running them inline saves, never for serving."""
+    one; ``reads`` its reads kept for the generation, if it keeps them. ``inline_reads=False``
+    sends even key-bounded reads to threads: for measuring what running them inline saves,
+    never for serving."""
     return EvidenceContext(
-        store, timeout_seconds, listings=listings, inline_reads=inline_reads
+        store, timeout_seconds, listings=listings, reads=reads, inline_reads=inline_reads
     )
 
 
-def served_context(served: Served, timeout_seconds: float) -> EvidenceContext:
+def served_context(served: Served, timeout_seconds: float, *, keep_reads: bool) -> EvidenceContext:
     """A context for one request reading ``served``: its store, and the whole listings kept for
-    its generation (must run inside the event loop that executes the request)."""
-    return EvidenceContext(served.store, timeout_seconds, listings=listings_of(served))
+    its generation and, with ``keep_reads``, its reads (must run inside the event loop that
+    executes the request).
+
+    ``keep_reads`` only where nothing but this server changes the data (:func:`kg.store.is_private`:
+    an embedded store), so that every change moves the generation: another client of a remote
+    store can write around ``kg`` without moving it, and a kept read would then be stale for
+    good, which is also why the answer cache stays off there by default."""
+    reads = reads_of(served) if keep_reads else None
+    return EvidenceContext(served.store, timeout_seconds, listings=listings_of(served), reads=reads)

@@ -225,10 +225,11 @@ class Query:
         "case-insensitively."
     )
     async def trial(self, info: Info, id: strawberry.ID) -> Trial | None:
-        # The exact lookup may run on the event loop; the case-insensitive one is a dict
-        # lookup in the generation's index of trial names where the server keeps one, else a
-        # search of every trial's names in the store, never on the loop.
-        found = await info.context.run(read.find_trial_exactly, str(id))
+        # The exact lookup may run on the event loop (and is kept for the generation); the
+        # case-insensitive one is a dict lookup in the generation's index of trial names where
+        # the server keeps one, else a search of every trial's names in the store, never on the
+        # loop.
+        found = await info.context.loaders.trial_named.load(str(id))
         if found is None:
             found = await searched_trial(info, str(id))
         if found is None:

@@ -17,6 +17,7 @@ from api.graphql_cache import GraphQLResponseCache
 from api.graphql_http import GraphQLOverHTTP, document_routes
 from api.local_graphql import LocalGraphQL
 from kg.settings import Settings
+from kg.store import is_private
 
 PATH = "/graphql"
 
@@ -25,9 +26,10 @@ def router(settings: Settings) -> GraphQLOverHTTP:
     """The GraphQL router, its limits taken from ``settings``."""
     timeout = settings.query_timeout_seconds
     schema = build_schema(Limits(timeout_seconds=timeout))
+    keep_reads = is_private(settings.store)
 
     async def context(served: ServedDep) -> EvidenceContext:
-        return served_context(served, timeout)
+        return served_context(served, timeout, keep_reads=keep_reads)
 
     graphql = GraphQLOverHTTP(
         schema,
@@ -46,9 +48,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     ``settings.graphql_cache_size`` is set, a cache of answers inside the guard, valid for one
     generation of the data."""
     if settings.graphql_cache_size > 0:
-        app.add_middleware(
-            GraphQLResponseCache, max_entries=settings.graphql_cache_size, path=PATH
-        )
+        app.add_middleware(GraphQLResponseCache, max_entries=settings.graphql_cache_size, path=PATH)
     app.add_middleware(
         RequestGuard,
         max_bytes=settings.max_body_bytes,
@@ -56,5 +56,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         max_write_bytes=settings.max_record_bytes + settings.max_body_bytes,
     )
     graphql = router(settings)
-    app.state.local_graphql = LocalGraphQL(graphql.schema, settings.query_timeout_seconds)
+    app.state.local_graphql = LocalGraphQL(
+        graphql.schema, settings.query_timeout_seconds, keep_reads=is_private(settings.store)
+    )
     app.include_router(graphql)

@@ -673,6 +673,14 @@ def find_trial_exactly(store: Store, identifier: str) -> str | None:
     return _single(select(store, exact).rows, "trial")
 
 
+@key_bounded
+def find_trials_exactly(store: Store, identifiers: Sequence[str]) -> dict[str, str]:
+    """:func:`find_trial_exactly` of each of ``identifiers`` that names a trial: the batch read
+    the GraphQL loaders (and the reads they keep per generation) take."""
+    found = {identifier: find_trial_exactly(store, identifier) for identifier in identifiers}
+    return {identifier: trial for identifier, trial in found.items() if trial is not None}
+
+
 @grows_with_data
 def search_trial(store: Store, identifier: str) -> str | None:
     """The trial whose IRI, acronym or registry id is ``identifier`` case-insensitively: every

@@ -1,14 +1,28 @@
-"""``then``: a value a DataLoader already holds is built at once; anything else is awaited."""
+"""The loaders: ``then`` builds a value a DataLoader already holds at once and awaits anything
+else; the reads kept for a generation are read once, and never after the data changed."""
 
 from __future__ import annotations
 
 import asyncio
 import inspect
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from strawberry.dataloader import DataLoader
 
-from api.graphql.loaders import then
+from api.app import create_app
+from api.graphql.context import served_context
+from api.graphql.loaders import KeptReads, reads_of, then
+from kg.build import build_store, bump_generation
+from kg.served import Served
+from kg.settings import Settings
+from kg.store import is_private
+from kg.stores.oxigraph import OxigraphStore
+from tests.api.server.serving import RENAME_DASCERN
+from tests.stores import RecordingStore
 
 
 def _loader(loaded: list[list[str]]) -> DataLoader[str, str]:
@@ -59,3 +73,117 @@ def test_a_failed_load_raises_its_error_when_awaited() -> None:
 
     with pytest.raises(LookupError, match="store unavailable"):
         asyncio.run(scenario())
+
+
+# Reads kept for one generation ------------------------------------------------------------------
+
+
+def _read(
+    log: list[list[str]], fail: bool = False
+) -> Callable[[object, Sequence[str]], dict[str, str]]:
+    """A read by key that describes every key but "gone", and logs the keys it was asked."""
+
+    def read(store: object, keys: Sequence[str]) -> dict[str, str]:
+        log.append(list(keys))
+        if fail:
+            raise LookupError("store unavailable")
+        return {key: key.upper() for key in keys if key != "gone"}
+
+    return read
+
+
+async def _run(read: Callable[..., object], *args: object) -> object:
+    return read(None, *args)
+
+
+def test_kept_reads_go_to_the_store_once_a_key() -> None:
+    """Only keys no request read yet are read, in one batch; a key the store does not describe
+    is kept too, and gives the loader's default."""
+    log: list[list[str]] = []
+    read, kept = _read(log), KeptReads()
+    first = asyncio.run(kept.read(_run, read, ["a", "gone"], None))
+    second = asyncio.run(kept.read(_run, read, ["gone", "b", "a"], None))
+    assert (first, second) == (["A", None], [None, "B", "A"])
+    assert log == [["a", "gone"], ["b"]]
+    assert (kept.hits, kept.misses, len(kept)) == (2, 3, 3)
+
+
+def test_kept_reads_keep_each_read_apart_and_stay_bounded() -> None:
+    log: list[list[str]] = []
+    one, other, kept = _read(log), _read(log), KeptReads(max_entries=2)
+    asyncio.run(kept.read(_run, one, ["a"], None))
+    asyncio.run(kept.read(_run, other, ["a"], None))  # another read of the same key
+    asyncio.run(kept.read(_run, one, ["b"], None))  # the oldest, one's "a", goes
+    assert asyncio.run(kept.read(_run, one, ["a", "b"], None)) == ["A", "B"]
+    assert log == [["a"], ["a"], ["b"], ["a"]] and len(kept) == 2
+
+
+def test_a_failed_read_keeps_nothing() -> None:
+    log: list[list[str]] = []
+    kept = KeptReads()
+    with pytest.raises(LookupError, match="store unavailable"):
+        asyncio.run(kept.read(_run, _read(log, fail=True), ["a"], None))
+    assert len(kept) == 0
+    assert asyncio.run(kept.read(_run, _read(log), ["a"], None)) == ["A"]
+
+
+def test_other_documents_read_nothing_again_until_the_generation_moves(
+    tmp_path: Path, settings: Settings
+) -> None:
+    """With the answer cache off, as for frontends asking each their own document: what one
+    request read is not read again for the generation; after a load the new data is served."""
+    uncached = settings.with_overrides(
+        store=f"oxigraph:{tmp_path / 'store'}", graphql_cache_size=0, generation_check_seconds=0
+    )
+    store = build_store(uncached)
+    assert isinstance(store, OxigraphStore)
+    try:
+        recording = RecordingStore(store)
+        client = TestClient(create_app(uncached, store=recording))  # type: ignore[arg-type]
+        readme = README_QUERY.read_text(encoding="utf-8")
+        first = _answer(client, readme)
+        asked = _reads(recording)
+        assert asked > 0, "the first answer is read from the store"
+        for alias in ("a", "b"):  # new documents, each of them a miss of any answer cache
+            again = _answer(client, readme.replace("trial(", f"{alias}: trial(", 1))
+            assert again[alias] == first["trial"]
+        assert _reads(recording) == asked
+        assert _answer(client, ACRONYM)["trial"]["acronym"] == "DASCERN"
+        store.native.update(RENAME_DASCERN % "RENAMED")
+        bump_generation(store, uncached.base_iri)
+        assert _answer(client, ACRONYM)["trial"]["acronym"] == "RENAMED"
+    finally:
+        store.close()
+
+
+def test_reads_are_kept_only_where_nothing_but_the_server_writes(settings: Settings) -> None:
+    """A remote store's other clients can write without moving the generation: there every
+    request reads the store, as the pages do too."""
+    served = Served(build_store(settings), None, frozenset())
+
+    async def contexts() -> tuple[object, object]:
+        kept = served_context(served, 5.0, keep_reads=True)
+        fresh = served_context(served, 5.0, keep_reads=False)
+        return kept.reads, fresh.reads
+
+    kept, fresh = asyncio.run(contexts())
+    assert kept is reads_of(served) and fresh is None
+    assert is_private(settings.store) and not is_private("sparql:http://127.0.0.1/query")
+    app = create_app(settings)
+    assert app.state.local_graphql.keep_reads is True
+
+
+ACRONYM = '{ trial(id: "NCT01593254") { acronym } }'
+README_QUERY = Path(__file__).parents[3] / "api" / "graphql" / "examples" / "readme_query.graphql"
+
+
+def _answer(client: TestClient, query: str) -> dict[str, Any]:
+    response = client.post("/graphql", json={"query": query})
+    assert response.status_code == 200 and "errors" not in response.json(), response.text
+    data: dict[str, Any] = response.json()["data"]
+    return data
+
+
+def _reads(recording: RecordingStore) -> int:
+    """Store reads of the read model (not the generation check before each request)."""
+    return sum("?generation" not in sparql for sparql in recording.queries)
