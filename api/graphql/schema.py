@@ -37,6 +37,7 @@ from api.graphql.types import (
     StatisticalMethod,
     Trial,
 )
+from api.graphql.validation import VariableFreeValidation
 
 NODE_TYPES = [
     Arm,
@@ -76,6 +77,7 @@ def build_schema(limits: Limits | None = None) -> TimedSchema:
         types=NODE_TYPES,
         config=StrawberryConfig(batching_config=None),
         extensions=[
+            VariableFreeValidation,
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
