@@ -3,6 +3,7 @@ servers sharing one remote store with no state of their own."""
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 import time
@@ -13,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.server import uvicorn_options
+from api.server import YOUNG_COLLECTION_THRESHOLD, started, uvicorn_options
 from kg.build import bump_generation
 from kg.settings import Settings
 from kg.sparql.snapshot import SNAPSHOT_INFIX
@@ -126,3 +127,17 @@ def test_two_servers_on_one_remote_store_agree_before_and_after_a_change(
             while graphql(server.base_url, ACRONYM) != renamed and time.monotonic() < deadline:
                 time.sleep(0.1)
             assert graphql(server.base_url, ACRONYM) == renamed
+
+
+def test_a_started_server_collects_garbage_less_often(settings: Settings) -> None:
+    """What the process made to start is frozen out of collections, and the youngest generation
+    waits for more allocations than Python's default (api.server.started)."""
+    before = gc.get_threshold()
+    try:
+        app = create_app(settings)
+        assert started(app) is app
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == (YOUNG_COLLECTION_THRESHOLD, *before[1:])
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
