@@ -60,8 +60,9 @@ def then(loading: Awaitable[V], build: Callable[[V], R]) -> R | Awaitable[R]:
 
 READS_KEPT = 250_000
 """Reads by key one server process keeps per generation (least recently used go first): about
-850 bytes each, so about 200 MB at most; a trial of the synthetic corpus with its arms, primary
-endpoints, results, comparisons and estimates is about 20 of them."""
+960 bytes each, so about 240 MB at most. A trial of a 50-trial page of the filtered list (its
+arms, primary endpoints, results, comparisons and estimates) is 22 reads, 21 KiB: the details
+of about 11,000 trials (measured at 100,000 trials with tracemalloc)."""
 
 Read = Callable[[Any, Sequence[Any]], dict[Any, Any]]
 _ABSENT = object()
