@@ -15,8 +15,9 @@ from strawberry.dataloader import DataLoader
 
 from api.app import create_app
 from api.graphql.context import served_context
-from api.graphql.loaders import KeptReads, reads_of, then
+from api.graphql.loaders import KeptReads, Loaders, reads_of, then
 from kg.build import build_store, bump_generation
+from kg.readmodel import read as reads
 from kg.served import Served
 from kg.settings import Settings
 from kg.store import is_private
@@ -125,6 +126,28 @@ def test_a_failed_read_keeps_nothing() -> None:
         asyncio.run(kept.read(_run, _read(log, fail=True), ["a"], None))
     assert len(kept) == 0
     assert asyncio.run(kept.read(_run, _read(log), ["a"], None)) == ["A"]
+
+
+def test_a_kept_read_is_handed_out_at_once_without_a_batch(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A request's loader gives a kept value as a future already done, so resolvers go on
+    without waiting for a batch; keys not kept are batched as before."""
+    log: list[list[str]] = []
+    read, kept = _read(log), KeptReads()
+
+    async def scenario() -> tuple[object, object, list[object]]:
+        await Loaders(_run, kept).trial_named.load("kept")  # the store is asked once
+        loaders = Loaders(_run, kept)  # the next request's
+        at_once = loaders.trial_named.load("kept")
+        assert isinstance(at_once, asyncio.Future) and at_once.done()
+        return await at_once, then(loaders.trial_named.load("kept"), str), list(
+            await asyncio.gather(*map(loaders.trial_named.load, ["a", "b"]))
+        )
+
+    monkeypatch.setattr(reads, "find_trials_exactly", read)
+    assert asyncio.run(scenario()) == ("KEPT", "KEPT", ["A", "B"])
+    assert log == [["kept"], ["a", "b"]]
 
 
 def test_other_documents_read_nothing_again_until_the_generation_moves(
