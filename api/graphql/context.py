@@ -67,16 +67,28 @@ class EvidenceContext(BaseContext):
         return await self.within(asyncio.to_thread(read, self.store, *args))
 
     async def within(self, work: Awaitable[T]) -> T:
-        """``work``'s result, awaited until the request's deadline (then QueryTimeout)."""
+        """``work``'s result, awaited until the request's deadline (then QueryTimeout, and
+        ``work`` is cancelled).
+
+        Why ``asyncio.wait`` and not ``wait_for``: since Python 3.12 ``wait_for`` cancels the
+        task that started it, and a resolver's first step runs in whichever task graphql-core
+        is in, its rest perhaps in another (:mod:`api.graphql.eager`); ``wait`` is bound to no
+        task."""
         remaining = self.deadline - asyncio.get_running_loop().time()
         if remaining <= 0:
             if inspect.iscoroutine(work):
                 work.close()  # never started: no "was never awaited" warning
             raise QueryTimeout(self.timeout_seconds)
+        running = asyncio.ensure_future(work)
         try:
-            return await asyncio.wait_for(work, remaining)
-        except TimeoutError:
-            raise QueryTimeout(self.timeout_seconds) from None
+            done, _ = await asyncio.wait((running,), timeout=remaining)
+        except asyncio.CancelledError:
+            running.cancel()
+            raise
+        if not done:
+            running.cancel()
+            raise QueryTimeout(self.timeout_seconds)
+        return running.result()
 
 
 async def make_context(
