@@ -12,7 +12,7 @@ which moves no generation); do not turn the cache on then.
 
 What is cached: POST requests with a JSON body whose document holds only queries, answered 200
 without any ``errors`` (a timeout or a refused operation is never replayed). The key is the
-document printed back from its syntax tree (whitespace, commas and comments do not matter), the
+document's tokens (whitespace, commas and comments do not matter: :func:`tokens_of`), the
 operation name, the variables and extensions (as canonical JSON), and the Accept and Origin
 headers, since the answer's headers may depend on them.
 """
@@ -22,16 +22,63 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse, print_ast
+from graphql import GraphQLError, Source, TokenKind
+from graphql.language import Lexer
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.served import served_of
 from kg.lru import Lru
 
 NORMALIZED_DOCUMENTS = 1024
-"""Distinct raw documents whose normalized form is remembered (their parse is the costly part).
-Not kept per data generation (:mod:`kg.served`): a document's printed form depends on its text
-alone."""
+"""Distinct raw documents whose normalized form is remembered. Not kept per data generation
+(:mod:`kg.served`): a document's tokens depend on its text alone."""
+
+MAX_TOKENS = 10_000
+"""A longer document is not cached (the request guard refuses it anyway)."""
+
+_OPENING = frozenset({TokenKind.BRACE_L, TokenKind.PAREN_L, TokenKind.BRACKET_L})
+_CLOSING = frozenset({TokenKind.BRACE_R, TokenKind.PAREN_R, TokenKind.BRACKET_R})
+_QUOTED = frozenset({TokenKind.STRING, TokenKind.BLOCK_STRING})
+
+
+def tokens_of(text: str) -> str | None:
+    """The document's tokens, one space apart; ``None`` if it does not lex, is too long, leaves
+    a bracket open, or may hold a mutation or subscription (the word at the top level, where an
+    operation begins).
+
+    Why tokens and not the syntax tree printed back: GraphQL's grammar is over tokens, so two
+    documents with the same tokens are the same document, and lexing is a fraction of parsing
+    and printing, which took a sixth of the server's time on requests the cache never answers
+    (every new document); strawberry parses the document again anyway.
+
+    >>> tokens_of('{ trial( id : "NCT01593254" ) , { acronym } }  # a comment')
+    '{ trial ( id : "NCT01593254" ) { acronym } }'
+    >>> tokens_of("mutation { x }") is None, tokens_of('{ "x }') is None
+    (True, True)
+    """
+    lexer = Lexer(Source(text))
+    words: list[str] = []
+    depth = 0
+    try:
+        token = lexer.advance()
+        while token.kind is not TokenKind.EOF:
+            if len(words) >= MAX_TOKENS:
+                return None
+            kind, value = token.kind, token.value
+            if kind in _OPENING:
+                depth += 1
+            elif kind in _CLOSING:
+                depth -= 1
+            elif kind is TokenKind.NAME and depth == 0 and value in ("mutation", "subscription"):
+                return None
+            if kind in _QUOTED:
+                words.append(json.dumps(value))
+            else:
+                words.append(kind.value if value is None else value)
+            token = lexer.advance()
+    except GraphQLError:
+        return None
+    return " ".join(words) if depth == 0 else None  # unbalanced: not a document
 
 ANSWERS = "graphql-answers"
 """Under which name a generation keeps its answers (:meth:`kg.served.Served.kept`)."""
@@ -123,20 +170,10 @@ class GraphQLResponseCache:
         )
 
     def normalized(self, text: str) -> str | None:
-        """The document printed from its syntax tree; ``None`` unless it holds only queries."""
+        """The document's tokens (:func:`tokens_of`); ``None`` unless it may be cached."""
         if text in self._documents:
             return self._documents[text]
-        try:
-            tree = parse(text, max_tokens=10_000)
-        except GraphQLError:
-            normalized = None
-        else:
-            only_queries = all(
-                d.operation == OperationType.QUERY
-                for d in tree.definitions
-                if isinstance(d, OperationDefinitionNode)
-            )
-            normalized = print_ast(tree) if only_queries else None
+        normalized = tokens_of(text)
         if len(self._documents) >= NORMALIZED_DOCUMENTS:
             self._documents.clear()
         self._documents[text] = normalized

@@ -145,7 +145,11 @@ def test_mutations_and_subscriptions_are_never_keyed() -> None:
     cache = GraphQLResponseCache(app=None, max_entries=2)  # type: ignore[arg-type]
     assert cache.normalized("mutation { x }") is None
     assert cache.normalized("subscription { x }") is None
-    assert cache.normalized("{ a   b }") == cache.normalized("{\n a\n b\n}") == "{\n  a\n  b\n}"
+    assert cache.normalized("query { x } subscription { y }") is None
+    assert cache.normalized("{ a   b }") == cache.normalized("{\n a,\n b # c\n}") == "{ a b }"
+    assert cache.normalized("query Q { x(a: mutation) }") is not None  # an enum value
+    assert cache.normalized('{ x(a: "b") }') != cache.normalized("{ x(a: b) }")
+    assert cache.normalized('{ x(a: "b") }') == cache.normalized('{ x(a: """b""") }')
 
 
 def test_a_repeat_reads_nothing_from_the_store(tmp_path: Path, settings: Settings) -> None:
