@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -31,6 +31,7 @@ from kg.served import Served
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+D = TypeVar("D")
 R = TypeVar("R")
 Runner = Callable[..., Awaitable[Any]]
 
@@ -64,7 +65,7 @@ READS_KEPT = 250_000
 arms, primary endpoints, results, comparisons and estimates) is 22 reads, 21 KiB: the details
 of about 11,000 trials (measured at 100,000 trials with tracemalloc)."""
 
-Read = Callable[[Any, Sequence[Any]], dict[Any, Any]]
+Read = Callable[[Any, Sequence[Any]], Mapping[Any, Any]]
 ABSENT = object()
 """Kept for a key the store does not describe (its read gives the loader's default)."""
 
@@ -102,13 +103,11 @@ class KeptReads:
     async def read(self, run: Runner, read: Read, keys: Sequence[K], default: object) -> list[Any]:
         """What ``read`` gives for each of ``keys`` (``default`` for a key it does not
         describe): kept ones at once, the others through ``run(read, missing)``."""
-        with self._lock:
-            values = [self._kept.get((read, key)) for key in keys]
+        values = [self.kept(read, key) for key in keys]
         missing = [key for key, value in zip(keys, values, strict=True) if value is None]
-        self.hits += len(keys) - len(missing)
         self.misses += len(missing)
         if missing:
-            found: dict[Any, Any] = await run(read, missing)
+            found: Mapping[Any, Any] = await run(read, missing)
             with self._lock:
                 for key in missing:
                     self._kept.put((read, key), found.get(key, ABSENT))
@@ -125,22 +124,17 @@ def reads_of(served: Served) -> KeptReads:
 
 
 class _KeptLoader(DataLoader[K, V]):
-    """A request's DataLoader that hands out a value kept for the generation at once, as a
-    future already done, instead of adding its key to the next batch.
+    """A request's DataLoader reading through the generation's kept reads: a kept value is
+    handed out at once, as a future already done, instead of adding its key to the next batch.
 
     Why: once the reads are kept, most keys are, and each batch still cost a task, a dispatch
     and a loop iteration before the resolvers awaiting it went on; a done future lets them go
     on at once (:func:`then`). Keys not kept are batched and read as before.
     """
 
-    def __init__(
-        self,
-        load_fn: Callable[[list[K]], Awaitable[list[V]]],
-        kept: KeptReads,
-        read: Read,
-        default: V,
-    ) -> None:
-        super().__init__(load_fn=load_fn)
+    def __init__(self, run: Runner, kept: KeptReads, read: Read, default: V) -> None:
+        super().__init__(load_fn=self._load_batch)
+        self._run = run
         self._reads = kept
         self._read = read
         self._default = default
@@ -152,35 +146,26 @@ class _KeptLoader(DataLoader[K, V]):
             self.prime(key, value)
         return super().load(key)
 
+    async def _load_batch(self, keys: list[K]) -> list[V]:
+        return await self._reads.read(self._run, self._read, keys, self._default)
+
 
 def _loader(
     run: Runner,
     kept: KeptReads | None,
-    read: Callable[[Any, Sequence[K]], dict[K, V]],
-    default: V | None = None,
-) -> DataLoader[K, V | None]:
-    async def load(keys: list[K]) -> list[V | None]:
-        if kept is not None:
-            return await kept.read(run, read, keys, default)
-        found: dict[K, V] = await run(read, keys)
+    read: Callable[[Any, Sequence[K]], Mapping[K, V]],
+    default: D,
+) -> DataLoader[K, V | D]:
+    """The loader of ``read`` for one request: through ``kept`` if given, else straight from
+    the store; ``default`` for a key the store does not describe (``None``, or ``[]`` for a
+    read of lists, the same object each time: no resolver changes what it loads)."""
+    if kept is not None:
+        return _KeptLoader(run, kept, read, default)
+
+    async def load(keys: list[K]) -> list[V | D]:
+        found: Mapping[K, V] = await run(read, keys)
         return [found.get(key, default) for key in keys]
 
-    if kept is not None:
-        return _KeptLoader(load, kept, read, default)
-    return DataLoader(load_fn=load)
-
-
-def _list_loader(
-    run: Runner, kept: KeptReads | None, read: Callable[[Any, Sequence[K]], dict[K, list[V]]]
-) -> DataLoader[K, list[V]]:
-    async def load(keys: list[K]) -> list[list[V]]:
-        if kept is not None:
-            return await kept.read(run, read, keys, [])
-        found: dict[K, list[V]] = await run(read, keys)
-        return [found.get(key, []) for key in keys]
-
-    if kept is not None:
-        return _KeptLoader(load, kept, read, [])
     return DataLoader(load_fn=load)
 
 
@@ -189,74 +174,78 @@ class Loaders:
     given, else straight from the store."""
 
     def __init__(self, run: Runner, kept: KeptReads | None = None) -> None:
-        self.trial: DataLoader[str, model.Trial | None] = _loader(run, kept, reads.read_trials)
+        self.trial: DataLoader[str, model.Trial | None] = _loader(
+            run, kept, reads.read_trials, None
+        )
         self.trial_named: DataLoader[str, str | None] = _loader(
-            run, kept, reads.find_trials_exactly
+            run, kept, reads.find_trials_exactly, None
         )
         self.registration: DataLoader[str, model.Registration | None] = _loader(
-            run, kept, reads.read_registrations
+            run, kept, reads.read_registrations, None
         )
         self.population: DataLoader[str, model.Population | None] = _loader(
-            run, kept, reads.read_populations
+            run, kept, reads.read_populations, None
         )
-        self.arm: DataLoader[str, model.Arm | None] = _loader(run, kept, reads.read_arms)
+        self.arm: DataLoader[str, model.Arm | None] = _loader(run, kept, reads.read_arms, None)
         self.intervention: DataLoader[str, model.Intervention | None] = _loader(
-            run, kept, reads.read_interventions
+            run, kept, reads.read_interventions, None
         )
-        self.drug: DataLoader[str, model.Drug | None] = _loader(run, kept, reads.read_drugs)
+        self.drug: DataLoader[str, model.Drug | None] = _loader(run, kept, reads.read_drugs, None)
         self.condition: DataLoader[str, model.Condition | None] = _loader(
-            run, kept, reads.read_conditions
+            run, kept, reads.read_conditions, None
         )
         self.endpoint: DataLoader[str, model.Endpoint | None] = _loader(
-            run, kept, reads.read_endpoints
+            run, kept, reads.read_endpoints, None
         )
-        self.report: DataLoader[str, model.Report | None] = _loader(run, kept, reads.read_reports)
+        self.report: DataLoader[str, model.Report | None] = _loader(
+            run, kept, reads.read_reports, None
+        )
         self.arm_result: DataLoader[str, model.ArmResult | None] = _loader(
-            run, kept, reads.read_arm_results
+            run, kept, reads.read_arm_results, None
         )
         self.comparison: DataLoader[str, model.Comparison | None] = _loader(
-            run, kept, reads.read_comparisons
+            run, kept, reads.read_comparisons, None
         )
         self.estimate: DataLoader[str, model.EffectEstimate | None] = _loader(
-            run, kept, reads.read_estimates
+            run, kept, reads.read_estimates, None
         )
         self.significance: DataLoader[str, model.SignificanceAssessment | None] = _loader(
-            run, kept, reads.read_significance_assessments
+            run, kept, reads.read_significance_assessments, None
         )
         self.source: DataLoader[str, model.SourceDocument | None] = _loader(
-            run, kept, reads.read_sources
+            run, kept, reads.read_sources, None
         )
         self.crossover: DataLoader[str, model.CrossoverResult | None] = _loader(
-            run, kept, reads.read_crossovers
+            run, kept, reads.read_crossovers, None
         )
         self.finding: DataLoader[str, model.Finding | None] = _loader(
-            run, kept, reads.read_findings
+            run, kept, reads.read_findings, None
         )
         self.reference: DataLoader[str, model.Reference | None] = _loader(
-            run, kept, reads.read_references
+            run, kept, reads.read_references, None
         )
         self.organization: DataLoader[str, model.Organization | None] = _loader(
-            run, kept, reads.read_organizations
+            run, kept, reads.read_organizations, None
         )
-        self.xrefs: DataLoader[str, list[model.Xref]] = _list_loader(run, kept, reads.read_xrefs)
-        self.authors: DataLoader[str, list[model.Author]] = _list_loader(
-            run, kept, reads.read_authors
+        self.xrefs: DataLoader[str, list[model.Xref]] = _loader(run, kept, reads.read_xrefs, [])
+        self.authors: DataLoader[str, list[model.Author]] = _loader(
+            run, kept, reads.read_authors, []
         )
-        self.derivations: DataLoader[str, list[model.Derivation]] = _list_loader(
-            run, kept, reads.read_derivations
+        self.derivations: DataLoader[str, list[model.Derivation]] = _loader(
+            run, kept, reads.read_derivations, []
         )
-        self.drug_trials: DataLoader[str, list[str]] = _list_loader(
-            run, kept, reads.read_drug_trials
+        self.drug_trials: DataLoader[str, list[str]] = _loader(
+            run, kept, reads.read_drug_trials, []
         )
         self.method: DataLoader[str, model.StatisticalMethod | None] = _loader(
-            run, kept, reads.read_methods
+            run, kept, reads.read_methods, None
         )
-        self.links: DataLoader[tuple[str, str], list[str]] = _list_loader(
-            run, kept, reads.read_links
+        self.links: DataLoader[tuple[str, str], list[str]] = _loader(
+            run, kept, reads.read_links, []
         )
-        self.backlinks: DataLoader[tuple[str, str, str], list[str]] = _list_loader(
-            run, kept, reads.read_backlinks
+        self.backlinks: DataLoader[tuple[str, str, str], list[str]] = _loader(
+            run, kept, reads.read_backlinks, []
         )
         self.node_types: DataLoader[str, set[str] | None] = _loader(
-            run, kept, reads.read_node_types
+            run, kept, reads.read_node_types, None
         )
