@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from kg.settings import Settings
 from kg.store import Store
+from tests.api.documents import answer
 
 GraphQL = Callable[..., dict[str, Any]]
 
@@ -26,11 +27,6 @@ def gql(client: TestClient) -> GraphQL:
     """POST a query; fail on HTTP or GraphQL errors; return ``data``."""
 
     def run(query: str, **variables: Any) -> dict[str, Any]:
-        response = client.post("/graphql", json={"query": query, "variables": variables})
-        assert response.status_code == 200, response.text
-        body = response.json()
-        assert "errors" not in body, body["errors"]
-        data: dict[str, Any] = body["data"]
-        return data
+        return answer(client, query, **variables)
 
     return run

@@ -21,8 +21,9 @@ import pytest
 from api.app import create_app
 from kg.build import build_store
 from kg.readmodel.sparql import render
-from kg.settings import PROJECT_ROOT, Settings
+from kg.settings import Settings
 from kg.store import Store
+from tests.api.documents import README_QUERY
 from tests.stores import RecordingStore
 
 HOLD_SECONDS = 60.0
@@ -31,9 +32,6 @@ event loop (the test then fails on ``held``)."""
 
 MARKER = "no-such-thing-5c1e"
 """Named by the hostile requests, so the gate knows their slow reads."""
-
-README_QUERY = (PROJECT_ROOT / "api" / "graphql" / "examples" / "readme_query.graphql").read_text()
-
 
 INDEXES = {render("trial_catalog"), render("trial_identifiers")}
 """The reads of every trial's names that a text filter and an unknown ``trial(id:)`` make where

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.api.documents import README_QUERY
 from tests.api.graphql.conftest import GraphQL
 
 BASE = "https://w3id.org/evidence-kg/id/"
 TRIAL = f"{BASE}trial/dascern"
-README_QUERY = Path(__file__).parents[3] / "api" / "graphql" / "examples" / "readme_query.graphql"
 
 TRIAL_QUERY = """
 query ($id: ID!) {
@@ -145,7 +144,7 @@ def test_findings_and_trial_sources(trial: dict[str, Any]) -> None:
 
 def test_readme_query_primary_endpoint(gql: GraphQL) -> None:
     """The README query: MMR at 12 months 29% vs 13%, P = .005, derived estimates, the DOI."""
-    data = gql(README_QUERY.read_text(encoding="utf-8"))
+    data = gql(README_QUERY)
     (endpoint,) = data["trial"]["endpoints"]
     values = {r["arm"]["participants"]: r for r in endpoint["results"]}
     assert values[174]["value"] == 29.0 and values[86]["value"] == 13.0

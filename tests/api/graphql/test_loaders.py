@@ -7,7 +7,6 @@ import asyncio
 import inspect
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -22,6 +21,7 @@ from kg.served import Served
 from kg.settings import Settings
 from kg.store import is_private
 from kg.stores.oxigraph import OxigraphStore
+from tests.api.documents import ACRONYM, README_QUERY, answer
 from tests.api.server.serving import RENAME_DASCERN
 from tests.stores import RecordingStore
 
@@ -163,18 +163,18 @@ def test_other_documents_read_nothing_again_until_the_generation_moves(
     try:
         recording = RecordingStore(store)
         client = TestClient(create_app(uncached, store=recording))  # type: ignore[arg-type]
-        readme = README_QUERY.read_text(encoding="utf-8")
-        first = _answer(client, readme)
+        readme = README_QUERY
+        first = answer(client, readme)
         asked = _reads(recording)
         assert asked > 0, "the first answer is read from the store"
         for alias in ("a", "b"):  # new documents, each of them a miss of any answer cache
-            again = _answer(client, readme.replace("trial(", f"{alias}: trial(", 1))
+            again = answer(client, readme.replace("trial(", f"{alias}: trial(", 1))
             assert again[alias] == first["trial"]
         assert _reads(recording) == asked
-        assert _answer(client, ACRONYM)["trial"]["acronym"] == "DASCERN"
+        assert answer(client, ACRONYM)["trial"]["acronym"] == "DASCERN"
         store.native.update(RENAME_DASCERN % "RENAMED")
         bump_generation(store, uncached.base_iri)
-        assert _answer(client, ACRONYM)["trial"]["acronym"] == "RENAMED"
+        assert answer(client, ACRONYM)["trial"]["acronym"] == "RENAMED"
     finally:
         store.close()
 
@@ -194,17 +194,6 @@ def test_reads_are_kept_only_where_nothing_but_the_server_writes(settings: Setti
     assert is_private(settings.store) and not is_private("sparql:http://127.0.0.1/query")
     app = create_app(settings)
     assert app.state.local_graphql.keep_reads is True
-
-
-ACRONYM = '{ trial(id: "NCT01593254") { acronym } }'
-README_QUERY = Path(__file__).parents[3] / "api" / "graphql" / "examples" / "readme_query.graphql"
-
-
-def _answer(client: TestClient, query: str) -> dict[str, Any]:
-    response = client.post("/graphql", json={"query": query})
-    assert response.status_code == 200 and "errors" not in response.json(), response.text
-    data: dict[str, Any] = response.json()["data"]
-    return data
 
 
 def _reads(recording: RecordingStore) -> int:

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.api.documents import README_QUERY
 from tests.backends import Backend
 from tests.servers import kg_server
-
-README_QUERY = Path(__file__).parents[3] / "api" / "graphql" / "examples" / "readme_query.graphql"
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +26,7 @@ def base_url(backend: Backend) -> Iterator[str]:
 
 def test_readme_query_over_http(base_url: str) -> None:
     response = httpx.post(
-        f"{base_url}/graphql", json={"query": README_QUERY.read_text(encoding="utf-8")}, timeout=10
+        f"{base_url}/graphql", json={"query": README_QUERY}, timeout=10
     )
     assert response.status_code == 200
     (endpoint,) = response.json()["data"]["trial"]["endpoints"]

@@ -15,11 +15,9 @@ from api.graphql_cache import GraphQLResponseCache
 from kg.build import build_store, bump_generation
 from kg.settings import Settings
 from kg.stores.oxigraph import OxigraphStore
+from tests.api.documents import ACRONYM, README_QUERY
 from tests.api.server.serving import RENAME_DASCERN, answer_cached_app
 from tests.stores import RecordingStore
-
-ACRONYM = '{ trial(id: "NCT01593254") { acronym } }'
-README_QUERY = Path(__file__).parents[3] / "api" / "graphql" / "examples" / "readme_query.graphql"
 
 
 @pytest.fixture
@@ -51,7 +49,7 @@ def test_a_repeat_is_answered_from_the_cache(
 ) -> None:
     client, _, _ = served
     cache = cache_of(client)
-    body = {"query": README_QUERY.read_text(encoding="utf-8")}
+    body = {"query": README_QUERY}
     first = client.post("/graphql", json=body)
     second = client.post("/graphql", json=body)
     assert first.status_code == second.status_code == 200

@@ -19,13 +19,9 @@ from kg.build import bump_generation
 from kg.settings import Settings
 from kg.sparql.snapshot import SNAPSHOT_INFIX
 from kg.store import open_store
+from tests.api.documents import ACRONYM, README_QUERY
 from tests.api.server.serving import RENAME_DASCERN, kg_serve
 from tests.servers import OxigraphServer, child_pids
-
-README_QUERY = (
-    Path(__file__).parents[3] / "api" / "graphql" / "examples" / "readme_query.graphql"
-).read_text(encoding="utf-8")
-ACRONYM = '{ trial(id: "NCT01593254") { acronym } }'
 
 
 def graphql(base_url: str, query: str) -> dict[str, object]:
