@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import Request
 from strawberry.schema.base import BaseSchema
 
-from api.graphql.context import served_context
+from api.graphql.context import EvidenceContext, served_context
 from kg.served import Served
 
 
@@ -39,10 +39,15 @@ class LocalGraphQL:
     keep_reads: bool
     """Whether reads are kept for the generation (:func:`api.graphql.context.served_context`)."""
 
+    def context(self, served: Served) -> EvidenceContext:
+        """A request's context reading ``served``, for the pages and /graphql alike (must run
+        inside the event loop that executes the request)."""
+        return served_context(served, self.timeout_seconds, keep_reads=self.keep_reads)
+
     async def run(self, served: Served, name: str, **variables: Any) -> dict[str, Any]:
         """``data`` of page query ``name`` read from ``served``; :class:`PageDataError` if it
         answered errors."""
-        context = served_context(served, self.timeout_seconds, keep_reads=self.keep_reads)
+        context = self.context(served)
         result = await self.schema.execute(
             page_query(name), variable_values=variables, context_value=context
         )

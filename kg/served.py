@@ -11,7 +11,8 @@ the generation of the store it started with.
 Here there is one rule. A :class:`Served` holds, for one generation, the store as read in it,
 the generation, the graphs it serves (listed once), its statistics (counted once, when first
 asked) and whatever a layer above keeps for it (:meth:`Served.kept`: the API's answers, its
-reads by key and whole listings). Nothing in it reads the generation again, and what it keeps goes with it.
+reads by key and whole listings). Nothing in it reads the generation again, and what it keeps
+goes with it.
 :class:`Serving` makes a new one, as a whole, in one place (:meth:`Serving.serve`), whenever
 the generation moves:
 

@@ -2,9 +2,10 @@
 
 Why per request: a DataLoader batches the keys of one tick of one request's execution and holds
 futures bound to its event loop. What outlives the request is kept per data generation instead,
-bounded: the reads (:class:`api.graphql.loaders.KeptReads`) and whole listings. Why a deadline: strawberry has no
-request time limit; no store call starts after the request's deadline, and a threaded call is
-awaited only until it, so a slow request ends with a clear error instead of hanging.
+bounded: the reads (:class:`api.graphql.loaders.KeptReads`) and whole listings. Why a deadline:
+strawberry has no request time limit; no store call starts after the request's deadline, and a
+threaded call is awaited only until it, so a slow request ends with a clear error instead of
+hanging.
 
 Where a read runs is decided in one place, :meth:`EvidenceContext.run`, from what the read
 declares (:func:`kg.store.key_bounded`) and what the store can do
