@@ -95,12 +95,16 @@ def load_files(
         stage = URIRef(f"{staging_prefix(base_iri)}{uuid.uuid4().hex}")
         store.bulk_load(formats, graph=graph, stage=stage, base_iri=base_iri, progress=progress)
     else:
-        merged = Graph()
+        merged: Graph | None = None
         for path in paths:
-            merged += parse_file(path, base_iri=base_iri, max_bytes=max_bytes)
+            parsed = parse_file(path, base_iri=base_iri, max_bytes=max_bytes)
+            if merged is None:
+                merged = parsed  # one file (the usual case) is not copied
+            else:
+                merged += parsed
             if progress is not None:
                 progress(path.stat().st_size)
-        store.replace_graph(graph, merged)
+        store.replace_graph(graph, merged if merged is not None else Graph())
     # Answers cached by running servers (GraphQL answers, VoID statistics) are for the data
     # before this load: a new generation tells them so.
     bump_generation(store, base_iri)

@@ -57,13 +57,16 @@ class MemoryStore(Store):
         return graph
 
     def replace_graph(self, name: URIRef, graph: Graph) -> None:
-        replacement = Graph(identifier=name)
-        for triple in graph:
-            replacement.add(triple)
-        self._dataset.remove_graph(name)
-        target = self._dataset.graph(name)
-        for triple in replacement:
-            target.add(triple)
+        # Under the queries' lock, so that no reader sees half of it. A graph of this dataset
+        # (even the one replaced) is copied first; any other is added straight, without a copy.
+        if graph.store is self._dataset.store:
+            copy = Graph()
+            copy += graph
+            graph = copy
+        with RDFLIB_SPARQL:
+            self._dataset.remove_graph(name)
+            target = self._dataset.graph(name)
+            target.addN((s, p, o, target) for s, p, o in graph)
 
     def drop_graph(self, name: URIRef) -> None:
         self._dataset.remove_graph(name)
@@ -72,7 +75,8 @@ class MemoryStore(Store):
         # Parsed first, so that bad input changes nothing; then applied under the lock that
         # every query takes, so no reader sees half of it.
         parsed = {
-            name: Graph().parse(data=text, format="nt") for name, text in (*replace.items(), *add.items())
+            name: Graph().parse(data=text, format="nt")
+            for name, text in (*replace.items(), *add.items())
         }
         with RDFLIB_SPARQL:
             for name in replace:

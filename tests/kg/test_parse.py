@@ -189,6 +189,49 @@ def test_quad_formats_keep_their_named_graphs(tmp_path: Path) -> None:
     assert len(parse_file(path, base_iri=BASE, max_bytes=10_000)) == 2
 
 
+def test_json_ld_named_graphs_are_in_the_parsed_graph(tmp_path: Path) -> None:
+    """JSON-LD can name graphs too, so it goes through a Dataset like TriG."""
+    path = tmp_path / "g.jsonld"
+    path.write_text(
+        json.dumps(
+            {
+                "@id": f"{BASE}graph/a",
+                "@graph": [{"@id": f"{BASE}s", "https://example.org/p": "o"}],
+            }
+        )
+    )
+    assert list(parse_file(path, base_iri=BASE, max_bytes=10_000)) == [
+        (URIRef(f"{BASE}s"), URIRef("https://example.org/p"), Literal("o"))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("suffix", "text"),
+    [
+        ("ttl", '@prefix e: <https://example.org/> .\n<s> e:p "o", 1 ; a e:C .'),
+        ("nt", '<https://example.org/s> <https://example.org/p> "o"@en .'),
+        (
+            "rdf",
+            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+            'xmlns:e="https://example.org/"><rdf:Description rdf:about="https://example.org/s">'
+            "<e:p>o</e:p></rdf:Description></rdf:RDF>",
+        ),
+    ],
+)
+def test_triple_formats_parse_straight_into_the_graph_as_through_a_dataset(
+    tmp_path: Path, suffix: str, text: str
+) -> None:
+    """parse_file skips the Dataset for formats without named graphs: same triples, same
+    prefixes."""
+    path = tmp_path / f"g.{suffix}"
+    path.write_text(text)
+    graph = parse_file(path, base_iri=BASE, max_bytes=10_000)
+    dataset = parse_dataset(path, base_iri=BASE, max_bytes=10_000)
+    assert set(graph) == {(s, p, o) for s, p, o, _ in dataset.quads((None, None, None, None))}
+    assert len(graph) > 0
+    assert set(dataset.namespaces()) <= set(graph.namespaces())
+
+
 @pytest.mark.parametrize(
     ("fmt", "data"),
     [
