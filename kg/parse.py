@@ -225,24 +225,21 @@ def parse_file(
     cost a second insert of every triple, a third of the memory backend's load.
     """
     fmt = normalize_format(rdf_format or guess_format(path))
-    if fmt not in GRAPH_FORMATS:
-        graph = Graph()
-        _parse_into(
-            graph,
-            read_bounded(path, max_bytes),
-            source=str(path),
-            rdf_format=fmt,
-            base_iri=base_iri,
-            contexts=contexts,
-        )
-        return graph
-    dataset = parse_dataset(
-        path, base_iri=base_iri, max_bytes=max_bytes, rdf_format=rdf_format, contexts=contexts
+    target = Dataset() if fmt in GRAPH_FORMATS else Graph()
+    _parse_into(
+        target,
+        read_bounded(path, max_bytes),
+        source=str(path),
+        rdf_format=fmt,
+        base_iri=base_iri,
+        contexts=contexts,
     )
+    if not isinstance(target, Dataset):
+        return target
     graph = Graph()
-    for prefix, namespace in dataset.namespaces():
+    for prefix, namespace in target.namespaces():
         graph.bind(prefix, namespace, override=False)
-    for s, p, o, _ in dataset.quads((None, None, None, None)):
+    for s, p, o, _ in target.quads((None, None, None, None)):
         graph.add((s, p, o))
     return graph
 
