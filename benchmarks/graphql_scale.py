@@ -328,6 +328,18 @@ class Case:
     from_sparql: Callable[[list[SparqlRow]], Facts]
 
 
+FILTERED_LIST = (EXAMPLES / "filtered_list.graphql").read_text(encoding="utf-8")
+"""The filtered list a frontend pages through (its first page)."""
+
+PAGE = "first: 50)"
+"""The filtered list's page argument, where :func:`page_after` adds a cursor."""
+
+
+def page_after(document: str, cursor: str) -> str:
+    """``document`` (the filtered list) asking for the page after ``cursor``."""
+    return document.replace(PAGE, f'{PAGE[:-1]}, after: "{cursor}")', 1)
+
+
 CASES = [
     Case(
         "README query",
@@ -338,7 +350,7 @@ CASES = [
     ),
     Case(
         "filtered list (drug, first 50)",
-        (EXAMPLES / "filtered_list.graphql").read_text(encoding="utf-8"),
+        FILTERED_LIST,
         ask_filtered_list,
         list_from_graphql,
         list_from_sparql,
@@ -451,8 +463,8 @@ def modes_for(
 
     async def new_page() -> Facts:
         """The page after the last one this mode asked for: trials the server never read."""
-        query = case.graphql.replace(PAGE, f'{PAGE[:-1]}, after: "{after[-1]}")') if after else ""
-        response = client.post("/graphql", json={"query": query or case.graphql})
+        query = page_after(case.graphql, after[-1]) if after else case.graphql
+        response = client.post("/graphql", json={"query": query})
         body = response.json()
         assert response.status_code == 200 and "errors" not in body, body
         after.append(body["data"]["trials"]["pageInfo"]["endCursor"])
@@ -463,10 +475,6 @@ def modes_for(
     if PAGE in case.graphql:
         modes[MODES[5]] = new_page
     return modes
-
-
-PAGE = "first: 50)"
-"""The filtered list's page argument, where (f) adds the cursor of the page before."""
 
 
 def check_answers(case: Case, modes: dict[str, Mode]) -> str:

@@ -40,16 +40,15 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from corpus import loaded_store  # noqa: E402
+from graphql_scale import FILTERED_LIST, page_after  # noqa: E402
 
 from api.graphql.context import make_context  # noqa: E402
 from api.graphql.listing_memory import ListingMemory  # noqa: E402
 from api.graphql.loaders import KeptReads, Read, Runner  # noqa: E402
 from api.graphql.schema import build_schema  # noqa: E402
-from api.server import YOUNG_COLLECTION_THRESHOLD  # noqa: E402
+from api.server import collect_for_serving  # noqa: E402
 from kg.stores.oxigraph import OxigraphStore  # noqa: E402
 
-QUERY = (ROOT / "api" / "graphql" / "examples" / "filtered_list.graphql").read_text()
-PAGE = 50
 TIMED = ("select_lexical", "select_values", "query")
 """The store methods the read model calls: the time spent in them is the store's part."""
 
@@ -116,10 +115,6 @@ def disk_read_bytes() -> int:
     return 0
 
 
-def page_after(cursor: str) -> str:
-    return QUERY.replace(f"first: {PAGE})", f'first: {PAGE}, after: "{cursor}")', 1)
-
-
 async def walk(trials: int, pages: int) -> dict[str, float] | None:
     """The figures of a walk of ``pages`` new pages at ``trials`` trials (None if the listing
     has a single page)."""
@@ -134,16 +129,14 @@ async def walk(trials: int, pages: int) -> dict[str, float] | None:
         trials: dict[str, Any] = result.data["trials"]
         return trials
 
-    first = await ask(QUERY)
+    first = await ask(FILTERED_LIST)
     if not first["pageInfo"]["hasNextPage"]:
         return None
     seen = {edge["node"]["id"] for edge in first["edges"]}
     cursor: str = first["pageInfo"]["endCursor"]
     kept.found.clear()
     kept_before, store_before = len(kept), store.seconds
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *gc.get_threshold()[1:])
+    collect_for_serving()
     clock = GcClock()
     gc.callbacks.append(clock)
     times: list[float] = []
@@ -152,7 +145,7 @@ async def walk(trials: int, pages: int) -> dict[str, float] | None:
     walked = 0
     for _ in range(pages):
         started = time.perf_counter()
-        page = await ask(page_after(cursor))
+        page = await ask(page_after(FILTERED_LIST, cursor))
         times.append(time.perf_counter() - started)
         ids = {edge["node"]["id"] for edge in page["edges"]}
         assert ids and not ids & seen, "each page: trials not seen on an earlier page"
