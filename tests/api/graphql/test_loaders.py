@@ -20,9 +20,8 @@ from kg.readmodel import read as reads
 from kg.served import Served
 from kg.settings import Settings
 from kg.store import is_private
-from kg.stores.oxigraph import OxigraphStore
 from tests.api.documents import ACRONYM, README_QUERY, answer
-from tests.api.server.serving import RENAME_DASCERN
+from tests.api.server.serving import RENAME_DASCERN, built_on_disk
 from tests.stores import RecordingStore
 
 
@@ -155,12 +154,8 @@ def test_other_documents_read_nothing_again_until_the_generation_moves(
 ) -> None:
     """With the answer cache off, as for frontends asking each their own document: what one
     request read is not read again for the generation; after a load the new data is served."""
-    uncached = settings.with_overrides(
-        store=f"oxigraph:{tmp_path / 'store'}", graphql_cache_size=0, generation_check_seconds=0
-    )
-    store = build_store(uncached)
-    assert isinstance(store, OxigraphStore)
-    try:
+    overrides = {"graphql_cache_size": 0, "generation_check_seconds": 0}
+    with built_on_disk(tmp_path / "store", settings, **overrides) as (store, uncached):
         recording = RecordingStore(store)
         client = TestClient(create_app(uncached, store=recording))  # type: ignore[arg-type]
         readme = README_QUERY
@@ -175,8 +170,6 @@ def test_other_documents_read_nothing_again_until_the_generation_moves(
         store.native.update(RENAME_DASCERN % "RENAMED")
         bump_generation(store, uncached.base_iri)
         assert answer(client, ACRONYM)["trial"]["acronym"] == "RENAMED"
-    finally:
-        store.close()
 
 
 def test_reads_are_kept_only_where_nothing_but_the_server_writes(settings: Settings) -> None:

@@ -34,21 +34,30 @@ what a cache must notice once the data generation moves."""
 
 
 @contextmanager
+def built_on_disk(
+    store_path: Path, settings: Settings, **overrides: object
+) -> Iterator[tuple[OxigraphStore, Settings]]:
+    """An embedded store built at ``store_path`` from ``settings`` with ``overrides``, and
+    those settings; closed afterwards."""
+    configured = settings.with_overrides(store=f"oxigraph:{store_path}", **overrides)
+    store = build_store(configured)
+    assert isinstance(store, OxigraphStore)
+    try:
+        yield store, configured
+    finally:
+        store.close()
+
+
+@contextmanager
 def answer_cached_app(
     store_path: Path, settings: Settings
 ) -> Iterator[tuple[TestClient, OxigraphStore, Settings]]:
     """The app in-process on a store built at ``store_path``, with the GraphQL answer cache on,
     as `kg serve` runs on an embedded store; the test writes around the app (a load into the
     store it holds), so the app looks for a moved generation before every request."""
-    cached = settings.with_overrides(
-        store=f"oxigraph:{store_path}", graphql_cache_size=8, generation_check_seconds=0
-    )
-    store = build_store(cached)
-    assert isinstance(store, OxigraphStore)
-    try:
+    overrides = {"graphql_cache_size": 8, "generation_check_seconds": 0}
+    with built_on_disk(store_path, settings, **overrides) as (store, cached):
         yield TestClient(create_app(cached, store=store)), store, cached
-    finally:
-        store.close()
 
 
 @contextmanager

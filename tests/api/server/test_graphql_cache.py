@@ -12,11 +12,11 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.graphql_cache import GraphQLResponseCache
-from kg.build import build_store, bump_generation
+from kg.build import bump_generation
 from kg.settings import Settings
 from kg.stores.oxigraph import OxigraphStore
-from tests.api.documents import ACRONYM, README_QUERY
-from tests.api.server.serving import RENAME_DASCERN, answer_cached_app
+from tests.api.documents import ACRONYM, README_QUERY, answer
+from tests.api.server.serving import RENAME_DASCERN, answer_cached_app, built_on_disk
 from tests.stores import RecordingStore
 
 
@@ -39,9 +39,7 @@ def cache_of(client: TestClient) -> GraphQLResponseCache:
 
 
 def acronym(client: TestClient, query: str = ACRONYM) -> str:
-    response = client.post("/graphql", json={"query": query})
-    assert response.status_code == 200 and "errors" not in response.json(), response.text
-    return str(response.json()["data"]["trial"]["acronym"])
+    return str(answer(client, query)["trial"]["acronym"])
 
 
 def test_a_repeat_is_answered_from_the_cache(
@@ -153,11 +151,8 @@ def test_mutations_and_subscriptions_are_never_keyed() -> None:
 def test_a_repeat_reads_nothing_from_the_store(tmp_path: Path, settings: Settings) -> None:
     """Between two checks of the generation a repeat costs no store read at all: nothing reads
     the generation per request (kg.served)."""
-    cached = settings.with_overrides(
-        store=f"oxigraph:{tmp_path / 'store'}", graphql_cache_size=8, generation_check_seconds=3600
-    )
-    store = build_store(cached)
-    try:
+    overrides = {"graphql_cache_size": 8, "generation_check_seconds": 3600}
+    with built_on_disk(tmp_path / "store", settings, **overrides) as (store, cached):
         recording = RecordingStore(store)
         client = TestClient(create_app(cached, store=recording))  # type: ignore[arg-type]
         first = acronym(client)
@@ -165,5 +160,3 @@ def test_a_repeat_reads_nothing_from_the_store(tmp_path: Path, settings: Setting
         assert asked > 0, "the first answer is read from the store"
         assert [acronym(client) for _ in range(3)] == [first] * 3
         assert len(recording.calls) == asked
-    finally:
-        store.close()
