@@ -63,6 +63,11 @@ class _Handler(socketserver.BaseRequestHandler):
 
 class _Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     daemon_threads = True
+    request_queue_size = socket.SOMAXCONN
+    """Writers waiting to be accepted. socketserver's default, 5, made the sixth of writers
+    arriving together fail at once: a worker connects with a timeout, so its socket does not
+    block, and a Unix socket whose queue is full refuses such a connect (EAGAIN) instead of
+    waiting; eight concurrent writes lost one in a full test run."""
 
     def __init__(self, path: str, service: WriteService) -> None:
         self.service = service
