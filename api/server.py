@@ -7,8 +7,10 @@ process opens it, builds it if needed and keeps it open (its lock then refuses a
 ``kg load``, which the workers would not see), and each worker serves a read-only checkpoint of it
 (a store with ``Capabilities.checkpoints``; :mod:`kg.sparql.snapshot`). Writes (the GraphQL
 mutations) received by any worker are run by this process, the store's one writer, which then
-publishes a new checkpoint that every worker follows (:mod:`api.writes`). Any other store is
-opened by every worker on its own.
+publishes a new checkpoint that every worker follows (:mod:`api.writes`). Beside serving, this
+process also compacts the store once and publishes a checkpoint of it
+(:meth:`api.writes.SnapshotPublisher.compact`): the first one keeps a fresh bulk load's tables
+as they were written. Any other store is opened by every worker on its own.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import importlib.util
 import os
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 from typing import Literal
 
@@ -117,6 +120,7 @@ def run(settings: Settings) -> None:
             publisher = SnapshotPublisher(
                 store, pointer, retention=2 * settings.query_timeout_seconds + 30
             )
+            threading.Thread(target=publisher.compact, name="kg-compact", daemon=True).start()
             service = WriteService(
                 store, WriteContext.from_settings(settings), on_change=publisher.publish
             )

@@ -32,7 +32,7 @@ from fastapi import FastAPI
 from kg.served import Serving
 from kg.settings import Settings
 from kg.sparql.pool import WorkerPool, worker_setup
-from kg.store import Checkpoint, Store, open_checkpoint
+from kg.store import Checkpoint, Store, StoreError, open_checkpoint
 from kg.tokens import TokenCheck
 from kg.write import WriteContext
 from kg.write_channel import send_write
@@ -95,8 +95,30 @@ class SnapshotPublisher:
     retention: float = 60.0
     snapshots: list[tuple[Checkpoint, float]] = field(default_factory=list)
     """Published snapshots with when each was published, oldest first."""
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+    _closed: bool = field(default=False, init=False)
 
     def publish(self) -> None:
+        """A new snapshot of the store, and the pointer to it (nothing once closed)."""
+        with self._lock:
+            if not self._closed:
+                self._publish()
+
+    def compact(self) -> None:
+        """Compact the store (:meth:`kg.store.Store.compact`), then publish a snapshot of it.
+
+        Why: the workers serve the snapshot taken at start, and a store freshly bulk-loaded is
+        compacted by RocksDB in the background only in the process that writes it, so the
+        workers would read the uncompacted tables (2.8x as long at 10,000 trials) until a
+        write. Run in a thread beside serving; a server stopped meanwhile publishes nothing."""
+        try:
+            self.store.compact()
+        except StoreError as error:  # the store was closed under it: the server has stopped
+            logging.getLogger("kg.serve").warning("store not compacted: %s", error)
+            return
+        self.publish()
+
+    def _publish(self) -> None:
         snapshot = self.store.checkpoint()
         now = time.monotonic()
         handle, temporary = tempfile.mkstemp(dir=self.pointer.parent)
@@ -114,8 +136,10 @@ class SnapshotPublisher:
         self.snapshots = [*kept, self.snapshots[-1]]
 
     def close(self) -> None:
-        for snapshot, _ in self.snapshots:
-            snapshot.remove()
+        with self._lock:
+            self._closed = True
+            for snapshot, _ in self.snapshots:
+                snapshot.remove()
 
 
 def log_writes() -> None:

@@ -297,6 +297,12 @@ class Store(Protocol):
         read-only. Only where :attr:`Capabilities.checkpoints`."""
         raise Unsupported(f"{type(self).__name__} makes no checkpoints")
 
+    def compact(self) -> None:
+        """Rewrite the store's files for reading, after a bulk change left them as written
+        (nothing where the backend keeps them so itself, or cannot be asked). Readers and
+        writers go on meanwhile."""
+        return None
+
 
 def graph_update(replace: Mapping[str, str], add: Mapping[str, str]) -> str:
     """The SPARQL update that :meth:`Store.update_graphs` runs (N-Triples texts by graph).

@@ -19,8 +19,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.writes import SnapshotPublisher
 from kg.records.source import parse_text
 from kg.settings import Settings
+from kg.store import open_checkpoint, open_store
 from kg.tokens import create_token
 from tests.servers import PROJECT_ROOT, free_port, stop, wait_until_up
 
@@ -287,3 +289,24 @@ def test_concurrent_writes_to_one_trial_are_serialized(served: tuple[str, str, P
     for _ in range(4):
         assert _gql(base, FIND)["data"]["trial"] is None
         assert _sparql_percentages(base) == []
+
+
+def test_a_compacted_store_is_published_to_the_workers(tmp_path: Path) -> None:
+    """The supervisor of a several-process server compacts its store beside serving and then
+    publishes a snapshot of it (api.writes.SnapshotPublisher.compact), which the workers follow;
+    once the server stops, nothing more is published."""
+    store = open_store(f"oxigraph:{tmp_path / 'db'}")
+    store.update_graphs({"urn:test:g": "<urn:test:s> <urn:test:p> <urn:test:o> ."}, {})
+    pointer = tmp_path / "snapshot.json"
+    publisher = SnapshotPublisher(store, pointer)
+    try:
+        publisher.compact()
+        published = Path(json.loads(pointer.read_text(encoding="utf-8"))["path"])
+        assert len(open_checkpoint(published)) == 1
+    finally:
+        publisher.close()
+        store.close()
+    assert not published.exists()
+    pointer.unlink()
+    publisher.compact()  # the store is closed: said in the log, nothing published
+    assert not pointer.exists()

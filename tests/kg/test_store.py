@@ -245,6 +245,56 @@ def test_what_a_backend_cannot_do_is_refused_by_name(store: Store, tmp_path: Pat
             store.bulk_load({source: "nt"}, graph=G1, stage=G2, base_iri="urn:test:")
 
 
+def test_compacting_keeps_what_the_store_holds(store: Store) -> None:
+    """Every backend can be asked to compact (oxigraph rewrites its tables; the others have
+    nothing to do), and answers the same after."""
+    store.replace_graph(G1, _graph(1, 2))
+    store.replace_graph(G2, _graph(3))
+    store.compact()
+    rows = select(store, "SELECT ?o WHERE { ?s <urn:test:p> ?o } ORDER BY ?o")
+    assert [row["o"].toPython() for row in rows] == [1, 2, 3]  # type: ignore[attr-defined]
+    assert store.graph_names() == [G1, G2]
+
+
+def test_a_bulk_load_is_compacted_into_fewer_tables(tmp_path: Path) -> None:
+    """What compaction is for: a bulk load leaves its tables as written, and compacting the
+    store rewrites them, fewer, with the same quads (readers of a checkpoint taken before
+    would look into every one of them)."""
+    source = tmp_path / "many.nt"
+    source.write_text(
+        "".join(f"<urn:test:s{i}> <urn:test:p> <urn:test:o{i % 7}> .\n" for i in range(30_000))
+    )
+    store = open_store(f"oxigraph:{tmp_path / 'db'}")
+    assert isinstance(store, OxigraphStore)
+    try:
+        for index in range(3):  # three loads: three sets of ingested tables
+            store.bulk_load(
+                {source: "nt"},
+                graph=URIRef(f"urn:test:g{index}"),
+                stage=URIRef(f"urn:test:stage{index}"),
+                base_iri="urn:test:",
+            )
+        store.native.flush()
+        before = len(list((tmp_path / "db").glob("*.sst")))
+        store.compact()
+        assert len(list((tmp_path / "db").glob("*.sst"))) < before
+        assert len(store) == 90_000
+    finally:
+        store.close()
+
+
+def test_a_read_only_store_is_not_compacted_and_a_closed_one_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "db"
+    writer = open_store(f"oxigraph:{path}")
+    writer.replace_graph(G1, _graph(1))
+    writer.close()
+    with pytest.raises(StoreError, match="closed"):
+        writer.compact()
+    reader = open_checkpoint(path)
+    reader.compact()  # its files are read as they are
+    assert len(reader) == 1
+
+
 def test_a_read_only_store_is_its_own_checkpoint(tmp_path: Path) -> None:
     """Workers of a server that serves a checkpoint share it as it is: nothing is copied, and
     removing the 'checkpoint' keeps the store."""
