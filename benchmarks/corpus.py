@@ -98,6 +98,21 @@ def loaded_store(trials: int, seed: int = SEED) -> Path:
     graphs from the repository, and the corpus in the graph ``{base}graph/synthetic``. Open it
     with ``kg.store.open_store("oxigraph:" + str(path))``; do not write to it from a benchmark.
     """
+    corpus = corpus_file(trials, seed)
+    path = bench_dir() / f"store-{trials}-seed{seed}-{generator_version()}"
+    with _locked(f"store-{trials}-seed{seed}"):
+        if not (path / "READY").exists():
+            _drop_stale(f"store-{trials}-seed{seed}", path)
+            shutil.rmtree(path, ignore_errors=True)
+            seconds = load_store(path, corpus)
+            (path / "READY").write_text(f"{trials} trials, seed {seed}\n")
+            print(f"# loaded {path} in {seconds:.0f} s", file=sys.stderr)
+    return path
+
+
+def load_store(path: Path, corpus: Path) -> float:
+    """Load the curated graphs and ``corpus`` into a new on-disk store at ``path``, as
+    ``kg load`` does, and close it; the seconds it took."""
     from rdflib import URIRef
 
     from kg.build import load_into
@@ -105,23 +120,14 @@ def loaded_store(trials: int, seed: int = SEED) -> Path:
     from kg.settings import Settings
     from kg.store import open_store
 
-    corpus = corpus_file(trials, seed)
-    path = bench_dir() / f"store-{trials}-seed{seed}-{generator_version()}"
-    with _locked(f"store-{trials}-seed{seed}"):
-        if not (path / "READY").exists():
-            _drop_stale(f"store-{trials}-seed{seed}", path)
-            shutil.rmtree(path, ignore_errors=True)
-            started = time.perf_counter()
-            store = open_store(f"oxigraph:{path}")
-            try:
-                load_into(store, Settings.from_env({}))
-                load_files(store, [corpus], graph=URIRef(SYNTHETIC_GRAPH), base_iri=BASE,
-                           max_bytes=1 << 40)
-            finally:
-                store.close()
-            (path / "READY").write_text(f"{trials} trials, seed {seed}\n")
-            print(f"# loaded {path} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-    return path
+    started = time.perf_counter()
+    store = open_store(f"oxigraph:{path}")
+    try:
+        load_into(store, Settings.from_env({}))
+        load_files(store, [corpus], graph=URIRef(SYNTHETIC_GRAPH), base_iri=BASE, max_bytes=1 << 40)
+    finally:
+        store.close()
+    return time.perf_counter() - started
 
 
 if __name__ == "__main__":

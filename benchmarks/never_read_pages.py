@@ -115,10 +115,10 @@ def disk_read_bytes() -> int:
     return 0
 
 
-async def walk(trials: int, pages: int) -> dict[str, float] | None:
-    """The figures of a walk of ``pages`` new pages at ``trials`` trials (None if the listing
-    has a single page)."""
-    store = TimedStore(OxigraphStore.read_only(str(loaded_store(trials))))
+async def walk(path: Path, trials: int, pages: int, skip: int = 0) -> dict[str, float] | None:
+    """The figures of a walk of ``pages`` new pages of the store at ``path`` (``trials``
+    trials), after ``skip`` pages not timed (None if the listing has no page left to walk)."""
+    store = TimedStore(OxigraphStore.read_only(str(path)))
     schema, listings, kept = build_schema(), ListingMemory(), RecordedReads()
 
     async def ask(document: str) -> dict[str, Any]:
@@ -130,6 +130,10 @@ async def walk(trials: int, pages: int) -> dict[str, float] | None:
         return trials
 
     first = await ask(FILTERED_LIST)
+    for _ in range(skip):
+        if not first["pageInfo"]["hasNextPage"]:
+            break
+        first = await ask(page_after(FILTERED_LIST, first["pageInfo"]["endCursor"]))
     if not first["pageInfo"]["hasNextPage"]:
         return None
     seen = {edge["node"]["id"] for edge in first["edges"]}
@@ -206,7 +210,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=20)
     args = parser.parse_args()
     for trials in args.sizes:
-        figures = asyncio.run(walk(trials, args.pages))
+        figures = asyncio.run(walk(loaded_store(trials), trials, args.pages))
         if figures is None:
             print(f"\n{trials:,} trials: the filtered list has one page, none to walk")
             continue
