@@ -49,7 +49,7 @@ def measure(trials: int, pages: int) -> dict[str, float] | None:
             return None
         path = folder / "store"
         load_seconds = load_store(path, corpus_file(trials))
-        before = asyncio.run(walk(path, trials, pages))
+        before = asyncio.run(walk(path, trials, pages, documents=False))
         started = time.perf_counter()
         store = open_store(f"oxigraph:{path}")
         try:
@@ -57,7 +57,7 @@ def measure(trials: int, pages: int) -> dict[str, float] | None:
         finally:
             store.close()
         compact_seconds = time.perf_counter() - started
-        after = asyncio.run(walk(path, trials, pages, skip=pages))
+        after = asyncio.run(walk(path, trials, pages, skip=pages, documents=False))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     if before is None or after is None:

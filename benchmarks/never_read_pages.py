@@ -15,9 +15,18 @@ was read before. Printed, as a markdown table per size:
   (``gc.callbacks``), as shares of the wall time;
 - per trial of those pages: the reads by key kept, their values pickled (what a per-trial
   document would hold) and the store time, and those times N: what documents for every trial
-  would weigh on disk and take to build by these reads.
+  would weigh on disk and take to build by these reads;
+- the same pages read again from such documents: each walked trial's reads pickled as one
+  document, put with copies of them (under other keys) into a SQLite file of N documents, and
+  each page asked with no read kept but its 50 trials' documents, fetched and unpickled first
+  (timed with the page): what a per-trial read projection would make of a never-read page, and
+  what its documents take to fetch.
 
-Every answer is checked: 50 trials a page, each a dasatinib trial not seen on an earlier page.
+Every answer is checked: 50 trials a page, each a dasatinib trial not seen on an earlier page;
+read from documents, a page must ask the store nothing and answer as it did from the store.
+A trial's document holds the reads whose key is its IRI or an IRI under it (``kg synth`` mints a
+trial's arms, endpoints, results and estimates under the trial's IRI, as the importers do);
+reads of anything else (drugs, concepts) are counted as shared.
 Run: ``python benchmarks/never_read_pages.py [N ...] [--pages P]``.
 """
 
@@ -27,10 +36,14 @@ import argparse
 import asyncio
 import gc
 import pickle
+import random
 import resource
+import sqlite3
 import statistics
 import sys
+import tempfile
 import time
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -39,12 +52,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from corpus import loaded_store  # noqa: E402
+from corpus import bench_dir, loaded_store  # noqa: E402
 from graphql_scale import FILTERED_LIST, page_after  # noqa: E402
 
 from api.graphql.context import make_context  # noqa: E402
 from api.graphql.listing_memory import ListingMemory  # noqa: E402
-from api.graphql.loaders import KeptReads, Read, Runner  # noqa: E402
+from api.graphql.loaders import ABSENT, KeptReads, Read, Runner  # noqa: E402
 from api.graphql.schema import build_schema  # noqa: E402
 from api.server import collect_for_serving  # noqa: E402
 from kg.stores.oxigraph import OxigraphStore  # noqa: E402
@@ -54,11 +67,13 @@ TIMED = ("select_lexical", "select_values", "query")
 
 
 class TimedStore:
-    """``store`` with the time spent in its read methods added up (everything else passes)."""
+    """``store`` with the time spent in its read methods, and their number, added up
+    (everything else passes)."""
 
     def __init__(self, store: OxigraphStore) -> None:
         self._store = store
         self.seconds = 0.0
+        self.calls = 0
 
     def __getattr__(self, name: str) -> Any:
         found = getattr(self._store, name)
@@ -66,6 +81,7 @@ class TimedStore:
             return found
 
         def timed(*args: Any, **kwargs: Any) -> Any:
+            self.calls += 1
             started = time.perf_counter()
             try:
                 return found(*args, **kwargs)
@@ -75,23 +91,62 @@ class TimedStore:
         return timed
 
 
+Entry = tuple[Read, Any, Any]
+"""A read by key and what it gave (:data:`api.graphql.loaders.ABSENT` for nothing)."""
+
+
 class RecordedReads(KeptReads):
     """Reads kept as ``kg serve`` keeps them, and what each store read gave recorded: the
     values a per-trial document would hold."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.found: list[Mapping[Any, Any]] = []
+        self.found: list[Entry] = []
 
     async def read(
         self, run: Runner, read: Read, keys: Sequence[Any], default: object
     ) -> list[Any]:
         async def recorded(read: Read, missing: Sequence[Any]) -> Mapping[Any, Any]:
             found: Mapping[Any, Any] = await run(read, missing)
-            self.found.append(found)
+            self.found.extend((read, key, found.get(key, ABSENT)) for key in missing)
             return found
 
         return await super().read(recorded, read, keys, default)
+
+
+def documents_of(found: Sequence[Entry], trials: Sequence[str]) -> tuple[dict[str, bytes], int]:
+    """Each of ``trials``' recorded reads pickled as its document, and how many reads belong
+    to none of them (shared: drugs, concepts)."""
+    owners = set(trials)
+    entries: dict[str, list[Entry]] = defaultdict(list)
+    shared = 0
+    for entry in found:
+        key = entry[1]
+        owner: str = key if isinstance(key, str) else key[0]
+        while owner not in owners and "/" in owner:
+            owner = owner.rsplit("/", 1)[0]
+        if owner in owners:
+            entries[owner].append(entry)
+        else:
+            shared += 1
+    pickled = {t: pickle.dumps(entries[t], protocol=pickle.HIGHEST_PROTOCOL) for t in trials}
+    return pickled, shared
+
+
+def document_file(folder: Path, documents: Mapping[str, bytes], size: int) -> Path:
+    """A SQLite file of ``size`` documents: ``documents`` and copies of them under other keys."""
+    path = folder / "documents.sqlite"
+    real = list(documents.items())
+    chosen = random.Random(1)
+    rows = real + [
+        (f"urn:filler:{n}", chosen.choice(real)[1]) for n in range(max(size - len(real), 0))
+    ]
+    chosen.shuffle(rows)
+    with sqlite3.connect(path) as database:
+        database.execute("CREATE TABLE document (trial TEXT PRIMARY KEY, body BLOB) WITHOUT ROWID")
+        database.executemany("INSERT INTO document VALUES (?, ?)", rows)
+    path.read_bytes()  # into the page cache, as a serving store's pages are
+    return path
 
 
 class GcClock:
@@ -115,25 +170,28 @@ def disk_read_bytes() -> int:
     return 0
 
 
-async def walk(path: Path, trials: int, pages: int, skip: int = 0) -> dict[str, float] | None:
+async def walk(
+    path: Path, trials: int, pages: int, skip: int = 0, documents: bool = True
+) -> dict[str, float] | None:
     """The figures of a walk of ``pages`` new pages of the store at ``path`` (``trials``
-    trials), after ``skip`` pages not timed (None if the listing has no page left to walk)."""
+    trials), after ``skip`` pages not timed, then, with ``documents``, of the same pages read
+    from documents (None if the listing has no page left to walk)."""
     store = TimedStore(OxigraphStore.read_only(str(path)))
     schema, listings, kept = build_schema(), ListingMemory(), RecordedReads()
 
-    async def ask(document: str) -> dict[str, Any]:
-        context = await make_context(store, 60, listings=listings, reads=kept)
+    async def ask(document: str, reads: KeptReads) -> dict[str, Any]:
+        context = await make_context(store, 60, listings=listings, reads=reads)
         result = await schema.execute(document, context_value=context)
         assert not result.errors, result.errors
         assert result.data is not None
         trials: dict[str, Any] = result.data["trials"]
         return trials
 
-    first = await ask(FILTERED_LIST)
+    first = await ask(FILTERED_LIST, kept)
     for _ in range(skip):
         if not first["pageInfo"]["hasNextPage"]:
             break
-        first = await ask(page_after(FILTERED_LIST, first["pageInfo"]["endCursor"]))
+        first = await ask(page_after(FILTERED_LIST, first["pageInfo"]["endCursor"]), kept)
     if not first["pageInfo"]["hasNextPage"]:
         return None
     seen = {edge["node"]["id"] for edge in first["edges"]}
@@ -144,25 +202,35 @@ async def walk(path: Path, trials: int, pages: int, skip: int = 0) -> dict[str, 
     clock = GcClock()
     gc.callbacks.append(clock)
     times: list[float] = []
+    walked: list[tuple[str, dict[str, Any]]] = []
     usage, read_before = resource.getrusage(resource.RUSAGE_SELF), disk_read_bytes()
     walk_started = time.perf_counter()
-    walked = 0
     for _ in range(pages):
+        document = page_after(FILTERED_LIST, cursor)
         started = time.perf_counter()
-        page = await ask(page_after(FILTERED_LIST, cursor))
+        page = await ask(document, kept)
         times.append(time.perf_counter() - started)
         ids = {edge["node"]["id"] for edge in page["edges"]}
         assert ids and not ids & seen, "each page: trials not seen on an earlier page"
         seen |= ids
-        walked += len(ids)
+        walked.append((document, page))
         cursor = page["pageInfo"]["endCursor"]
         if not page["pageInfo"]["hasNextPage"]:
             break
     wall = time.perf_counter() - walk_started
     gc.callbacks.remove(clock)
     after = resource.getrusage(resource.RUSAGE_SELF)
-    document_bytes = len(pickle.dumps(kept.found, protocol=pickle.HIGHEST_PROTOCOL)) / walked
+    read_mb = (disk_read_bytes() - read_before) / 1e6
     store_seconds = store.seconds - store_before
+    ids_walked = [edge["node"]["id"] for _, page in walked for edge in page["edges"]]
+    pickled, shared = documents_of(kept.found, ids_walked)
+    document_bytes = statistics.mean(len(body) for body in pickled.values())
+    from_documents: dict[str, float] = {}
+    if documents:
+        with tempfile.TemporaryDirectory(dir=bench_dir()) as folder:
+            stored = document_file(Path(folder), pickled, trials)
+            from_documents = await read_from_documents(stored, walked, ask, store)
+            from_documents["documents_gb"] = stored.stat().st_size / 1e9
     return {
         "pages": len(times),
         "p50": statistics.median(times) * 1000,
@@ -170,15 +238,50 @@ async def walk(path: Path, trials: int, pages: int, skip: int = 0) -> dict[str, 
         "wall": wall,
         "user": after.ru_utime - usage.ru_utime,
         "system": after.ru_stime - usage.ru_stime,
-        "disk_mb": (disk_read_bytes() - read_before) / 1e6,
+        "disk_mb": read_mb,
         "major_faults": after.ru_majflt - usage.ru_majflt,
         "store_share": store_seconds / wall,
         "gc_share": clock.seconds / wall,
-        "reads_per_trial": (len(kept) - kept_before) / walked,
+        "reads_per_trial": (len(kept) - kept_before) / len(ids_walked),
+        "shared_per_page": shared / len(walked),
         "document_kib": document_bytes / 1024,
-        "store_ms_per_trial": store_seconds * 1000 / walked,
-        "documents_gb": document_bytes * trials / 1e9,
-        "build_s": store_seconds * trials / walked,
+        "store_ms_per_trial": store_seconds * 1000 / len(ids_walked),
+        "build_s": store_seconds * trials / len(ids_walked),
+        **from_documents,
+    }
+
+
+async def read_from_documents(
+    stored: Path,
+    walked: Sequence[tuple[str, dict[str, Any]]],
+    ask: Callable[[str, KeptReads], Any],
+    store: TimedStore,
+) -> dict[str, float]:
+    """p50 of the ``walked`` pages each asked with nothing kept but its trials' documents,
+    fetched from ``stored`` and unpickled first, and of that fetch alone; each answer checked
+    against the store's and no store query asked."""
+    times: list[float] = []
+    fetches: list[float] = []
+    calls_before = store.calls
+    with sqlite3.connect(f"file:{stored}?mode=ro", uri=True) as database:
+        for document, expected in walked:
+            ids = [edge["node"]["id"] for edge in expected["edges"]]
+            reads = KeptReads()
+            started = time.perf_counter()
+            marks = ",".join("?" * len(ids))
+            query = f"SELECT body FROM document WHERE trial IN ({marks})"
+            for (body,) in database.execute(query, ids):
+                for read, key, value in pickle.loads(body):
+                    reads._kept.put((read, key), value)
+            fetched = time.perf_counter()
+            page = await ask(document, reads)
+            times.append(time.perf_counter() - started)
+            fetches.append(fetched - started)
+            assert page == expected, "a page read from documents answers as from the store"
+    assert store.calls == calls_before, "a page read from documents asks the store nothing"
+    return {
+        "documents_p50": statistics.median(times) * 1000,
+        "fetch_p50": statistics.median(fetches) * 1000,
     }
 
 
@@ -194,12 +297,19 @@ ROWS: list[tuple[str, Callable[[dict[str, float]], str]]] = [
         "share of wall in the store / in GC",
         lambda f: f"{f['store_share']:.0%} / {f['gc_share']:.0%}",
     ),
-    ("reads kept a trial", lambda f: f"{f['reads_per_trial']:.1f}"),
-    ("pickled reads a trial KiB", lambda f: f"{f['document_kib']:.1f}"),
+    (
+        "reads kept a trial; shared reads a page",
+        lambda f: f"{f['reads_per_trial']:.1f}; {f['shared_per_page']:.1f}",
+    ),
+    ("a trial's document (its reads pickled) KiB", lambda f: f"{f['document_kib']:.1f}"),
     ("store ms a trial", lambda f: f"{f['store_ms_per_trial']:.2f}"),
     (
-        "documents for every trial: GB, build s",
+        "documents of every trial: SQLite GB, build by these reads s",
         lambda f: f"{f['documents_gb']:.2f}, {f['build_s']:.0f}",
+    ),
+    (
+        "the same pages from documents: p50 ms (of it fetch and unpickle)",
+        lambda f: f"{f['documents_p50']:.1f} ({f['fetch_p50']:.1f})",
     ),
 ]
 
