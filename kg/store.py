@@ -261,6 +261,12 @@ class Store(Protocol):
         whose loads replace a graph in one request (no :attr:`Capabilities.bulk_load`)."""
         return set()
 
+    def server_graphs(self) -> frozenset[str]:
+        """Named graphs that belong to the server holding the store, not to the knowledge graph
+        (Virtuoso keeps its own configuration and service description in graphs that queries
+        over the union default graph see). Default: none."""
+        return frozenset()
+
     def nquads(self, graphs: Sequence[URIRef] | None = None) -> Iterator[bytes]:
         """Named graphs ``graphs`` (every quad, the default graph's too, when ``None``) as
         UTF-8 N-Quads, in chunks. Default: serialized by rdflib from :meth:`dataset`, one chunk

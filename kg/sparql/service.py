@@ -93,9 +93,42 @@ class DatasetStatistics:
     graphs: tuple[tuple[str, int], ...]
 
 
+def in_own_graphs(query: str, server_graphs: frozenset[str]) -> str:
+    """``query`` (one ``WHERE`` group, then its solution modifiers) matched in the store's own
+    named graphs only, leaving out ``server_graphs``; unchanged when there are none, so a store
+    without such graphs answers the query as written.
+
+    Why: a count over the union default graph of a Virtuoso store also counts Virtuoso's own
+    graphs (its configuration, its service description), so VoID gave more triples than the
+    store holds, and classes and properties that no data of the graph uses.
+
+    >>> print(in_own_graphs("SELECT * WHERE { ?s ?p ?o }", frozenset({"urn:server"})))
+    SELECT * WHERE { GRAPH ?own_graph { ?s ?p ?o } FILTER(?own_graph NOT IN (<urn:server>)) }
+    >>> in_own_graphs("SELECT * WHERE { ?s ?p ?o }", frozenset())
+    'SELECT * WHERE { ?s ?p ?o }'
+    """
+    if not server_graphs:
+        return query
+    head, where, rest = query.partition("WHERE {")
+    body, brace, modifiers = rest.rpartition("}")
+    if not (where and brace):
+        raise ValueError("expected one WHERE { ... } group")
+    excluded = ", ".join(f"<{name}>" for name in sorted(server_graphs))
+    return (
+        f"{head}WHERE {{ GRAPH ?own_graph {{{body}}} FILTER(?own_graph NOT IN ({excluded})) }}"
+        f"{modifiers}"
+    )
+
+
 def dataset_statistics(store: Store) -> DatasetStatistics:
-    """Run the VoID queries (``kg/queries/linked_data/void-*.rq``) on ``store``."""
-    counts = select(store, queries.load("linked_data/void-counts")).rows[0]
+    """Run the VoID queries (``kg/queries/linked_data/void-*.rq``) on ``store``, counting what
+    the store's own graphs hold (:func:`in_own_graphs`)."""
+    server = store.server_graphs()
+
+    def counted(name: str) -> list[dict[str, Identifier]]:
+        return select(store, in_own_graphs(queries.load(f"linked_data/{name}"), server)).rows
+
+    counts = counted("void-counts")[0]
     return DatasetStatistics(
         licenses=tuple(r["license"] for r in select(store, queries.load("linked_data/void-license"))),
         examples=tuple(
@@ -104,17 +137,14 @@ def dataset_statistics(store: Store) -> DatasetStatistics:
         triples=_integer(counts["triples"]),
         subjects=_integer(counts["subjects"]),
         objects=_integer(counts["objects"]),
-        classes=tuple(
-            (r["class"], _integer(r["entities"]))
-            for r in select(store, queries.load("linked_data/void-classes"))
-        ),
+        classes=tuple((r["class"], _integer(r["entities"])) for r in counted("void-classes")),
         properties=tuple(
-            (r["property"], _integer(r["triples"]))
-            for r in select(store, queries.load("linked_data/void-properties"))
+            (r["property"], _integer(r["triples"])) for r in counted("void-properties")
         ),
         graphs=tuple(
             (str(r["graph"]), _integer(r["triples"]))
             for r in select(store, queries.load("linked_data/void-graphs"))
+            if str(r["graph"]) not in server
         ),
     )
 

@@ -20,10 +20,6 @@ VIRTUOSO_KNOWN: dict[str, str] = {
     "test_reports_point_to_their_publications": (
         "Virtuoso 7.2.5 keeps an xsd:duration as a number of months: 'P60M' reads back as '60'"
     ),
-    "test_void_describes_the_dataset": (
-        "kg/queries/linked_data/void-counts.rq counts the union default graph, which in Virtuoso "
-        "also holds its own graphs (virtrdf#, ldp#, its service description)"
-    ),
 }
 """Tests known to fail over Virtuoso, and why: each is an expected failure (strict), so that the
 day its cause is fixed the test says so."""
