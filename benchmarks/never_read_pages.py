@@ -129,8 +129,21 @@ def documents_of(found: Sequence[Entry], trials: Sequence[str]) -> tuple[dict[st
             entries[owner].append(entry)
         else:
             shared += 1
-    pickled = {t: pickle.dumps(entries[t], protocol=pickle.HIGHEST_PROTOCOL) for t in trials}
+    pickled = {t: encode(entries[t]) for t in trials}
     return pickled, shared
+
+
+def encode(entries: Sequence[Entry]) -> bytes:
+    """A document's bytes: its entries pickled, a read that found nothing as ``None``
+    (:data:`ABSENT` is one object of this process; unpickled, it would be another)."""
+    plain = [(read, key, None if value is ABSENT else value) for read, key, value in entries]
+    return pickle.dumps(plain, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def decode(body: bytes) -> list[Entry]:
+    """The entries :func:`encode` wrote."""
+    plain: list[Entry] = pickle.loads(body)  # noqa: S301 - written by encode, in this run
+    return [(read, key, ABSENT if value is None else value) for read, key, value in plain]
 
 
 def document_file(folder: Path, documents: Mapping[str, bytes], size: int) -> Path:
@@ -271,8 +284,7 @@ async def read_from_documents(
             marks = ",".join("?" * len(ids))
             query = f"SELECT body FROM document WHERE trial IN ({marks})"
             for (body,) in database.execute(query, ids):
-                for read, key, value in pickle.loads(body):
-                    reads._kept.put((read, key), value)
+                reads.keep(decode(body))
             fetched = time.perf_counter()
             page = await ask(document, reads)
             times.append(time.perf_counter() - started)

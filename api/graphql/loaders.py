@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -99,6 +99,13 @@ class KeptReads:
         if found is not None:
             self.hits += 1
         return found
+
+    def keep(self, entries: Iterable[tuple[Read, Hashable, object]]) -> None:
+        """Keep what reads gave for keys (:data:`ABSENT` for nothing) as if a request had read
+        them: documents of those reads kept elsewhere (benchmarks/never_read_pages.py)."""
+        with self._lock:
+            for read, key, value in entries:
+                self._kept.put((read, key), value)
 
     async def read(self, run: Runner, read: Read, keys: Sequence[K], default: object) -> list[Any]:
         """What ``read`` gives for each of ``keys`` (``default`` for a key it does not

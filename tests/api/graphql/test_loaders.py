@@ -14,7 +14,7 @@ from strawberry.dataloader import DataLoader
 
 from api.app import create_app
 from api.graphql.context import served_context
-from api.graphql.loaders import KeptReads, Loaders, reads_of, then
+from api.graphql.loaders import ABSENT, KeptReads, Loaders, reads_of, then
 from kg.build import build_store, bump_generation
 from kg.readmodel import read as reads
 from kg.served import Served
@@ -116,6 +116,16 @@ def test_kept_reads_keep_each_read_apart_and_stay_bounded() -> None:
     asyncio.run(kept.read(_run, one, ["b"], None))  # the oldest, one's "a", goes
     assert asyncio.run(kept.read(_run, one, ["a", "b"], None)) == ["A", "B"]
     assert log == [["a"], ["a"], ["b"], ["a"]] and len(kept) == 2
+
+
+def test_reads_kept_from_elsewhere_are_handed_out_without_the_store() -> None:
+    """KeptReads.keep: what a read gave, kept as if a request had read it; ABSENT still gives
+    the loader's default."""
+    log: list[list[str]] = []
+    read, kept = _read(log), KeptReads()
+    kept.keep([(read, "a", "A"), (read, "gone", ABSENT)])
+    assert asyncio.run(kept.read(_run, read, ["a", "gone", "b"], "-")) == ["A", "-", "B"]
+    assert log == [["b"]]
 
 
 def test_a_failed_read_keeps_nothing() -> None:
