@@ -37,6 +37,8 @@ import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from kg.store import is_persistent, is_private
+
 FORMAT = "1"
 """The layout of the file and of the bodies this code writes; a file of another format is
 started afresh (:meth:`Projection.open`), since its rows cannot be read as documents now."""
@@ -58,6 +60,21 @@ CREATE TABLE IF NOT EXISTS row (
 
 _CHUNK = 500
 """Trials per query: SQLite allows 32,766 parameters; smaller batches keep each query quick."""
+
+
+def projection_path(spec: str) -> Path | None:
+    """Where the projection of the store ``spec`` names lives: beside an embedded store on disk
+    (``oxigraph:PATH``: ``PATH.projection.sqlite``, outside the store's folder so that the
+    store's checkpoints, which several-process servers serve, share it); ``None`` for any other
+    store (in memory nothing outlives the process; on a remote store other clients may write
+    around ``kg``, so nothing could keep a projection of it up to date).
+
+    >>> [str(projection_path(s)) for s in ("oxigraph:var/store", "oxigraph", "sparql:http://h/q")]
+    ['var/store.projection.sqlite', 'None', 'None']
+    """
+    if not (is_persistent(spec) and is_private(spec)):
+        return None
+    return Path(spec.partition(":")[2] + ".projection.sqlite")
 
 
 class ProjectionError(Exception):

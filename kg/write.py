@@ -40,11 +40,13 @@ from rdflib import Graph, URIRef
 from rdflib.term import Identifier
 
 from kg.build import GraphNames, catalog_text, new_generation, read_catalog
+from kg.projection import Projection, projection_path
 from kg.settings import Settings
 from kg.shaclsparql import CompiledShapes
 from kg.store import Store, select
 from kg.stores.oxigraph import OxigraphStore, to_rdflib
 from kg.validate import ValidationResult, compiled_shapes, load_ontology, load_shapes
+from kg.vocab import EKG
 
 Status = TypingLiteral["imported", "replaced", "unchanged", "refused"]
 
@@ -136,10 +138,24 @@ class WriteContext:
     base_iri: str
     shapes: Graph
     ontology: Graph
+    projection: Projection | None = None
+    """The read projection beside the store written to, if it has one: each write that moves
+    the generation registers it there first, marking the studies it changes
+    (:mod:`kg.projection`)."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WriteContext:
-        return cls(settings.base_iri, load_shapes(settings), load_ontology(settings))
+        path = projection_path(settings.store)
+        projection = Projection(path) if path is not None else None
+        return cls(settings.base_iri, load_shapes(settings), load_ontology(settings), projection)
+
+    def next_generation(self, changed: Sequence[str]) -> str:
+        """A new data generation for a write that changes the studies ``changed`` (their IRIs),
+        registered with the projection, if any, before the write commits it."""
+        generation = new_generation()
+        if self.projection is not None:
+            self.projection.register(generation, changed)
+        return generation
 
     @cached_property
     def compiled(self) -> CompiledShapes:
@@ -390,7 +406,9 @@ def write_studies(
         if catalog.fingerprint is not None:
             names = GraphNames(context.base_iri)
             replace[str(names.catalog)] = catalog_text(
-                context.base_iri, catalog.fingerprint, new_generation()
+                context.base_iri,
+                catalog.fingerprint,
+                context.next_generation([studies[i].study for i in changed]),
             )
         store.update_graphs(replace, add)
     scratch.store.close()
@@ -416,6 +434,16 @@ def write_studies(
     return outcomes
 
 
+def _studies_in(store: Store, graph: str) -> list[str]:
+    """The studies (trials, or studies a registry records that are not trials) named graph
+    ``graph`` holds: a study's graph holds its own."""
+    query = (
+        f"SELECT DISTINCT ?s WHERE {{ GRAPH <{graph}> {{ ?s a ?type }} "
+        f"FILTER(?type IN (<{EKG.Trial}>, <{EKG.Study}>)) }}"
+    )
+    return [str(row["s"]) for row in select(store, query)]
+
+
 def delete_study(store: Store, graph: str, context: WriteContext) -> bool:
     """Drop a study's named graph and move the data generation, in one transaction; False (and
     nothing written) when the store holds no such graph. Shared reference data the study
@@ -426,7 +454,7 @@ def delete_study(store: Store, graph: str, context: WriteContext) -> bool:
     catalog = read_catalog(store, context.base_iri)
     if catalog.fingerprint is not None:
         replace[str(GraphNames(context.base_iri).catalog)] = catalog_text(
-            context.base_iri, catalog.fingerprint, new_generation()
+            context.base_iri, catalog.fingerprint, context.next_generation(_studies_in(store, graph))
         )
     store.update_graphs(replace, {})
     return True

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from kg.build import ensure_built, store_generation
+from kg.projection import Projection
 from kg.settings import Settings
 from kg.store import Store, open_store, select
 from kg.stores.oxigraph import OxigraphStore
-from kg.write import StudyGraph, WriteContext, write_studies
+from kg.write import StudyGraph, WriteContext, delete_study, write_studies
 
 BASE = "https://w3id.org/evidence-kg/id/"
 EKG = "https://w3id.org/evidence-kg/ontology/"
@@ -223,3 +225,31 @@ def test_a_killed_bulk_write_stays_hidden_and_the_next_write_sweeps_it(tmp_path:
     store.update_graphs({"urn:next": "<urn:a> <urn:p> <urn:b> ."}, {})
     assert {str(g) for g in store.graph_names()} == {"urn:next"}
     store.close()
+
+
+def test_each_write_registers_its_generation_with_the_studies_it_changed(
+    store: OxigraphStore, context: WriteContext, tmp_path: Path
+) -> None:
+    """Before a write commits a generation, the projection beside the store hears of it, with a
+    marker for each study it imports, replaces or deletes (kg.projection), so that no reader of
+    the new generation sees what a builder read of those studies before."""
+    projection = Projection(tmp_path / "store.projection.sqlite")
+    writing = replace(context, projection=projection)
+    s1, s2 = f"{BASE}trial/s1", f"{BASE}trial/s2"
+    write_studies(store, [study("s1"), study("s2")], writing)
+    first = projection.sequence_of(store_generation(store, BASE) or "")
+    assert first is not None and projection.missing(first, [s1, s2]) == [s1, s2]
+    projection.put(first, {s1: b"s1", s2: b"s2"})  # what a builder would read
+
+    write_studies(store, [study("s1", value="12"), study("s2")], writing)
+    second = projection.sequence_of(store_generation(store, BASE) or "")
+    assert second == first + 1
+    assert projection.read(second, [s1, s2]) == {s2: b"s2"}, "s1 changed, s2 did not"
+
+    write_studies(store, [study("s2")], writing)
+    assert projection.sequence_of(store_generation(store, BASE) or "") == second, "unchanged"
+
+    assert delete_study(store, f"{BASE}graph/trial/s2", writing)
+    third = projection.sequence_of(store_generation(store, BASE) or "")
+    assert third == second + 1 and projection.read(third, [s1, s2]) == {}
+    assert projection.read(first, [s1, s2]) == {s1: b"s1", s2: b"s2"}, "older readers keep theirs"
