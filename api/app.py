@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from api import http_errors, served, ui_assets, writes
+from api import http_errors, projection, served, ui_assets, writes
+from api.graphql.documents import ProjectionBuilder
 from api.routes import dumps, graphql, health, home, linked_data, sparql, ui, void
 from kg.build import build_store
 from kg.served import Serving
@@ -50,11 +51,19 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         redoc_url=None,
     )
     app.state.settings = settings
+    # A projection only for the store the app opens itself from settings: a store handed in (by
+    # a test) may be another than the one the settings name.
+    read_projection = projection.open_projection(settings) if store is None else None
     app.state.serving = Serving(
         store if store is not None else open_served_store(settings),
         settings.base_iri,
         settings.generation_check_seconds,
+        read_projection,
     )
+    if read_projection is not None and settings.store_snapshot is None:
+        app.state.projection_builder = ProjectionBuilder(
+            app.state.serving.current.store, settings.base_iri, read_projection
+        )
     if settings.cors_origins:
         # Everything served is read-only and public, so any page may read it (a browser app
         # elsewhere querying /sparql or /graphql, or fetching a dump); no credentials.
@@ -68,7 +77,15 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         )
     app.state.ui_assets = ui_assets.mount(app)
     app.include_router(health.router)
-    routers = (home.router, sparql.router, dumps.router, void.router, linked_data.router, ui.router)
+    routers = (
+        home.router,
+        sparql.router,
+        dumps.router,
+        void.router,
+        linked_data.router,
+        ui.router,
+        projection.router,
+    )
     for router in routers:
         app.include_router(router)
     graphql.install(app, settings)

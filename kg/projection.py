@@ -33,15 +33,42 @@ The file is SQLite in WAL mode: readers in several processes, one writer at a ti
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
+import threading
 from collections.abc import Iterable, Mapping, Sequence
+from importlib import resources
 from pathlib import Path
 
 from kg.store import is_persistent, is_private
 
-FORMAT = "1"
-"""The layout of the file and of the bodies this code writes; a file of another format is
-started afresh (:meth:`Projection.open`), since its rows cannot be read as documents now."""
+LAYOUT = "1"
+"""The layout of the file's tables; part of :data:`FORMAT`."""
+
+
+def _format() -> str:
+    """A digest of the file's layout and of the code and queries whose answers the bodies hold
+    (the read model): a body read by other code may hold other values, so it is not kept."""
+    digest = hashlib.sha256(LAYOUT.encode())
+    package = resources.files("kg")
+    readmodel = package.joinpath("readmodel")
+    queries = package.joinpath("queries").joinpath("readmodel")
+    sources = sorted(
+        [f for f in readmodel.iterdir() if f.name.endswith(".py")]
+        + [f for f in queries.iterdir() if f.name.endswith(".rq")]
+        + [f for f in queries.joinpath("fragments").iterdir() if f.name.endswith(".rq")],
+        key=lambda f: str(f),
+    )
+    for source in sources:
+        content = source.read_bytes()
+        digest.update(f"{source.name}\0{len(content)}\0".encode())
+        digest.update(content)
+    return f"{LAYOUT}:{digest.hexdigest()[:16]}"
+
+
+FORMAT = _format()
+"""What the bodies of a file must have been written under to be read now; a file of another
+format is started afresh (:class:`Projection`)."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -83,26 +110,40 @@ class ProjectionError(Exception):
 
 class Projection:
     """The versioned rows of one store's projection, in the SQLite file at ``path``
-    (``":memory:"`` for one that lives as long as this object).
+    (each thread has its own connection to it).
 
     Args:
         path: the file; created with its folder if missing.
-        format: the format the caller writes (:data:`FORMAT`); a file holding another is
-            emptied.
+        format: the format of the bodies the caller reads and writes (:data:`FORMAT`); a file
+            holding another is emptied. ``None`` for a caller that only registers generations
+            (the write path), which leaves the bodies as they are.
     """
 
-    def __init__(self, path: Path | str, format: str = FORMAT) -> None:
+    def __init__(self, path: Path | str, format: str | None = FORMAT) -> None:
         self.path = str(path)
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
         try:
-            if self.path != ":memory:":
-                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
-            self._start(format)
+            if format is not None:
+                self._start(format)
         except sqlite3.Error as error:
             raise ProjectionError(f"projection {self.path}: {error}") from error
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        """This thread's connection to the file (a connection serves the thread that made it)."""
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            connection.execute("PRAGMA synchronous=NORMAL")
+            self._local.connection = connection
+            with self._lock:
+                self._connections.append(connection)
+        return connection
 
     def _start(self, format: str) -> None:
         """Empty the file if it holds another format than ``format``, then record it."""
@@ -117,7 +158,12 @@ class Projection:
             )
 
     def close(self) -> None:
-        self._db.close()
+        """Close every thread's connection."""
+        with self._lock:
+            for connection in self._connections:
+                connection.close()
+            self._connections.clear()
+        self._local = threading.local()
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db)

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from kg.build import store_generation
+from kg.projection import Projection
 from kg.sparql.service import DatasetStatistics, dataset_statistics
 from kg.store import Store
 
@@ -56,6 +57,11 @@ class Served:
     store: Store
     generation: str | None
     graphs: frozenset[str]
+    projection: Projection | None = None
+    """The read projection beside the store (:mod:`kg.projection`), where it has one and a
+    generation to read it at."""
+    sequence: int | None = None
+    """The generation's sequence number in :attr:`projection`."""
     statistics_counted: int = field(default=0, init=False)
     """How many times the statistics were counted (at most once; for tests and operators)."""
     _statistics: DatasetStatistics | None = field(default=None, init=False)
@@ -63,10 +69,15 @@ class Served:
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     @classmethod
-    def of(cls, store: Store, base_iri: str) -> Served:
-        """``store`` as it is now: its generation read and its graphs listed once."""
+    def of(cls, store: Store, base_iri: str, projection: Projection | None = None) -> Served:
+        """``store`` as it is now: its generation read and its graphs listed once; with a
+        ``projection``, the generation's sequence in it (a generation it never heard of, made
+        by a load or build, is registered as one where everything changed)."""
         generation = store_generation(store, base_iri)
-        return cls(store, generation, frozenset(str(name) for name in store.graph_names()))
+        graphs = frozenset(str(name) for name in store.graph_names())
+        if projection is None or generation is None:
+            return cls(store, generation, graphs)
+        return cls(store, generation, graphs, projection, projection.register(generation, None))
 
     def statistics(self) -> DatasetStatistics:
         """The dataset's statistics (VoID, the service description): a scan of the whole store,
@@ -97,16 +108,24 @@ class Serving:
         base_iri: whose catalog records the generation.
         check_seconds: how often :meth:`check_due` says to look for a generation moved around
             this process (0: before every request, as tests of shared stores want).
+        projection: the read projection beside the store, if it has one.
     """
 
-    def __init__(self, store: Store, base_iri: str, check_seconds: float) -> None:
+    def __init__(
+        self,
+        store: Store,
+        base_iri: str,
+        check_seconds: float,
+        projection: Projection | None = None,
+    ) -> None:
         self.base_iri = base_iri
         self.check_seconds = check_seconds
+        self.projection = projection
         self.replaced = 0
         """How many times a new Served replaced the first (for tests and operators)."""
         self._lock = threading.Lock()
         self._checked = time.monotonic()
-        self._current = Served.of(store, base_iri)
+        self._current = Served.of(store, base_iri, projection)
 
     @property
     def current(self) -> Served:
@@ -117,7 +136,7 @@ class Serving:
         """Serve ``store`` as it is now (the same store after a write, or a new snapshot of it):
         the one place a new :class:`Served` is made. Blocking: it reads the generation and lists
         the graphs, so an event loop calls it in a thread unless the store reads inline."""
-        served = Served.of(store, self.base_iri)
+        served = Served.of(store, self.base_iri, self.projection)
         with self._lock:
             self._current = served
             self._checked = time.monotonic()

@@ -146,7 +146,7 @@ class WriteContext:
     @classmethod
     def from_settings(cls, settings: Settings) -> WriteContext:
         path = projection_path(settings.store)
-        projection = Projection(path) if path is not None else None
+        projection = Projection(path, format=None) if path is not None else None
         return cls(settings.base_iri, load_shapes(settings), load_ontology(settings), projection)
 
     def next_generation(self, changed: Sequence[str]) -> str:

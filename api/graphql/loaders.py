@@ -102,7 +102,7 @@ class KeptReads:
 
     def keep(self, entries: Iterable[tuple[Read, Hashable, object]]) -> None:
         """Keep what reads gave for keys (:data:`ABSENT` for nothing) as if a request had read
-        them: documents of those reads kept elsewhere (benchmarks/never_read_pages.py)."""
+        them: the documents of a read projection (:mod:`api.graphql.documents`)."""
         with self._lock:
             for read, key, value in entries:
                 self._kept.put((read, key), value)

@@ -234,6 +234,7 @@ class Query:
             found = await searched_trial(info, str(id))
         if found is None:
             return None
+        info.context.read_documents([found])
         trial = await info.context.loaders.trial.load(found)
         return Trial.of(trial) if trial is not None else None
 
@@ -258,6 +259,7 @@ class Query:
         else:
             listing = await resolved(info, listings.trial_listing, where)
             page = await listing_page(info, listing, size, after)
+        info.context.read_documents([iri for iri, _ in page.items])
         trials = await info.context.loaders.trial.load_many([iri for iri, _ in page.items])
         edges = [
             TrialEdge(cursor=cursor, node=Trial.of(trial))
