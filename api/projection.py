@@ -20,8 +20,9 @@ from kg.settings import Settings
 
 
 def open_projection(settings: Settings) -> Projection | None:
-    """The projection beside the store ``settings`` name, where it can have one."""
-    path = projection_path(settings.store)
+    """The projection beside the store ``settings`` name, where it can have one and
+    ``settings.projection`` keeps one."""
+    path = projection_path(settings.store) if settings.projection else None
     return Projection(path) if path is not None else None
 
 

@@ -248,6 +248,30 @@ class Projection:
         present = self.read(sequence, trials)
         return [trial for trial in dict.fromkeys(trials) if trial not in present]
 
+    def pending(self, since: int, sequence: int) -> list[str] | None:
+        """The trials marked changed after ``since`` up to ``sequence``: what a builder that
+        completed ``since`` must read again for ``sequence``; ``None`` when an everything-changed
+        mark lies between (then every trial)."""
+        if self._everything_since(sequence) > since:
+            return None
+        rows = self._db.execute(
+            "SELECT DISTINCT trial FROM row WHERE sequence > ? AND sequence <= ? ORDER BY trial",
+            (since, sequence),
+        )
+        return [trial for (trial,) in rows]
+
+    def complete(self) -> int | None:
+        """The latest sequence a builder completed (:meth:`mark_complete`), if any."""
+        found = self._db.execute("SELECT value FROM meta WHERE key = 'complete'").fetchone()
+        return None if found is None else int(found[0])
+
+    def mark_complete(self, sequence: int) -> None:
+        """Record that every trial of ``sequence`` has its body (a builder's pass finished)."""
+        with self._transaction():
+            self._db.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('complete', ?)", (str(sequence),)
+            )
+
     def prune(self, oldest: int) -> int:
         """Forget what no reader at ``oldest`` or later can see: rows below the latest
         everything-changed mark at or below ``oldest``, and each trial's rows older than its

@@ -105,6 +105,10 @@ class Settings:
     """One log line per request; off saves a measurable share of CPU under heavy load."""
     graphql_cache_size: int = 0
     """GraphQL responses kept per server process (0: no cache); see :mod:`api.graphql_cache`."""
+    projection: bool = True
+    """Keep a read projection beside an embedded store on disk (``KG_PROJECTION``): per-trial
+    documents of what GraphQL reads, built beside serving (:mod:`kg.projection`). Off saves its
+    disk (about 10 KB a trial) and the CPU of building it, and pages read the store instead."""
     generation_check_seconds: float = 1.0
     """How often a server looks for a data generation moved around it (``KG_GENERATION_CHECK``):
     a load or import into a shared remote store is served at most this long after it lands.
@@ -141,6 +145,7 @@ class Settings:
             "KG_WORKERS": str(self.workers),
             "KG_ACCESS_LOG": "1" if self.access_log else "0",
             "KG_GRAPHQL_CACHE": str(self.graphql_cache_size),
+            "KG_PROJECTION": "1" if self.projection else "0",
             "KG_MAX_RECORD_BYTES": str(self.max_record_bytes),
             "KG_GENERATION_CHECK": repr(self.generation_check_seconds),
         }
@@ -200,6 +205,7 @@ class Settings:
             workers=int(env.get("KG_WORKERS", defaults.workers)),
             access_log=_flag(env.get("KG_ACCESS_LOG"), defaults.access_log),
             graphql_cache_size=int(env.get("KG_GRAPHQL_CACHE", defaults.graphql_cache_size)),
+            projection=_flag(env.get("KG_PROJECTION"), defaults.projection),
             generation_check_seconds=float(
                 env.get("KG_GENERATION_CHECK", defaults.generation_check_seconds)
             ),

@@ -3,16 +3,17 @@ projection (:mod:`kg.projection`) so that a page of trials no request has read y
 fetch of 50 documents instead of about 1,100 reads by key in the store.
 
 What a document holds: the reads by key (:class:`api.graphql.loaders.KeptReads` entries) that
-answering every shipped query about the trial asks for (the README query, the filtered list's
-node, the trial list's and the trial page's), as one GraphQL selection derived from those
-queries' own text (:func:`trial_selection`), so that a field added to a shipped query is read
-into documents without a second list to keep. Only reads whose answer cannot change without the
-trial changing go into its document (:func:`documented`): reads keyed by the trial's own IRI or an
-IRI under it (its arms, endpoints, results, estimates, ...). Their values may carry labels of the
-shared reference nodes they point at (a drug's name); a write never replaces those (they are
-written once) and a load or build marks every document stale (:mod:`kg.projection`). Reads of
-shared nodes themselves, and those that gather across trials (a drug's trials), stay out: they
-go through the generation's kept reads as before.
+answering the shipped listings (:data:`SHIPPED`) asks for about the trial, as one GraphQL
+selection derived from those queries' own text (:func:`trial_selection`), so that a field added
+to a shipped query is read into documents without a second list to keep.
+
+Only reads whose answer cannot change without the trial changing go into its document
+(:func:`documented`): reads keyed by the trial's own IRI or an IRI under it (its arms,
+endpoints, results, estimates, ...). Their values may carry labels of the shared reference
+nodes they point at (a drug's name); a write never replaces those (they are written once), and
+a load or build marks every document stale (:mod:`kg.projection`). Reads of shared nodes
+themselves, and those that gather across trials (a drug's trials), stay out: they go through
+the generation's kept reads as before.
 """
 
 from __future__ import annotations
@@ -50,12 +51,13 @@ from kg.store import Store, open_checkpoint
 logger = logging.getLogger(__name__)
 
 SHIPPED = (
-    ("api.graphql", "examples/readme_query.graphql"),
     ("api.graphql", "examples/filtered_list.graphql"),
     ("api.pages", "queries/trial_list.graphql"),
-    ("api.pages", "queries/trial_page.graphql"),
 )
-"""The queries whose reads of a trial documents hold."""
+"""The queries whose reads of a trial documents hold: the shipped listings, whose pages read 50
+trials at once. A query about one trial (the README's, the trial page's) costs its reads of one
+trial, milliseconds; holding them too made documents three times as large (25 KB a trial) and
+their build eight times as long, for pages that read them whole."""
 
 TRIAL_ROOTS = ("trial", "trials")
 """Root fields that lead to trials: ``trial`` is one, ``trials`` a connection of them."""
@@ -104,8 +106,9 @@ def _trial_selections(document: DocumentNode) -> Iterable[Iterable[FieldNode]]:
 
 
 def _merged(selections: Iterable[Iterable[FieldNode]]) -> dict[str, Any]:
-    """Fields of several selections merged by field and arguments: {printed field head:
-    merged sub-selection}."""
+    """Fields of several selections merged by name and arguments: {field as written (name and
+    arguments): merged sub-selection}. Arguments are kept: ``endpoints(kind: PRIMARY)`` reads
+    the primary endpoints' results, not every endpoint's."""
     merged: dict[str, Any] = {}
     for selection in selections:
         for field in selection:
@@ -113,8 +116,7 @@ def _merged(selections: Iterable[Iterable[FieldNode]]) -> dict[str, Any]:
             head = f"{field.name.value}({arguments})" if arguments else field.name.value
             children = merged.setdefault(head, {})
             if field.selection_set is not None:
-                inner = _merged([list(_fields(field.selection_set, {}))])
-                _merge_into(children, inner)
+                _merge_into(children, _merged([list(_fields(field.selection_set, {}))]))
     return merged
 
 
@@ -124,8 +126,8 @@ def _merge_into(target: dict[str, Any], source: Mapping[str, Any]) -> None:
 
 
 def _printed(merged: Mapping[str, Any], depth: int = 1) -> str:
-    """``merged`` as a selection, each field aliased by its position (fields that differ only
-    in their arguments must not share a response name)."""
+    """``merged`` as a selection, a field with arguments aliased by its position (two that
+    differ only in their arguments must not share a response name)."""
     pad = "  " * depth
     lines = []
     for n, (head, children) in enumerate(sorted(merged.items())):
@@ -217,8 +219,19 @@ def documented(entries: Sequence[Entry], trials: Sequence[str]) -> dict[str, lis
 def encode(entries: Sequence[Entry]) -> bytes:
     """A document's bytes: its entries pickled (the values are the read model's frozen
     dataclasses, whose layout the projection's format stamps: :data:`kg.projection.FORMAT`),
-    a read that found nothing as ``None`` (:data:`ABSENT` is one object of this process)."""
-    plain = [(read, key, None if value is ABSENT else value) for read, key, value in entries]
+    a read that found nothing as ``None`` (:data:`ABSENT` is one object of this process).
+
+    Equal values are pickled once: the method of each derived figure's computation, read once
+    per computation, was a third of a document's bytes."""
+    canonical: dict[Any, Any] = {}
+
+    def once(value: Any) -> Any:
+        try:
+            return canonical.setdefault(value, value)
+        except TypeError:  # a list of values (a read of many): not hashable, kept as it is
+            return value
+
+    plain = [(read, key, None if value is ABSENT else once(value)) for read, key, value in entries]
     return pickle.dumps(plain, protocol=pickle.HIGHEST_PROTOCOL)
 
 
@@ -277,23 +290,29 @@ BATCH = 50
 """Trials whose documents are read together: one batch of store reads per level, as a page."""
 
 BUILDER_LIMITS = Limits(
-    max_depth=32, max_aliases=BATCH, max_tokens=10**7, max_cost=10**9, timeout_seconds=600
+    max_depth=32, max_aliases=BATCH * 50, max_tokens=10**7, max_cost=10**9, timeout_seconds=600
 )
 """The builder's own query is one the server writes, never a client's: the limits that protect
 the server from clients' queries would refuse it (50 aliases, tens of thousands of tokens)."""
 
 
 async def build_documents(
-    store: Store, projection: Projection, sequence: int, stop: threading.Event | None = None
+    store: Store,
+    projection: Projection,
+    sequence: int,
+    trials: Sequence[str] | None = None,
+    stop: threading.Event | None = None,
 ) -> int:
-    """Put in ``projection`` the documents it lacks at ``sequence`` for the trials of
-    ``store`` (a snapshot of that generation: every read of one document must see one state of
-    the data); how many. Stops between batches once ``stop`` is set."""
+    """Put in ``projection`` the documents it lacks at ``sequence`` for ``trials`` (every trial
+    of ``store`` when ``None``), reading ``store``: a snapshot of that generation, since every
+    read of one document must see one state of the data. How many were built; stops between
+    batches once ``stop`` is set."""
     from api.graphql.context import make_context
     from api.graphql.schema import build_schema
 
     schema = build_schema(BUILDER_LIMITS)
-    trials = [row[0] for row in store.select_values(TRIALS_QUERY) if row[0] is not None]
+    if trials is None:
+        trials = [row[0] for row in store.select_values(TRIALS_QUERY) if row[0] is not None]
     missing = projection.missing(sequence, trials)
     built = 0
     for start in range(0, len(missing), BATCH):
@@ -326,7 +345,6 @@ class ProjectionBuilder:
         self.passes = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="kg-projection", daemon=True)
-        self._done: str | None = None
 
     def start(self) -> None:
         self._thread.start()
@@ -336,9 +354,13 @@ class ProjectionBuilder:
         self._thread.join(timeout=60)
 
     def build_once(self) -> int:
-        """One pass: the documents the current generation lacks; how many were built."""
+        """One pass: the documents the current generation lacks (those of the trials changed
+        since the last completed pass, or every trial after a load); how many were built."""
         generation = store_generation(self.store, self.base_iri)
-        if generation is None or generation == self._done:
+        if generation is None:
+            return 0
+        current = self.projection.sequence_of(generation)
+        if current is not None and current == self.projection.complete():
             return 0
         checkpoint = self.store.checkpoint()
         try:
@@ -348,13 +370,17 @@ class ProjectionBuilder:
                 if at is None:
                     return 0
                 sequence = self.projection.register(at, None)
-                built = asyncio.run(build_documents(snapshot, self.projection, sequence, self._stop))
+                done = self.projection.complete()
+                trials = None if done is None else self.projection.pending(done, sequence)
+                built = asyncio.run(
+                    build_documents(snapshot, self.projection, sequence, trials, self._stop)
+                )
             finally:
                 snapshot.close()
         finally:
             checkpoint.remove()
         if not self._stop.is_set():
-            self._done = at
+            self.projection.mark_complete(sequence)
         self.built += built
         self.passes += 1
         return built

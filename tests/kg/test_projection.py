@@ -115,3 +115,16 @@ def test_processes_writing_at_once_leave_one_consistent_history(tmp_path: Path) 
     assert sorted(n for n in numbers if n is not None) == list(range(1, 41))
     for sequence in range(1, 41):
         assert projection.read(sequence, [T1]) == {T1: f"t1 at {sequence}".encode()}
+
+
+def test_a_builder_learns_what_changed_since_its_last_complete_pass(projection: Projection) -> None:
+    first = projection.register("g1", None)
+    projection.put(first, {T1: b"1", T2: b"2"})
+    projection.mark_complete(first)
+    assert projection.complete() == first
+    projection.register("g2", [T1])
+    third = projection.register("g3", [T3])
+    assert projection.pending(first, third) == [T1, T3], "both writes since the last pass"
+    assert projection.pending(third, third) == []
+    loaded = projection.register("after a load", None)
+    assert projection.pending(first, loaded) is None, "a load: every trial"

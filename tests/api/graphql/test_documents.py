@@ -70,7 +70,9 @@ def _selected_paths(document: str) -> set[tuple[str, ...]]:
     from api.graphql.documents import _fields, _trial_selections
 
     parsed = parse(document)
-    fragments = {d.name.value: d for d in parsed.definitions if not isinstance(d, OperationDefinitionNode)}
+    fragments = {
+        d.name.value: d for d in parsed.definitions if not isinstance(d, OperationDefinitionNode)
+    }
     paths: set[tuple[str, ...]] = set()
 
     def walk(fields: Any, prefix: tuple[str, ...]) -> None:
@@ -86,7 +88,7 @@ def _selected_paths(document: str) -> set[tuple[str, ...]]:
 
 
 def test_the_document_selection_holds_every_field_the_shipped_queries_ask() -> None:
-    covered = _selected_paths("query {\n trial(id: \"x\") " + trial_selection() + "\n}")
+    covered = _selected_paths('query {\n trial(id: "x") ' + trial_selection() + "\n}")
     for package, name in SHIPPED:
         asked = _selected_paths(resources.files(package).joinpath(name).read_text("utf-8"))
         assert asked and asked <= covered, (name, sorted(asked - covered)[:5])
@@ -95,7 +97,9 @@ def test_the_document_selection_holds_every_field_the_shipped_queries_ask() -> N
 def _answer(store: Store, query: str, variables: dict[str, Any], kept: KeptReads | None) -> Any:
     async def run() -> Any:
         context = await make_context(store, 60, reads=kept)
-        result = await build_schema().execute(query, variable_values=variables, context_value=context)
+        result = await build_schema().execute(
+            query, variable_values=variables, context_value=context
+        )
         assert not result.errors, result.errors
         return result.data
 
@@ -116,9 +120,8 @@ def test_documents_answer_every_shipped_query_as_the_store_and_spare_its_reads(
             recording = RecordingReads()
             TrialDocuments(projection, sequence).prime(recording, [trial])
             assert _answer(store, query, variables, recording) == plain, (trial, name)
-            if "trial_page" in name or "readme" in name:
-                asked = documented(recording.entries, [trial])
-                assert not asked, (trial, name, [(r.__name__, k) for r, k, _ in asked[trial]][:3])
+            asked = documented(recording.entries, [trial])
+            assert not asked, (trial, name, [(r.__name__, k) for r, k, _ in asked[trial]][:3])
 
 
 def test_a_write_leaves_every_document_but_the_changed_trial_s(

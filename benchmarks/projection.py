@@ -1,0 +1,152 @@
+"""The read projection at N synthetic trials (issue 14): what building it costs, what it weighs,
+and never-read pages of the filtered list with it and without it, over HTTP, in one run.
+
+For each N (argv; default 1,000 and 10,000): the cached store of ``corpus.loaded_store(N)`` is
+copied to ``projection-N/store`` under the bench folder (a RocksDB checkpoint: hard links, no
+copy of the data) and given the catalog ``kg serve`` writes (so that it has a data generation).
+The projection beside it (:mod:`kg.projection`) is then completed by the builder a server runs
+(:class:`api.graphql.documents.ProjectionBuilder`), timed: documents, seconds, ms a trial, the
+file's size (a rerun finds it complete and says so).
+
+Then up to ``--pages`` pages of ``api/graphql/examples/filtered_list.graphql`` no request asked
+before, each the page after the last, are walked over HTTP from ``kg``'s app under uvicorn on
+the copy: first with the projection (``KG_PROJECTION=1``; the server's builder has found
+nothing to build), then, from where that walk stopped, as many with it off
+(``KG_PROJECTION=0``). Answer cache off: every page is new anyway. Every page is checked: 50
+trials, none seen before. Printed: a markdown table per size.
+
+Run: ``python benchmarks/projection.py [N ...] [--pages P]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import pyoxigraph as ox  # noqa: E402
+from corpus import bench_dir, loaded_store  # noqa: E402
+from graphql_scale import FILTERED_LIST, page_after  # noqa: E402
+from serving import uvicorn_app  # noqa: E402
+
+from api.graphql.documents import ProjectionBuilder  # noqa: E402
+from kg.build import ensure_built  # noqa: E402
+from kg.projection import Projection, projection_path  # noqa: E402
+from kg.settings import Settings  # noqa: E402
+from kg.store import open_store  # noqa: E402
+
+
+def projected_store(trials: int) -> Path:
+    """A copy of the cached store of ``trials`` trials with a catalog (made once)."""
+    target = bench_dir() / f"projection-{trials}" / "store"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        source = ox.Store.read_only(str(loaded_store(trials)))
+        source.backup(str(target))
+        del source
+    return target
+
+
+def build(path: Path) -> dict[str, float]:
+    """Complete the projection of the store at ``path``; what that took."""
+    settings = Settings.from_env({}).with_overrides(store=f"oxigraph:{path}")
+    store = open_store(settings.store)
+    try:
+        ensure_built(store, settings)
+        located = projection_path(settings.store)
+        assert located is not None
+        projection = Projection(located)
+        builder = ProjectionBuilder(store, settings.base_iri, projection)
+        started = time.perf_counter()
+        built = builder.build_once()
+        seconds = time.perf_counter() - started
+        projection.close()
+    finally:
+        store.close()
+    return {
+        "built": built,
+        "build_s": seconds,
+        "ms_per_trial": seconds * 1000 / built if built else 0.0,
+        "file_gb": located.stat().st_size / 1e9,
+    }
+
+
+def walk(path: Path, projection: bool, pages: int, after: str | None) -> tuple[list[float], str]:
+    """Seconds of each of ``pages`` never-read pages over HTTP, starting after ``after``; and
+    where the walk stopped."""
+    settings = {
+        "KG_STORE": f"oxigraph:{path}",
+        "KG_PROJECTION": "1" if projection else "0",
+        "KG_GRAPHQL_CACHE": "0",
+        "KG_SPARQL_WORKERS": "1",
+        "KG_QUERY_TIMEOUT": "60",
+        "KG_ACCESS_LOG": "0",
+    }
+    times: list[float] = []
+    seen: set[str] = set()
+    with (
+        uvicorn_app("api.app:create_app", settings, health="/health", start_seconds=600) as url,
+        httpx.Client(base_url=url, timeout=120) as client,
+    ):
+        time.sleep(10)  # the server's builder checks the projection once at start
+
+        def ask(query: str) -> dict[str, Any]:
+            response = client.post("/graphql", json={"query": query})
+            body = response.json()
+            assert response.status_code == 200 and "errors" not in body, str(body)[:500]
+            trials: dict[str, Any] = body["data"]["trials"]
+            return trials
+
+        cursor = after or ask(FILTERED_LIST)["pageInfo"]["endCursor"]
+        for _ in range(pages):
+            started = time.perf_counter()
+            page = ask(page_after(FILTERED_LIST, cursor))
+            times.append(time.perf_counter() - started)
+            ids = {edge["node"]["id"] for edge in page["edges"]}
+            assert ids and not ids & seen, "each page: trials not seen before"
+            seen |= ids
+            cursor = page["pageInfo"]["endCursor"]
+            if not page["pageInfo"]["hasNextPage"]:
+                break
+    return times, cursor
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[1_000, 10_000])
+    parser.add_argument("--pages", type=int, default=20)
+    args = parser.parse_args()
+    for trials in args.sizes:
+        path = projected_store(trials)
+        figures = build(path)
+        with_it, stopped = walk(path, True, args.pages, None)
+        without, _ = walk(path, False, args.pages, stopped)
+        on, off = statistics.median(with_it) * 1000, statistics.median(without) * 1000
+        print(
+            f"\n{trials:,} trials, never-read pages of the filtered list: {len(with_it)} with "
+            f"the projection, {len(without)} without\n"
+        )
+        print("| figure | value |\n|---|---|")
+        built = figures["built"]
+        print(
+            f"| projection built now: documents, s, ms a trial | {built:,.0f}, "
+            f"{figures['build_s']:.1f}, {figures['ms_per_trial']:.2f}"
+            + (" |" if built else " (complete already) |")
+        )
+        print(f"| projection file GB | {figures['file_gb']:.2f} |")
+        print(f"| page p50 / max ms, with the projection | {on:.1f} / {max(with_it) * 1000:.1f} |")
+        print(f"| page p50 / max ms, without | {off:.1f} / {max(without) * 1000:.1f} |")
+        print(f"| ratio | {off / on:.1f}x |")
+
+
+if __name__ == "__main__":
+    main()
