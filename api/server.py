@@ -28,6 +28,8 @@ import uvicorn
 from fastapi import FastAPI
 
 from api.app import create_app
+from api.graphql.documents import ProjectionBuilder
+from api.projection import open_projection
 from api.writes import SnapshotPublisher, log_writes
 from kg.build import build_store
 from kg.settings import Settings
@@ -109,6 +111,7 @@ def run(settings: Settings) -> None:
     snapshot: Checkpoint | None = None
     channel: WriteChannel | None = None
     publisher: SnapshotPublisher | None = None
+    builder: ProjectionBuilder | None = None
     private = Path(tempfile.mkdtemp(prefix="kg-serve-"))  # the write channel's socket: ours only
     try:
         served = settings
@@ -121,6 +124,10 @@ def run(settings: Settings) -> None:
                 store, pointer, retention=2 * settings.query_timeout_seconds + 30
             )
             threading.Thread(target=publisher.compact, name="kg-compact", daemon=True).start()
+            read_projection = open_projection(settings)
+            if read_projection is not None:  # the workers read it; the writer keeps it complete
+                builder = ProjectionBuilder(store, settings.base_iri, read_projection)
+                builder.start()
             service = WriteService(
                 store, WriteContext.from_settings(settings), on_change=publisher.publish
             )
@@ -136,6 +143,8 @@ def run(settings: Settings) -> None:
             **uvicorn_options(settings),  # type: ignore[arg-type]
         )
     finally:
+        if builder is not None:
+            builder.stop()
         if channel is not None:
             channel.close()
         if publisher is not None:
