@@ -35,7 +35,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import pickle
 import random
 import resource
 import sqlite3
@@ -43,7 +42,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -56,8 +54,9 @@ from corpus import bench_dir, loaded_store  # noqa: E402
 from graphql_scale import FILTERED_LIST, page_after  # noqa: E402
 
 from api.graphql.context import make_context  # noqa: E402
+from api.graphql.documents import Entry, RecordingReads, decode, documented, encode  # noqa: E402
 from api.graphql.listing_memory import ListingMemory  # noqa: E402
-from api.graphql.loaders import ABSENT, KeptReads, Read, Runner  # noqa: E402
+from api.graphql.loaders import KeptReads  # noqa: E402
 from api.graphql.schema import build_schema  # noqa: E402
 from api.server import collect_for_serving  # noqa: E402
 from kg.stores.oxigraph import OxigraphStore  # noqa: E402
@@ -91,59 +90,13 @@ class TimedStore:
         return timed
 
 
-Entry = tuple[Read, Any, Any]
-"""A read by key and what it gave (:data:`api.graphql.loaders.ABSENT` for nothing)."""
-
-
-class RecordedReads(KeptReads):
-    """Reads kept as ``kg serve`` keeps them, and what each store read gave recorded: the
-    values a per-trial document would hold."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.found: list[Entry] = []
-
-    async def read(
-        self, run: Runner, read: Read, keys: Sequence[Any], default: object
-    ) -> list[Any]:
-        async def recorded(read: Read, missing: Sequence[Any]) -> Mapping[Any, Any]:
-            found: Mapping[Any, Any] = await run(read, missing)
-            self.found.extend((read, key, found.get(key, ABSENT)) for key in missing)
-            return found
-
-        return await super().read(recorded, read, keys, default)
-
-
 def documents_of(found: Sequence[Entry], trials: Sequence[str]) -> tuple[dict[str, bytes], int]:
-    """Each of ``trials``' recorded reads pickled as its document, and how many reads belong
-    to none of them (shared: drugs, concepts)."""
-    owners = set(trials)
-    entries: dict[str, list[Entry]] = defaultdict(list)
-    shared = 0
-    for entry in found:
-        key = entry[1]
-        owner: str = key if isinstance(key, str) else key[0]
-        while owner not in owners and "/" in owner:
-            owner = owner.rsplit("/", 1)[0]
-        if owner in owners:
-            entries[owner].append(entry)
-        else:
-            shared += 1
-    pickled = {t: encode(entries[t]) for t in trials}
-    return pickled, shared
-
-
-def encode(entries: Sequence[Entry]) -> bytes:
-    """A document's bytes: its entries pickled, a read that found nothing as ``None``
-    (:data:`ABSENT` is one object of this process; unpickled, it would be another)."""
-    plain = [(read, key, None if value is ABSENT else value) for read, key, value in entries]
-    return pickle.dumps(plain, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def decode(body: bytes) -> list[Entry]:
-    """The entries :func:`encode` wrote."""
-    plain: list[Entry] = pickle.loads(body)  # noqa: S301 - written by encode, in this run
-    return [(read, key, ABSENT if value is None else value) for read, key, value in plain]
+    """Each of ``trials``' recorded reads encoded as its document
+    (:func:`api.graphql.documents.documented`, :func:`~api.graphql.documents.encode`), and
+    how many reads belong to none of them (shared: drugs, concepts)."""
+    owned = documented(found, trials)
+    shared = len(found) - sum(len(entries) for entries in owned.values())
+    return {trial: encode(owned.get(trial, [])) for trial in trials}, shared
 
 
 def document_file(folder: Path, documents: Mapping[str, bytes], size: int) -> Path:
@@ -190,7 +143,7 @@ async def walk(
     trials), after ``skip`` pages not timed, then, with ``documents``, of the same pages read
     from documents (None if the listing has no page left to walk)."""
     store = TimedStore(OxigraphStore.read_only(str(path)))
-    schema, listings, kept = build_schema(), ListingMemory(), RecordedReads()
+    schema, listings, kept = build_schema(), ListingMemory(), RecordingReads()
 
     async def ask(document: str, reads: KeptReads) -> dict[str, Any]:
         context = await make_context(store, 60, listings=listings, reads=reads)
@@ -209,7 +162,7 @@ async def walk(
         return None
     seen = {edge["node"]["id"] for edge in first["edges"]}
     cursor: str = first["pageInfo"]["endCursor"]
-    kept.found.clear()
+    kept.entries.clear()
     kept_before, store_before = len(kept), store.seconds
     collect_for_serving()
     clock = GcClock()
@@ -236,7 +189,7 @@ async def walk(
     read_mb = (disk_read_bytes() - read_before) / 1e6
     store_seconds = store.seconds - store_before
     ids_walked = [edge["node"]["id"] for _, page in walked for edge in page["edges"]]
-    pickled, shared = documents_of(kept.found, ids_walked)
+    pickled, shared = documents_of(kept.entries, ids_walked)
     document_bytes = statistics.mean(len(body) for body in pickled.values())
     from_documents: dict[str, float] = {}
     if documents:
