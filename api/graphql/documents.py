@@ -342,6 +342,7 @@ class ProjectionBuilder:
         self.projection = projection
         self.poll_seconds = poll_seconds
         self.built = 0
+        self.pruned = 0
         self.passes = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="kg-projection", daemon=True)
@@ -381,6 +382,10 @@ class ProjectionBuilder:
             checkpoint.remove()
         if not self._stop.is_set():
             self.projection.mark_complete(sequence)
+            if done is not None:
+                # What no reader of the previous complete generation or a later one can see
+                # goes: a reader still on an older one finds no document and reads the store.
+                self.pruned += self.projection.prune(done)
         self.built += built
         self.passes += 1
         return built

@@ -146,3 +146,22 @@ def _shapes(settings: Settings) -> tuple[Any, Any]:
     from kg.validate import load_ontology, load_shapes
 
     return load_shapes(settings), load_ontology(settings)
+
+
+def test_the_builder_forgets_what_no_current_reader_can_see(
+    built: tuple[Settings, Store, Projection],
+) -> None:
+    """Two writes to one trial: after the builder's passes, only the rows a reader of the last
+    two complete generations can see are left, and the newest document reads as before."""
+    settings, store, projection = built
+    context = WriteContext(settings.base_iri, *_shapes(settings), projection)  # type: ignore[misc]
+    builder = ProjectionBuilder(store, settings.base_iri, projection)
+    trial = study("pruned").study
+    rows = "SELECT COUNT(*) FROM row WHERE trial = ?"
+    for value in ("1", "2", "3"):
+        write_studies(store, [study("pruned", value=value)], context)
+        assert builder.build_once() == 1
+    sequence = projection.sequence_of(store_generation(store, settings.base_iri) or "")
+    assert sequence is not None and projection.read(sequence, [trial])
+    assert builder.pruned > 0
+    assert projection._db.execute(rows, (trial,)).fetchone()[0] <= 2
