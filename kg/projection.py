@@ -272,23 +272,29 @@ class Projection:
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('complete', ?)", (str(sequence),)
             )
 
-    def prune(self, oldest: int) -> int:
+    def prune(self, oldest: int, trials: Sequence[str] | None = None) -> int:
         """Forget what no reader at ``oldest`` or later can see: rows below the latest
         everything-changed mark at or below ``oldest``, and each trial's rows older than its
-        latest at or below ``oldest``. How many rows went."""
+        latest at or below ``oldest``; only ``trials``' rows when given (the trials a pass
+        rebuilt: a full scan of every row took 2.6 s at 100,000 trials). How many rows went."""
         with self._transaction():
             floor = self._everything_since(oldest)
             gone = self._db.execute("DELETE FROM row WHERE sequence < ?", (floor,)).rowcount
-            gone += self._db.execute(
-                """
-                DELETE FROM row WHERE EXISTS (
+            shadowed = """
+                DELETE FROM row WHERE {only} EXISTS (
                     SELECT 1 FROM row newer
                     WHERE newer.trial = row.trial
                       AND newer.sequence > row.sequence AND newer.sequence <= ?
                 )
-                """,
-                (oldest,),
-            ).rowcount
+            """
+            if trials is None:
+                gone += self._db.execute(shadowed.format(only=""), (oldest,)).rowcount
+            else:
+                unique = list(dict.fromkeys(trials))
+                for start in range(0, len(unique), _CHUNK):
+                    chunk = unique[start : start + _CHUNK]
+                    only = f"trial IN ({','.join('?' * len(chunk))}) AND"
+                    gone += self._db.execute(shadowed.format(only=only), (*chunk, oldest)).rowcount
         return int(gone)
 
 

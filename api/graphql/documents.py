@@ -385,7 +385,7 @@ class ProjectionBuilder:
             if done is not None:
                 # What no reader of the previous complete generation or a later one can see
                 # goes: a reader still on an older one finds no document and reads the store.
-                self.pruned += self.projection.prune(done)
+                self.pruned += self.projection.prune(done, trials)
         self.built += built
         self.passes += 1
         return built

@@ -128,3 +128,13 @@ def test_a_builder_learns_what_changed_since_its_last_complete_pass(projection: 
     assert projection.pending(third, third) == []
     loaded = projection.register("after a load", None)
     assert projection.pending(first, loaded) is None, "a load: every trial"
+
+
+def test_pruning_some_trials_leaves_the_others(projection: Projection) -> None:
+    one = projection.register("g1", None)
+    projection.put(one, {T1: b"a", T2: b"b"})
+    two = projection.register("g2", [T1, T2])
+    projection.put(two, {T1: b"a2", T2: b"b2"})
+    assert projection.prune(two, [T1]) == 1
+    assert projection.read(one, [T1, T2]) == {T2: b"b"}, "T1's old row went, T2's stayed"
+    assert projection.read(two, [T1, T2]) == {T1: b"a2", T2: b"b2"}
