@@ -37,12 +37,14 @@ import hashlib
 import sqlite3
 import threading
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from kg.facets import NAME_SEPARATOR, ComparisonQuery, StudyFacets, TrialQuery
 from kg.store import is_persistent, is_private
 
-LAYOUT = "1"
+LAYOUT = "2"
 """The layout of the file's tables; part of :data:`FORMAT`."""
 
 
@@ -83,7 +85,40 @@ CREATE TABLE IF NOT EXISTS row (
     body BLOB,
     PRIMARY KEY (trial, sequence)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS facet_pass (sequence INTEGER PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS study (
+    study TEXT NOT NULL,
+    sequence INTEGER NOT NULL,
+    key TEXT,
+    names TEXT,
+    PRIMARY KEY (study, sequence)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS study_order ON study (key, study);
+CREATE TABLE IF NOT EXISTS study_term (
+    study TEXT NOT NULL, sequence INTEGER NOT NULL, kind TEXT NOT NULL, term TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS study_term_of ON study_term (study, sequence, kind, term);
+CREATE INDEX IF NOT EXISTS study_term_by ON study_term (kind, term);
+CREATE TABLE IF NOT EXISTS study_identifier (
+    identifier TEXT NOT NULL, study TEXT NOT NULL, sequence INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS study_identifier_by ON study_identifier (identifier, study);
+CREATE INDEX IF NOT EXISTS study_identifier_of ON study_identifier (study, sequence);
+CREATE TABLE IF NOT EXISTS comparison (
+    comparison TEXT NOT NULL, study TEXT NOT NULL, sequence INTEGER NOT NULL,
+    PRIMARY KEY (comparison, study, sequence)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS comparison_of ON comparison (study, sequence);
+CREATE TABLE IF NOT EXISTS comparison_term (
+    comparison TEXT NOT NULL, study TEXT NOT NULL, sequence INTEGER NOT NULL,
+    kind TEXT NOT NULL, term TEXT, number REAL
+);
+CREATE INDEX IF NOT EXISTS comparison_term_of ON comparison_term (comparison, sequence, kind);
+CREATE INDEX IF NOT EXISTS comparison_term_study ON comparison_term (study, sequence);
 """
+
+FACET_TABLES = ("study", "study_term", "study_identifier", "comparison", "comparison_term")
+"""The tables of facets (:mod:`kg.facets`), each row stamped with its study and sequence."""
 
 _CHUNK = 500
 """Trials per query: SQLite allows 32,766 parameters; smaller batches keep each query quick."""
@@ -151,8 +186,9 @@ class Projection:
             found = self._db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
             if found is not None and found[0] == format:
                 return
-            self._db.execute("DELETE FROM row")
-            self._db.execute("DELETE FROM generation")
+            for table in ("row", "generation", "facet_pass", *FACET_TABLES):
+                self._db.execute(f"DELETE FROM {table}")
+            self._db.execute("DELETE FROM meta")
             self._db.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('format', ?)", (format,)
             )
@@ -273,29 +309,297 @@ class Projection:
             )
 
     def prune(self, oldest: int, trials: Sequence[str] | None = None) -> int:
-        """Forget what no reader at ``oldest`` or later can see: rows below the latest
-        everything-changed mark at or below ``oldest``, and each trial's rows older than its
-        latest at or below ``oldest``; only ``trials``' rows when given (the trials a pass
-        rebuilt: a full scan of every row took 2.6 s at 100,000 trials). How many rows went."""
+        """Forget what no reader at ``oldest`` or later can see: rows and facets below the
+        latest everything-changed mark at or below ``oldest``, and each trial's older than its
+        latest at or below ``oldest``; only ``trials``' when given (the trials a pass rebuilt: a
+        full scan of every row took 2.6 s at 100,000 trials). How many rows went."""
+        unique = None if trials is None else list(dict.fromkeys(trials))
+        chunks = (
+            [None]
+            if unique is None
+            else [unique[start : start + _CHUNK] for start in range(0, len(unique), _CHUNK)]
+        )
+        gone = 0
         with self._transaction():
             floor = self._everything_since(oldest)
-            gone = self._db.execute("DELETE FROM row WHERE sequence < ?", (floor,)).rowcount
-            shadowed = """
-                DELETE FROM row WHERE {only} EXISTS (
-                    SELECT 1 FROM row newer
-                    WHERE newer.trial = row.trial
-                      AND newer.sequence > row.sequence AND newer.sequence <= ?
-                )
-            """
-            if trials is None:
-                gone += self._db.execute(shadowed.format(only=""), (oldest,)).rowcount
-            else:
-                unique = list(dict.fromkeys(trials))
-                for start in range(0, len(unique), _CHUNK):
-                    chunk = unique[start : start + _CHUNK]
-                    only = f"trial IN ({','.join('?' * len(chunk))}) AND"
-                    gone += self._db.execute(shadowed.format(only=only), (*chunk, oldest)).rowcount
+            self._db.execute("DELETE FROM facet_pass WHERE sequence < ?", (floor,))
+            for table, column in (("row", "trial"), ("study", "study")):
+                gone += self._db.execute(
+                    f"DELETE FROM {table} WHERE sequence < ?", (floor,)
+                ).rowcount
+                for chunk in chunks:
+                    only = "" if chunk is None else f"{column} IN ({','.join('?' * len(chunk))}) AND"
+                    gone += self._db.execute(
+                        f"""
+                        DELETE FROM {table} WHERE {only} EXISTS (
+                            SELECT 1 FROM {table} newer
+                            WHERE newer.{column} = {table}.{column}
+                              AND newer.sequence > {table}.sequence AND newer.sequence <= ?
+                        )
+                        """,
+                        (*(chunk or ()), oldest),
+                    ).rowcount
+            for table in FACET_TABLES[1:]:
+                for chunk in chunks:
+                    only = "" if chunk is None else f"study IN ({','.join('?' * len(chunk))}) AND"
+                    self._db.execute(
+                        f"""
+                        DELETE FROM {table} WHERE {only} NOT EXISTS (
+                            SELECT 1 FROM study kept
+                            WHERE kept.study = {table}.study AND kept.sequence = {table}.sequence
+                        )
+                        """,
+                        tuple(chunk or ()),
+                    )
         return int(gone)
+
+
+    # Facets ---------------------------------------------------------------------------------
+
+    def put_facets(self, sequence: int, facets: Mapping[str, StudyFacets]) -> None:
+        """Keep each study's ``facets`` as read from a snapshot at ``sequence`` (a study the
+        snapshot does not hold has empty facets: they hide its older rows)."""
+        studies = list(facets)
+        with self._transaction():
+            for start in range(0, len(studies), _CHUNK):
+                chunk = studies[start : start + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                for table in FACET_TABLES:
+                    self._db.execute(
+                        f"DELETE FROM {table} WHERE study IN ({marks}) AND sequence = ?",
+                        (*chunk, sequence),
+                    )
+            db = self._db
+            db.executemany(
+                "INSERT INTO study (study, sequence, key, names) VALUES (?, ?, ?, ?)",
+                [
+                    (study, sequence, f.key, f.joined_names)
+                    for study, f in facets.items()
+                ],
+            )
+            db.executemany(
+                "INSERT INTO study_term (study, sequence, kind, term) VALUES (?, ?, ?, ?)",
+                [
+                    (study, sequence, kind, term)
+                    for study, f in facets.items()
+                    for kind, term in sorted(f.terms)
+                ],
+            )
+            db.executemany(
+                "INSERT INTO study_identifier (identifier, study, sequence) VALUES (?, ?, ?)",
+                [
+                    (identifier, study, sequence)
+                    for study, f in facets.items()
+                    for identifier in sorted(f.identifiers)
+                ],
+            )
+            db.executemany(
+                "INSERT INTO comparison (comparison, study, sequence) VALUES (?, ?, ?)",
+                [
+                    (comparison, study, sequence)
+                    for study, f in facets.items()
+                    for comparison in f.comparisons
+                ],
+            )
+            db.executemany(
+                "INSERT INTO comparison_term (comparison, study, sequence, kind, term, number)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (comparison, study, sequence, kind, term, number)
+                    for study, f in facets.items()
+                    for comparison, c in f.comparisons.items()
+                    for kind, term, number in (
+                        *(("drug", drug, None) for drug in sorted(c.drugs)),
+                        *(("comparator", drug, None) for drug in sorted(c.comparators)),
+                        *(("endpoint", name, None) for name in sorted(c.endpoint_names)),
+                        *(("p", None, p) for p in sorted(c.p_values)),
+                        *(
+                            ("estimate", statistic, float(derived))
+                            for statistic, derived in sorted(
+                                {(s, d) for _, s, d in c.estimates}, key=str
+                            )
+                        ),
+                    )
+                ],
+            )
+
+    def facets_ready(self, sequence: int) -> bool:
+        """Whether every study's facets were put for readers at ``sequence`` (a builder's pass
+        completed there, :meth:`mark_facets`)."""
+        found = self._db.execute(
+            "SELECT 1 FROM facet_pass WHERE sequence = ?", (sequence,)
+        ).fetchone()
+        return found is not None
+
+    def facets_complete(self) -> int | None:
+        """The latest sequence whose facets a pass completed, if any."""
+        found = self._db.execute("SELECT MAX(sequence) FROM facet_pass").fetchone()[0]
+        return None if found is None else int(found)
+
+    def mark_facets(self, sequence: int) -> None:
+        """Record that a pass put the facets of every study changed up to ``sequence``."""
+        with self._transaction():
+            self._db.execute("INSERT OR IGNORE INTO facet_pass (sequence) VALUES (?)", (sequence,))
+
+    def facets_at(self, sequence: int) -> Facets:
+        """The listings readers at ``sequence`` answer from the facets (call
+        :meth:`facets_ready` first)."""
+        return Facets(self, sequence, self._everything_since(sequence))
+
+    def query(self, sql: str, parameters: Mapping[str, object]) -> list[tuple[object, ...]]:
+        """The rows of one read of the file (:class:`Facets`)."""
+        try:
+            return self._db.execute(sql, parameters).fetchall()
+        except sqlite3.Error as error:
+            raise ProjectionError(f"projection {self.path}: {error}") from error
+
+
+_VISIBLE = """
+    {f}.sequence <= :at AND {f}.sequence >= :floor AND NOT EXISTS (
+        SELECT 1 FROM study newer WHERE newer.study = {f}.study
+          AND newer.sequence > {f}.sequence AND newer.sequence <= :at)
+"""
+"""A study row a reader at ``:at`` sees: its latest at or below ``:at``, not hidden by an
+everything-changed mark (``:floor``)."""
+
+
+def _in(name: str, items: Sequence[str], parameters: dict[str, object]) -> str:
+    """``IN (:name0, :name1, ...)`` with ``items`` bound in ``parameters``."""
+    for number, item in enumerate(items):
+        parameters[f"{name}{number}"] = item
+    return "(" + ",".join(f":{name}{number}" for number in range(len(items))) + ")"
+
+
+@dataclass(frozen=True)
+class Facets:
+    """The listings of one generation (``at``), answered by indexed queries of the facets."""
+
+    projection: Projection
+    at: int
+    floor: int
+
+    def _parameters(self) -> dict[str, object]:
+        return {"at": self.at, "floor": self.floor}
+
+    def _trials(self, query: TrialQuery, parameters: dict[str, object]) -> str:
+        conditions = ["f.key IS NOT NULL", _VISIBLE.format(f="f")]
+        for kind, terms in (
+            ("drug", query.drugs),
+            ("condition", query.conditions),
+            ("phase", query.phases),
+        ):
+            if terms is not None:
+                parameters[f"kind_{kind}"] = kind
+                conditions.append(
+                    f"EXISTS (SELECT 1 FROM study_term t WHERE t.study = f.study"
+                    f" AND t.sequence = f.sequence AND t.kind = :kind_{kind}"
+                    f" AND t.term IN {_in(kind, terms, parameters)})"
+                )
+        if query.text is not None:
+            parameters["text"] = query.text
+            conditions.append(
+                "0" if NAME_SEPARATOR in query.text else "instr(f.names, :text) > 0"
+            )
+        return " AND ".join(conditions)
+
+    def trial_page(
+        self, query: TrialQuery, first: int, after: tuple[str, str] | None
+    ) -> list[tuple[str, str]]:
+        """At most ``first`` (key, trial) pairs matching ``query``, in the listing's order
+        (key, then IRI), after the pair ``after``."""
+        parameters = self._parameters()
+        where = self._trials(query, parameters)
+        if after is not None:
+            parameters["after_key"], parameters["after_item"] = after
+            where += " AND (f.key, f.study) > (:after_key, :after_item)"
+        parameters["limit"] = first
+        rows = self.projection.query(
+            f"SELECT f.key, f.study FROM study f WHERE {where}"
+            " ORDER BY f.key, f.study LIMIT :limit",
+            parameters,
+        )
+        return [(str(key), str(study)) for key, study in rows]
+
+    def trial_count(self, query: TrialQuery) -> int:
+        """How many trials match ``query``."""
+        parameters = self._parameters()
+        where = self._trials(query, parameters)
+        rows = self.projection.query(f"SELECT count(*) FROM study f WHERE {where}", parameters)
+        return int(str(rows[0][0]))
+
+    def find_trial(self, identifier: str) -> str | None:
+        """The least trial whose IRI, label, alternate name, identifier or registry id is
+        ``identifier`` (lower case)."""
+        parameters = self._parameters()
+        parameters["identifier"] = identifier
+        rows = self.projection.query(
+            "SELECT i.study FROM study_identifier i"
+            " JOIN study f ON f.study = i.study AND f.sequence = i.sequence"
+            f" WHERE i.identifier = :identifier AND {_VISIBLE.format(f='f')}"
+            " ORDER BY i.study LIMIT 1",
+            parameters,
+        )
+        return str(rows[0][0]) if rows else None
+
+    def _comparisons(self, query: ComparisonQuery, parameters: dict[str, object]) -> str:
+        conditions = [_VISIBLE.format(f="f")]
+        tests: list[str] = []
+        for kind, terms in (("drug", query.drugs), ("comparator", query.comparators)):
+            if terms is not None:
+                parameters[f"kind_{kind}"] = kind
+                tests.append(
+                    f"t.kind = :kind_{kind} AND t.term IN {_in(kind, terms, parameters)}"
+                )
+        if query.endpoint is not None:
+            parameters["endpoint"] = query.endpoint
+            tests.append("t.kind = 'endpoint' AND instr(t.term, :endpoint) > 0")
+        if query.max_p_value is not None:
+            parameters["max_p"] = query.max_p_value
+            tests.append("t.kind = 'p' AND t.number <= :max_p")
+        if query.statistic is not None or query.derived is not None:
+            test = "t.kind = 'estimate'"
+            if query.statistic is not None:
+                parameters["statistic"] = query.statistic
+                test += " AND t.term = :statistic"
+            if query.derived is not None:
+                parameters["derived"] = float(query.derived)
+                test += " AND t.number = :derived"
+            tests.append(test)
+        conditions.extend(
+            "EXISTS (SELECT 1 FROM comparison_term t WHERE t.comparison = c.comparison"
+            f" AND t.study = c.study AND t.sequence = c.sequence AND {test})"
+            for test in tests
+        )
+        return " AND ".join(conditions)
+
+    def comparison_page(
+        self, query: ComparisonQuery, first: int, after: str | None
+    ) -> list[str]:
+        """At most ``first`` comparisons matching ``query``, by IRI, after ``after``."""
+        parameters = self._parameters()
+        where = self._comparisons(query, parameters)
+        if after is not None:
+            parameters["after_item"] = after
+            where += " AND c.comparison > :after_item"
+        parameters["limit"] = first
+        rows = self.projection.query(
+            "SELECT DISTINCT c.comparison FROM comparison c"
+            " JOIN study f ON f.study = c.study AND f.sequence = c.sequence"
+            f" WHERE {where} ORDER BY c.comparison LIMIT :limit",
+            parameters,
+        )
+        return [str(comparison) for (comparison,) in rows]
+
+    def comparison_count(self, query: ComparisonQuery) -> int:
+        """How many comparisons match ``query``."""
+        parameters = self._parameters()
+        where = self._comparisons(query, parameters)
+        rows = self.projection.query(
+            "SELECT count(DISTINCT c.comparison) FROM comparison c"
+            f" JOIN study f ON f.study = c.study AND f.sequence = c.sequence WHERE {where}",
+            parameters,
+        )
+        return int(str(rows[0][0]))
 
 
 class _Transaction:

@@ -2,7 +2,7 @@
 
 Why per request: a DataLoader batches the keys of one tick of one request's execution and holds
 futures bound to its event loop. What outlives the request is kept per data generation instead,
-bounded: the reads (:class:`api.graphql.loaders.KeptReads`) and whole listings. Why a deadline:
+bounded: the reads (:class:`api.graphql.loaders.KeptReads`) and the resolved filters. Why a deadline:
 strawberry has no request time limit; no store call starts after the request's deadline, and a
 threaded call is awaited only until it, so a slow request ends with a clear error instead of
 hanging.
@@ -25,8 +25,10 @@ from strawberry.fastapi import BaseContext
 
 from api.graphql.documents import TrialDocuments
 from api.graphql.errors import QueryTimeout
-from api.graphql.listing_memory import ListingMemory, listings_of
+from api.graphql.listing_reads import facets_of, filters_of
 from api.graphql.loaders import KeptReads, Loaders, reads_of
+from kg.lru import Lru
+from kg.projection import Facets
 from kg.served import Served
 from kg.store import Store, may_run_inline
 
@@ -41,14 +43,16 @@ class EvidenceContext(BaseContext):
         store: Store,
         timeout_seconds: float,
         *,
-        listings: ListingMemory | None = None,
+        facets: Facets | None = None,
+        resolved_filters: Lru[str, tuple[object]] | None = None,
         reads: KeptReads | None = None,
         inline_reads: bool = True,
         documents: TrialDocuments | None = None,
     ) -> None:
         super().__init__()
         self.store = store
-        self.listings = listings
+        self.facets = facets
+        self.resolved_filters = resolved_filters
         self.reads = reads
         self.documents = documents if reads is not None else None
         self.timeout_seconds = timeout_seconds
@@ -107,23 +111,23 @@ async def make_context(
     store: Store,
     timeout_seconds: float,
     *,
-    listings: ListingMemory | None = None,
+    facets: Facets | None = None,
     reads: KeptReads | None = None,
     inline_reads: bool = True,
 ) -> EvidenceContext:
     """A context for one request (must run inside the event loop that executes it);
-    ``listings`` is the server's memory of whole listings, shared by its requests, if it keeps
-    one; ``reads`` its reads kept for the generation, if it keeps them. ``inline_reads=False``
-    sends even key-bounded reads to threads: for measuring what running them inline saves,
-    never for serving."""
+    ``facets`` the listings of the store's projection, if it has them
+    (:func:`api.graphql.listing_reads.facets_of`); ``reads`` the server's reads kept for the
+    generation, if it keeps them. ``inline_reads=False`` sends even key-bounded reads to
+    threads: for measuring what running them inline saves, never for serving."""
     return EvidenceContext(
-        store, timeout_seconds, listings=listings, reads=reads, inline_reads=inline_reads
+        store, timeout_seconds, facets=facets, reads=reads, inline_reads=inline_reads
     )
 
 
 def served_context(served: Served, timeout_seconds: float, *, keep_reads: bool) -> EvidenceContext:
-    """A context for one request reading ``served``: its store, and the whole listings kept for
-    its generation and, with ``keep_reads``, its reads (must run inside the event loop that
+    """A context for one request reading ``served``: its store, its generation's facets and
+    resolved filters and, with ``keep_reads``, its reads (must run inside the event loop that
     executes the request).
 
     ``keep_reads`` only where nothing but this server changes the data (:func:`kg.store.is_private`:
@@ -139,7 +143,8 @@ def served_context(served: Served, timeout_seconds: float, *, keep_reads: bool) 
     return EvidenceContext(
         served.store,
         timeout_seconds,
-        listings=listings_of(served),
+        facets=facets_of(served),
+        resolved_filters=filters_of(served),
         reads=reads,
         documents=documents,
     )

@@ -44,6 +44,7 @@ from graphql import (
 from api.graphql.limits import Limits
 from api.graphql.loaders import ABSENT, KeptReads, Read, Runner
 from kg.build import store_generation
+from kg.facets import read_facets
 from kg.projection import Projection
 from kg.readmodel import read as reads
 from kg.store import Store, open_checkpoint
@@ -354,6 +355,18 @@ class ProjectionBuilder:
         self._stop.set()
         self._thread.join(timeout=60)
 
+    def build_facets(self, snapshot: Store, sequence: int) -> None:
+        """The facets (:mod:`kg.facets`) of the studies changed since the last pass that put
+        them (every study after a load), read from ``snapshot`` at ``sequence``: first, as
+        listings wait for them (a few queries of the whole store) while documents only make
+        pages faster."""
+        if self.projection.facets_ready(sequence):
+            return
+        since = self.projection.facets_complete()
+        studies = None if since is None else self.projection.pending(since, sequence)
+        self.projection.put_facets(sequence, read_facets(snapshot, studies))
+        self.projection.mark_facets(sequence)
+
     def build_once(self) -> int:
         """One pass: the documents the current generation lacks (those of the trials changed
         since the last completed pass, or every trial after a load); how many were built."""
@@ -371,6 +384,7 @@ class ProjectionBuilder:
                 if at is None:
                     return 0
                 sequence = self.projection.register(at, None)
+                self.build_facets(snapshot, sequence)
                 done = self.projection.complete()
                 trials = None if done is None else self.projection.pending(done, sequence)
                 built = asyncio.run(

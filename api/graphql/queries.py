@@ -4,15 +4,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import replace
-from typing import Annotated, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Annotated
 
 import strawberry
 
 from api.graphql.errors import BadArgument
 from api.graphql.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-from api.graphql.listing_memory import ListingMemory
+from api.graphql.listing_reads import ListingReads, resolved
 from api.graphql.types import (
     STATISTIC_IRIS,
     Comparison,
@@ -32,10 +31,6 @@ from api.graphql.types import (
 )
 from kg.readmodel import listing as listings
 from kg.readmodel import model, read
-from kg.readmodel.listing import Order
-from kg.store import Store
-
-W = TypeVar("W", listings.TrialFilter, listings.ComparisonFilter)
 
 First = Annotated[
     int | None,
@@ -114,104 +109,17 @@ def statistic_iri(statistic: StatisticType | None) -> str | None:
 
 
 def total_count(
-    info: Info, listing: listings.Listing, page: model.Page, after: str | None
+    count: Callable[[], Awaitable[int]], page: model.Page, after: str | None
 ) -> CountFunction:
-    """How many items ``listing`` holds, for ``totalCount`` when it is asked.
+    """How many items a listing holds, for ``totalCount`` when it is asked: a first page with
+    nothing after it is the whole listing; any other page asks ``count``."""
 
-    A page cut from a whole listing (``page.total``) knows it; so does a first page with nothing
-    after it, which is the whole listing. Any other page asks the store to count.
-    """
-
-    async def count() -> int:
-        if page.total is not None:
-            return page.total
+    async def counted() -> int:
         if after is None and not page.has_next_page:
             return len(page.items)
-        total: int = await info.context.run(listings.count, listing)
-        return total
+        return await count()
 
-    return count
-
-
-def kept_listings(info: Info) -> ListingMemory | None:
-    """The server's memory of whole listings, where it keeps one and may read a listing whole
-    from its store (one that returns every row: ``complete_results``); else ``None``, and every
-    page is read by the store (the text filter then runs in SPARQL, not on the trial catalog)."""
-    memory = info.context.listings
-    return memory if memory is not None and info.context.store.capabilities.complete_results else None
-
-
-async def kept_order(info: Info, memory: ListingMemory, listing: listings.Listing) -> Order:
-    """``listing`` (one that names something) read whole, or as the server keeps it."""
-    assert listing.counted is not None
-    store = info.context.store
-    return await memory.order(
-        listing.counted, lambda: listings.whole(store, listing), info.context
-    )
-
-
-async def listing_page(
-    info: Info, listing: listings.Listing, size: int, after: str | None
-) -> model.Page:
-    """A page of ``listing``, cut from the whole listing where the server keeps listings
-    (:mod:`api.graphql.listing_memory`), else read by the store."""
-    memory = kept_listings(info)
-    if memory is None:
-        page: model.Page = await info.context.run(listings.page, listing, size, after)
-        return page
-    if listing.counted is None:
-        return listings.slice_page((), size, after)
-    return listings.slice_page(await kept_order(info, memory, listing), size, after)
-
-
-async def searched_trial_page(
-    info: Info, memory: ListingMemory, where: listings.TrialFilter, size: int, after: str | None
-) -> tuple[listings.Listing, model.Page]:
-    """A page of the trials matching ``where``, whose text filter runs on the server's trial
-    catalog (``memory``): over the trials the other filters give, or over the catalog's own
-    order when there are none (one read, where the unfiltered listing and the catalog would be
-    two)."""
-    assert where.text is not None
-    text, store = where.text, info.context.store
-    others = replace(where, text=None)
-    listing = await resolved(info, listings.trial_listing, others)
-    if listing.counted is None:
-        return listing, listings.slice_page((), size, after)
-    within = None
-    if others != listings.TrialFilter():
-        within = await kept_order(info, memory, listing)
-    catalog = await memory.catalog(lambda: listings.read_trial_catalog(store), info.context)
-    order = await memory.order(
-        f"{listing.counted}\n# text: {text.strip().lower()}",
-        lambda: catalog.matching(text, within=within),
-        info.context,
-    )
-    return listing, listings.slice_page(order, size, after)
-
-
-async def searched_trial(info: Info, identifier: str) -> str | None:
-    """The trial ``identifier`` names case-insensitively: from the index of trial names kept for
-    the generation (read once, about 8 s at 100,000 trials, then a dict lookup), else searched
-    in the store (10 s there, for every request)."""
-    memory = kept_listings(info)
-    if memory is None:
-        found: str | None = await info.context.run(read.search_trial, identifier)
-        return found
-    store = info.context.store
-    names = await memory.identifiers(lambda: listings.read_trial_identifiers(store), info.context)
-    return names.find(identifier)
-
-
-async def resolved(
-    info: Info, build: Callable[[Store, W], listings.Listing], where: W
-) -> listings.Listing:
-    """``build(store, where)``: a filter's listing, its identifiers resolved by small lookups,
-    remembered with the whole listings where the server keeps them."""
-    memory, store = kept_listings(info), info.context.store
-    if memory is None:
-        found: listings.Listing = await info.context.run(build, where)
-        return found
-    return await memory.listing(repr(where), lambda: build(store, where), info.context)
+    return counted
 
 
 @strawberry.type
@@ -226,12 +134,12 @@ class Query:
     )
     async def trial(self, info: Info, id: strawberry.ID) -> Trial | None:
         # The exact lookup may run on the event loop (and is kept for the generation); the
-        # case-insensitive one is a dict lookup in the generation's index of trial names where
-        # the server keeps one, else a search of every trial's names in the store, never on the
+        # case-insensitive one is an indexed query of the projection's facets where the
+        # generation has them, else a search of every trial's names in the store, never on the
         # loop.
         found = await info.context.loaders.trial_named.load(str(id))
         if found is None:
-            found = await searched_trial(info, str(id))
+            found = await ListingReads(info.context).search_trial(str(id))
         if found is None:
             return None
         info.context.read_documents([found])
@@ -253,12 +161,9 @@ class Query:
             text=filter.text if filter else None,
         )
         size = page_size(first)
-        memory = kept_listings(info)
-        if where.text and memory is not None:
-            listing, page = await searched_trial_page(info, memory, where, size, after)
-        else:
-            listing = await resolved(info, listings.trial_listing, where)
-            page = await listing_page(info, listing, size, after)
+        reads = ListingReads(info.context)
+        query = await resolved(info.context, listings.resolve_trials, where)
+        page = await reads.trial_page(query, size, after)
         info.context.read_documents([iri for iri, _ in page.items])
         trials = await info.context.loaders.trial.load_many([iri for iri, _ in page.items])
         edges = [
@@ -270,7 +175,7 @@ class Query:
         return TrialConnection(
             edges=edges,
             page_info=page_info([e.cursor for e in edges], page.has_next_page),
-            count=total_count(info, listing, page, after),
+            count=total_count(lambda: reads.trial_count(query), page, after),
         )
 
     @strawberry.field(description="A drug by IRI, name or code (CHEBI:49375, DB01254, ...).")
@@ -313,8 +218,9 @@ class Query:
             derived=given.derived,
         )
         size = page_size(first)
-        listing = await resolved(info, listings.comparison_listing, where)
-        page = await listing_page(info, listing, size, after)
+        reads = ListingReads(info.context)
+        query = await resolved(info.context, listings.resolve_comparisons, where)
+        page = await reads.comparison_page(query, size, after)
         found = await info.context.loaders.comparison.load_many([iri for iri, _ in page.items])
         edges = [
             ComparisonEdge(cursor=cursor, node=Comparison.of(comparison))
@@ -325,5 +231,5 @@ class Query:
         return ComparisonConnection(
             edges=edges,
             page_info=page_info([e.cursor for e in edges], page.has_next_page),
-            count=total_count(info, listing, page, after),
+            count=total_count(lambda: reads.comparison_count(query), page, after),
         )

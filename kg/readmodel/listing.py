@@ -12,9 +12,9 @@ import base64
 import binascii
 import bisect
 import json
-from collections import defaultdict
 from dataclasses import dataclass, replace
 
+from kg.facets import ComparisonQuery, TrialQuery
 from kg.readmodel import model
 from kg.readmodel.read import (
     Row,
@@ -62,10 +62,6 @@ class ComparisonFilter:
     derived: bool | None = None
 
 
-def _lower(value: str) -> str:
-    return string_literal(value.strip().lower())
-
-
 @dataclass(frozen=True)
 class Listing:
     """A filtered listing with its identifiers resolved, so that a page and a count of one
@@ -89,34 +85,67 @@ NOTHING = Listing(match=None, counted=None)
 
 
 @grows_with_data
-def trial_listing(store: Store, where: TrialFilter) -> Listing:
-    """The listing of trials matching ``where``.
+def resolve_trials(store: Store, where: TrialFilter) -> TrialQuery | None:
+    """``where`` with its identifiers (drug, condition, phase) resolved to IRIs by small
+    lookups, or ``None`` when one names nothing in the graph (no trial matches)."""
+    found: dict[str, tuple[str, ...]] = {}
+    for name, identifier, find in (
+        ("drugs", where.drug, find_drugs),
+        ("conditions", where.condition, find_conditions),
+        ("phases", where.phase, find_phases),
+    ):
+        if identifier:
+            iris = tuple(find(store, identifier))
+            if not iris:
+                return None
+            found[name] = iris
+    text = where.text.strip().lower() if where.text else None
+    return TrialQuery(**found, text=text)
 
-    Identifiers (drug, condition, phase) are resolved to IRIs first, by small lookups, and the
-    listing joins on those IRIs: matching names inside the listing query would evaluate the
+
+@grows_with_data
+def resolve_comparisons(store: Store, where: ComparisonFilter) -> ComparisonQuery | None:
+    """``where`` with its drugs resolved to IRIs, or ``None`` when one names nothing."""
+    found: dict[str, tuple[str, ...]] = {}
+    for name, identifier in (("drugs", where.drug), ("comparators", where.comparator)):
+        if identifier:
+            iris = tuple(find_drugs(store, identifier))
+            if not iris:
+                return None
+            found[name] = iris
+    return ComparisonQuery(
+        **found,
+        endpoint=where.endpoint.strip().lower() if where.endpoint else None,
+        max_p_value=where.max_p_value,
+        statistic=where.statistic,
+        derived=where.derived,
+    )
+
+
+def trial_listing(query: TrialQuery | None) -> Listing:
+    """The listing of trials matching ``query`` (:func:`resolve_trials`) in SPARQL.
+
+    It joins on the resolved IRIs: matching names inside the listing query would evaluate the
     name match once per trial (seconds at a few hundred trials).
     """
+    if query is None:
+        return NOTHING
     filters: list[str] = []
-    if where.drug:
-        drugs = find_drugs(store, where.drug)
-        if not drugs:
-            return NOTHING
-        filters.append(fragment("trial_filter_drug", drugs=values(drugs)))
-    if where.condition:
-        conditions = find_conditions(store, where.condition)
-        if not conditions:
-            return NOTHING
-        filters.append(fragment("trial_filter_condition", conditions=values(conditions)))
-    if where.phase:
-        phases = find_phases(store, where.phase)
-        if not phases:
-            return NOTHING
-        filters.append(fragment("trial_filter_phase", phases=values(phases)))
+    if query.drugs is not None:
+        filters.append(fragment("trial_filter_drug", drugs=values(query.drugs)))
+    if query.conditions is not None:
+        filters.append(fragment("trial_filter_condition", conditions=values(query.conditions)))
+    if query.phases is not None:
+        filters.append(fragment("trial_filter_phase", phases=values(query.phases)))
     # Only trials carry the drug and phase filters' predicates (studySubject, phase) in the
     # model; populations carry healthCondition too, and any label matches the text filter, so
     # those two alone keep the type check in the query.
-    trial_only = bool(where.drug or where.phase)
-    text = fragment("trial_filter_text", value=_lower(where.text)) if where.text else ""
+    trial_only = query.drugs is not None or query.phases is not None
+    text = (
+        fragment("trial_filter_text", value=string_literal(query.text))
+        if query.text is not None
+        else ""
+    )
     joined = fragment("trial_filters", filters="\n".join(filters)) if filters else ""
     candidates = fragment(
         "trial_candidates", filters=joined, text=text, type_check=fragment("trial_type_check")
@@ -132,33 +161,33 @@ def trial_listing(store: Store, where: TrialFilter) -> Listing:
     )
 
 
-@grows_with_data
-def comparison_listing(store: Store, where: ComparisonFilter) -> Listing:
-    """The listing of comparisons matching ``where``."""
+def comparison_listing(query: ComparisonQuery | None) -> Listing:
+    """The listing of comparisons matching ``query`` (:func:`resolve_comparisons`) in SPARQL."""
+    if query is None:
+        return NOTHING
     filters: list[str] = []
-    for name, identifier in (
-        ("comparison_filter_drug", where.drug),
-        ("comparison_filter_comparator", where.comparator),
+    for name, drugs in (
+        ("comparison_filter_drug", query.drugs),
+        ("comparison_filter_comparator", query.comparators),
     ):
-        if identifier:
-            drugs = find_drugs(store, identifier)
-            if not drugs:
-                return NOTHING
+        if drugs is not None:
             filters.append(fragment(name, drugs=values(drugs)))
-    if where.endpoint:
-        filters.append(fragment("comparison_filter_endpoint", value=_lower(where.endpoint)))
-    if where.max_p_value is not None:
-        value = decimal_literal(where.max_p_value)
+    if query.endpoint is not None:
+        filters.append(
+            fragment("comparison_filter_endpoint", value=string_literal(query.endpoint))
+        )
+    if query.max_p_value is not None:
+        value = decimal_literal(query.max_p_value)
         filters.append(fragment("comparison_filter_max_p_value", value=value))
-    if where.statistic is not None or where.derived is not None:
+    if query.statistic is not None or query.derived is not None:
         statistic = (
-            fragment("estimate_statistic", statistic=iri(where.statistic))
-            if where.statistic is not None
+            fragment("estimate_statistic", statistic=iri(query.statistic))
+            if query.statistic is not None
             else ""
         )
         derived = ""
-        if where.derived is not None:
-            derived = fragment("estimate_derived" if where.derived else "estimate_reported")
+        if query.derived is not None:
+            derived = fragment("estimate_derived" if query.derived else "estimate_reported")
         filters.append(fragment("comparison_filter_estimate", statistic=statistic, derived=derived))
     candidates = fragment("comparison_candidates", filters="\n".join(filters))
     match = fragment("comparison_match", candidates=candidates)
@@ -250,104 +279,6 @@ def slice_page(order: Order, first: int, after: str | None) -> model.Page:
     )
 
 
-@dataclass(frozen=True)
-class TrialCatalog:
-    """Every trial in page order, with the lower-case names the text filter searches: an
-    in-process text index.
-
-    Why: oxigraph has no text index, so the text filter lower-cased and searched some 300,000
-    names read from disk for every request (7.8 s at 100,000 trials, over the server's request
-    limit). Read once (2.8 s there), the catalog answers a text filter in a scan of Python
-    strings. Kept per data generation by the server (``api.graphql.listing_memory``); keys are
-    the listing's (the lower-case least label), lower-cased here as LCASE does.
-    """
-
-    order: Order
-    names: dict[str, str]
-    """Each trial's lower-case names, joined by :data:`NAME_SEPARATOR` (one substring test
-    per trial: a third of the time of one per name)."""
-
-    def matching(self, text: str, within: Order | None = None) -> Order:
-        """The pairs of ``within`` (default: every trial) whose trial has a name containing
-        ``text``, case-insensitively (as fragments/trial_filter_text.rq matches)."""
-        needle = text.strip().lower()
-        if NAME_SEPARATOR in needle:
-            return ()  # no name holds it: read_trial_catalog removes it from names
-        names = self.names
-        return tuple(
-            pair
-            for pair in (self.order if within is None else within)
-            if needle in names.get(pair[1], "")
-        )
-
-    @property
-    def size(self) -> int:
-        return len(self.order)
-
-
-NAME_SEPARATOR = "\x00"
-
-
-@grows_with_data
-def read_trial_catalog(store: Store) -> TrialCatalog:
-    """The :class:`TrialCatalog` of ``store``'s trials, in one query."""
-    labels: dict[str, set[str]] = defaultdict(set)
-    names: dict[str, set[str]] = defaultdict(set)
-    for item, label, name, alternate in store.select_values(render("trial_catalog")):
-        if item is None:
-            continue
-        found = names[item]
-        for text in (label, name, alternate):
-            if text is not None:
-                found.add(text.lower().replace(NAME_SEPARATOR, ""))
-        if label is not None:
-            labels[item].add(label)
-    order = tuple(sorted((min(labels[item], default="").lower(), item) for item in names))
-    joined = {item: NAME_SEPARATOR.join(sorted(found)) for item, found in names.items()}
-    return TrialCatalog(order=order, names=joined)
-
-
-@dataclass(frozen=True)
-class TrialIdentifiers:
-    """Every name ``trial(id:)`` looks up case-insensitively, to the trial it names: an
-    in-process index.
-
-    Why: a ``trial(id:)`` not found exactly compared every trial's names in the store, for every
-    request (10 s at 100,000 trials, each occupying a server thread to its end, so that a client
-    sending such requests faster than they ended could fill the thread pool). Read once per data
-    generation (about 8 s there), it answers in a dict lookup. Kept by the server with the
-    listings (``api.graphql.listing_memory``).
-    """
-
-    identifiers: dict[str, str]
-    """Lower-case IRI, label, alternate name, identifier and registry id -> the trial they
-    name (the least IRI where several trials share one, as trial_lookup.rq answers)."""
-
-    def find(self, identifier: str) -> str | None:
-        """The trial ``identifier`` names case-insensitively, as
-        :func:`kg.readmodel.read.search_trial` finds it in the store."""
-        return self.identifiers.get(identifier.strip().lower())
-
-    @property
-    def size(self) -> int:
-        return len(self.identifiers)
-
-
-@grows_with_data
-def read_trial_identifiers(store: Store) -> TrialIdentifiers:
-    """The :class:`TrialIdentifiers` of ``store``'s trials, in one query."""
-    identifiers: dict[str, str] = {}
-    for item, name in store.select_values(render("trial_identifiers")):
-        if item is None:
-            continue
-        for text in (item, name):
-            if text is not None:
-                key = text.lower()
-                if key not in identifiers or item < identifiers[key]:
-                    identifiers[key] = item
-    return TrialIdentifiers(identifiers)
-
-
 def _unchecked_page_rows(
     store: Store, listing: Listing, first: int, after_filter: str
 ) -> list[Row] | None:
@@ -383,13 +314,13 @@ def count(store: Store, listing: Listing) -> int:
 @grows_with_data
 def page_trials(store: Store, where: TrialFilter, first: int, after: str | None) -> model.Page:
     """At most ``first`` trials matching ``where``, after cursor ``after``, by acronym."""
-    return page(store, trial_listing(store, where), first, after)
+    return page(store, trial_listing(resolve_trials(store, where)), first, after)
 
 
 @grows_with_data
 def count_trials(store: Store, where: TrialFilter) -> int:
     """How many trials match ``where`` (a SPARQL COUNT)."""
-    return count(store, trial_listing(store, where))
+    return count(store, trial_listing(resolve_trials(store, where)))
 
 
 @grows_with_data
@@ -397,10 +328,10 @@ def page_comparisons(
     store: Store, where: ComparisonFilter, first: int, after: str | None
 ) -> model.Page:
     """At most ``first`` comparisons matching ``where``, after cursor ``after``, by IRI."""
-    return page(store, comparison_listing(store, where), first, after)
+    return page(store, comparison_listing(resolve_comparisons(store, where)), first, after)
 
 
 @grows_with_data
 def count_comparisons(store: Store, where: ComparisonFilter) -> int:
     """How many comparisons match ``where`` (a SPARQL COUNT)."""
-    return count(store, comparison_listing(store, where))
+    return count(store, comparison_listing(resolve_comparisons(store, where)))

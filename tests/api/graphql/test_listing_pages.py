@@ -7,6 +7,7 @@ cannot change which trials a filter finds, their order, or the count.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,8 @@ from fastapi.testclient import TestClient
 from rdflib import URIRef
 
 from api.app import create_app
-from kg.build import load_into
+from api.graphql.listing_reads import facets_of
+from kg.build import ensure_built, load_into
 from kg.load import load_files
 from kg.readmodel import listing as listings
 from kg.readmodel import read
@@ -105,16 +107,41 @@ def any_store(
     return synthetic_store(request.param, settings, folder, ENGINE_TRIALS)
 
 
-@pytest.fixture(scope="module", params=["store pages", "whole listings"])
-def client(
-    request: pytest.FixtureRequest, settings: Settings, store: Store
-) -> Iterator[TestClient]:
-    """The app paging in the store's queries, or cutting pages from whole listings and running
-    the text filter on its trial catalog (as `kg serve` does with the answer cache on). The
-    synthetic store has no catalog graph, so nothing is kept between requests: both paths are
-    computed afresh by every request."""
-    served = settings.with_overrides(graphql_cache_size=8 if request.param != "store pages" else 0)
-    with TestClient(create_app(served, store=store)) as test_client:
+@pytest.fixture(scope="module")
+def projected(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The same graph in an embedded store on disk, which ``kg serve`` gives a projection."""
+    folder = tmp_path_factory.mktemp("projected")
+    on_disk = settings.with_overrides(store=f"oxigraph:{folder / 'store'}")
+    corpus = folder / "corpus.nt"
+    write_corpus(corpus, CORPUS_TRIALS, seed=7, base_iri=BASE)
+    store = open_store(on_disk.store)
+    ensure_built(store, on_disk)
+    load_files(
+        store, [corpus], graph=URIRef(f"{BASE}graph/synthetic"), base_iri=BASE, max_bytes=1 << 30
+    )
+    store.close()
+    return on_disk
+
+
+@pytest.fixture(scope="module", params=["store pages", "projection facets"])
+def client(request: pytest.FixtureRequest, settings: Settings) -> Iterator[TestClient]:
+    """The app paging in the store's queries (a store in memory, without a projection), or in
+    the facets of the projection beside an embedded store on disk, as `kg serve` does once its
+    builder has put them. The answer cache is off: every request runs."""
+    if request.param == "store pages":
+        store = request.getfixturevalue("store")
+        app = create_app(settings.with_overrides(graphql_cache_size=0), store=store)
+    else:
+        on_disk = request.getfixturevalue("projected")
+        app = create_app(on_disk.with_overrides(graphql_cache_size=0))
+    with TestClient(app) as test_client:
+        if request.param == "projection facets":
+            served = app.state.serving.current
+            deadline = time.monotonic() + 120
+            while not served.projection.facets_ready(served.sequence):
+                assert time.monotonic() < deadline, "the builder did not put the facets"
+                time.sleep(0.05)
+            assert facets_of(served) is not None
         yield test_client
 
 
@@ -167,7 +194,7 @@ def test_count_and_first_page_match_plain_sparql(any_store: Store, where: dict[s
     """The read model's count equals a SPARQL COUNT of the filter's plain meaning, and its
     first page holds the first trials of that meaning, in order."""
     reference = expected(any_store, where)
-    listing = listings.trial_listing(any_store, listings.TrialFilter(**where))
+    listing = listings.trial_listing(listings.resolve_trials(any_store, listings.TrialFilter(**where)))
     assert listings.count(any_store, listing) == len(reference)
     page = listings.page(any_store, listing, first=5, after=None)
     assert [item for item, _ in page.items] == reference[:5]
@@ -210,3 +237,17 @@ def test_trial_lookup_by_iri(any_store: Store) -> None:
     assert read.find_trial(any_store, trial) == trial
     assert read.find_trial(any_store, trial.upper().replace("HTTPS", "https")) == trial
     assert read.find_trial(any_store, f"{BASE}trial/absent") is None
+
+
+@pytest.mark.parametrize("spelling", ["syn-000003", "Nct90000003", "NO SUCH TRIAL"])
+def test_trial_by_a_name_in_any_case_through_the_app(client: TestClient, spelling: str) -> None:
+    """``trial(id:)`` finds a trial by a name not spelled exactly: in the store's search or in
+    the projection's facets, the same trial (none for a name no trial has)."""
+    body = client.post(
+        "/graphql", json={"query": "query ($id: ID!) { trial(id: $id) { id } }",
+                          "variables": {"id": spelling}}
+    ).json()
+    assert "errors" not in body, body
+    found = body["data"]["trial"]
+    wanted = None if spelling == "NO SUCH TRIAL" else {"id": f"{BASE}trial/synth-000003"}
+    assert found == wanted

@@ -8,22 +8,18 @@ the page back to the checked query. Both paths are proven here, on each embedded
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from kg.build import load_into
-from kg.ctgov.importer import import_records
-from kg.ctgov.records import read_records
 from kg.readmodel import listing as listings
-from kg.readmodel import model, read
+from kg.readmodel import model
 from kg.readmodel.sparql import BadValue
 from kg.settings import Settings
 from kg.store import Store, open_store
 from kg.vocab import EKG, SCHEMA
-from kg.write import WriteContext
 
 BASE = "https://w3id.org/evidence-kg/id/"
 DASCERN = f"{BASE}trial/dascern"
@@ -67,7 +63,7 @@ FILTERS = [
 
 @pytest.mark.parametrize("where", FILTERS, ids=repr)
 def test_a_conforming_graph_keeps_the_unchecked_page(store: Store, where: listings.TrialFilter) -> None:
-    listing = listings.trial_listing(store, where)
+    listing = listings.trial_listing(listings.resolve_trials(store, where))
     rows = listings._unchecked_page_rows(store, listing, 10, "")
     assert rows is not None and [str(row["item"]) for row in rows] == [DASCERN]
     assert listings.page_trials(store, where, 10, None).items[0][0] == DASCERN
@@ -77,7 +73,7 @@ def test_a_conforming_graph_keeps_the_unchecked_page(store: Store, where: listin
 def test_a_non_trial_with_the_predicate_is_neither_listed_nor_counted(
     intruder: Store, where: listings.TrialFilter
 ) -> None:
-    listing = listings.trial_listing(intruder, where)
+    listing = listings.trial_listing(listings.resolve_trials(intruder, where))
     assert listings._unchecked_page_rows(intruder, listing, 10, "") is None
     page = listings.page_trials(intruder, where, 10, None)
     assert [item for item, _ in page.items] == [DASCERN]
@@ -93,7 +89,7 @@ def test_filters_other_resources_match_check_types_in_the_query(
 ) -> None:
     """Any labelled resource matches a text, and populations carry conditions: an unchecked
     page would rarely be all trials, so these filters alone keep the check in the query."""
-    assert listings.trial_listing(intruder, where).unchecked is None
+    assert listings.trial_listing(listings.resolve_trials(intruder, where)).unchecked is None
     assert [item for item, _ in listings.page_trials(intruder, where, 10, None).items] == [DASCERN]
     assert listings.count_trials(intruder, where) == 1
 
@@ -112,7 +108,8 @@ def test_comparisons_page_in_iri_order_on_every_engine(
 ) -> None:
     """Pages of a store whose ORDER BY is costly are sorted in Python, the others' by SPARQL:
     the same order (codepoint order of the IRIs), each comparison once, and the same count."""
-    every = [item for item, _ in listings.page(store, listings.comparison_listing(store, where), 1000, None).items]
+    listing = listings.comparison_listing(listings.resolve_comparisons(store, where))
+    every = [item for item, _ in listings.page(store, listing, 1000, None).items]
     assert len(every) > 3 and every == sorted(every)
     for size in (2, len(every) // 2, len(every)):
         pages = walk(store, where, size)
@@ -137,55 +134,3 @@ def test_a_cursor_resumes_where_sparql_would(store: Store) -> None:
     assert [item for item, _ in tie.items] == every[1:]
     with pytest.raises(BadValue):
         listings.page_comparisons(store, where, 10, listings.encode_cursor(every[1], "not an IRI"))
-
-
-def test_the_trial_catalog_searches_each_name_alone(store: Store) -> None:
-    """The catalog matches a text inside one name, in any case, as the SPARQL filter does, and
-    never across two names of a trial (they are kept joined by a separator)."""
-    catalog = listings.read_trial_catalog(store)
-    assert [item for _, item in catalog.matching("DasCern")] == [DASCERN]
-    names = sorted(
-        {
-            name.lower()
-            for p in (RDFS.label, SCHEMA.name, SCHEMA.alternateName)
-            for name in store_values_literal(store, URIRef(DASCERN), p)
-        }
-    )
-    assert len(names) >= 2
-    first, second = names[0], names[1]
-    assert catalog.matching(f"{first[-3:]}{second[:3]}") == ()
-    assert catalog.matching(f"{first[-3:]}{listings.NAME_SEPARATOR}{second[:3]}") == ()
-    assert catalog.matching(first[1:-1].upper(), within=catalog.order) == catalog.matching(
-        first[1:-1]
-    )
-
-
-def store_values_literal(store: Store, subject: URIRef, predicate: URIRef) -> list[str]:
-    rows = store.query(f"SELECT ?o WHERE {{ <{subject}> <{predicate}> ?o }}")
-    assert not isinstance(rows, bool | Graph)
-    return [str(row["o"]) for row in rows]
-
-
-@pytest.fixture(scope="module")
-def with_registry_trials(settings: Settings) -> Iterator[Store]:
-    """DASCERN and the four real registry records (tests/data/ctgov), imported as kg does."""
-    store = load_into(open_store("oxigraph"), settings)
-    records = read_records([str(Path(__file__).parents[2] / "data" / "ctgov")])
-    import_records(store, records, WriteContext.from_settings(settings))
-    yield store
-    store.close()
-
-
-def test_the_trial_names_index_finds_what_the_store_search_finds(
-    with_registry_trials: Store,
-) -> None:
-    """trial(id:)'s case-insensitive lookup gives the same trial from the index as from the
-    store's search, for every name of every trial in any case, and nothing for other text."""
-    store = with_registry_trials
-    names = listings.read_trial_identifiers(store)
-    assert len(set(names.identifiers.values())) >= 4, "DASCERN and registry trials"
-    assert names.find("nct01593254") == names.find(" NCT01593254 ") == DASCERN
-    asked = [*names.identifiers, "no such trial", "dascern x", ""]
-    for identifier in asked:
-        for variant in (identifier, identifier.upper(), f" {identifier.title()} "):
-            assert names.find(variant) == read.search_trial(store, variant), variant
