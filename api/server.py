@@ -21,6 +21,7 @@ import os
 import shutil
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -100,6 +101,18 @@ def worker_app() -> object:
     return started(create_app(Settings.from_env()))
 
 
+def changed(publisher: SnapshotPublisher, builder: ProjectionBuilder | None) -> Callable[[], None]:
+    """What the writer does after each write: publish the new checkpoint to the workers and
+    wake the projection's builder."""
+
+    def after_write() -> None:
+        publisher.publish()
+        if builder is not None:
+            builder.wake()
+
+    return after_write
+
+
 def run(settings: Settings) -> None:
     """Serve until interrupted; uvicorn drains open requests on SIGTERM/SIGINT (graceful shutdown)."""
     log_writes()
@@ -129,7 +142,9 @@ def run(settings: Settings) -> None:
                 builder = ProjectionBuilder(store, settings.base_iri, read_projection)
                 builder.start()
             service = WriteService(
-                store, WriteContext.from_settings(settings), on_change=publisher.publish
+                store,
+                WriteContext.from_settings(settings),
+                on_change=changed(publisher, builder),
             )
             channel = WriteChannel(private / "writes.sock", service)
             served = settings.with_overrides(

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from api.graphql.documents import ProjectionBuilder
 from kg.served import Serving
 from kg.settings import Settings
 from kg.sparql.pool import WorkerPool, worker_setup
@@ -47,6 +48,9 @@ def refresh_readers(app: FastAPI, store: Store, settings: Settings) -> None:
     it), and a new view of the graph for the query workers."""
     serving: Serving = app.state.serving
     serving.serve(store)
+    builder: ProjectionBuilder | None = getattr(app.state, "projection_builder", None)
+    if builder is not None:
+        builder.wake()
     pool: WorkerPool | None = getattr(app.state, "sparql_pool", None)
     if pool is not None:
         setup, snapshot = worker_setup(store, settings)

@@ -24,6 +24,7 @@ Run: ``python benchmarks/projection.py [N ...] [--pages P]``.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import statistics
 import sys
 import time
@@ -38,7 +39,13 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import pyoxigraph as ox  # noqa: E402
 from corpus import bench_dir, loaded_store  # noqa: E402
-from graphql_scale import FILTERED_LIST, PAGE, page_after  # noqa: E402
+from graphql_scale import (  # noqa: E402
+    FILTERED_LIST,
+    PAGE,
+    ask_filtered_list,
+    direct_rows,
+    page_after,
+)
 from serving import uvicorn_app  # noqa: E402
 
 from api.graphql.documents import ProjectionBuilder  # noqa: E402
@@ -77,10 +84,28 @@ def build(path: Path) -> dict[str, float]:
         store.close()
     return {
         "built": built,
+        "facets_s": builder.facets_seconds,
         "build_s": seconds,
         "ms_per_trial": seconds * 1000 / built if built else 0.0,
         "file_gb": located.stat().st_size / 1e9,
     }
+
+
+def direct_sparql(path: Path, runs: int = 5) -> list[float]:
+    """Seconds of the filtered list asked of the store in its own SPARQL (the page with its
+    count, then its details: graphql_scale.py's mode a), ``runs`` times, the first cold."""
+    store = ox.Store.read_only(str(path))
+
+    async def run(sparql: str) -> list[dict[str, str]]:
+        return direct_rows(store, sparql)
+
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        rows = asyncio.run(ask_filtered_list(run))
+        times.append(time.perf_counter() - started)
+        assert rows, "the filtered list finds trials"
+    return times
 
 
 def with_cursor_variable(document: str) -> str:
@@ -147,6 +172,7 @@ def main() -> None:
         with_it, stopped = walk(path, True, args.pages, None)
         without, stopped = walk(path, False, args.pages, stopped)
         as_variable, _ = walk(path, True, args.pages, stopped, variable=True)
+        direct = direct_sparql(path)
         on, off = statistics.median(with_it) * 1000, statistics.median(without) * 1000
         print(
             f"\n{trials:,} trials, never-read pages of the filtered list: {len(with_it)} with "
@@ -159,10 +185,16 @@ def main() -> None:
             f"{figures['build_s']:.1f}, {figures['ms_per_trial']:.2f}"
             + (" |" if built else " (complete already) |")
         )
+        print(f"| of which facets (listings, counts, name lookup), s | {figures['facets_s']:.1f} |")
         print(f"| projection file GB | {figures['file_gb']:.2f} |")
         print(f"| page p50 / max ms, with the projection | {on:.1f} / {max(with_it) * 1000:.1f} |")
         print(f"| page p50 / max ms, without | {off:.1f} / {max(without) * 1000:.1f} |")
         print(f"| ratio | {off / on:.1f}x |")
+        sparql = statistics.median(direct) * 1000
+        print(
+            f"| the same query in the store's own SPARQL, p50 / first (cold) ms | {sparql:.1f} / "
+            f"{direct[0] * 1000:.1f} |"
+        )
         variable = statistics.median(as_variable) * 1000
         print(
             f"| page p50 / max ms, with the projection, the cursor a variable | {variable:.1f} / "

@@ -95,6 +95,18 @@ class StudyFacets:
         return "".join(NAME_SEPARATOR + name for name in sorted(self.names)) or None
 
 
+EVERY_STUDY = """
+PREFIX ekg: <https://w3id.org/evidence-kg/ontology/>
+SELECT DISTINCT ?study WHERE { ?study a ?kind FILTER(?kind IN (ekg:Trial, ekg:Study)) }
+"""
+
+
+def every_study(store: Store) -> list[str]:
+    """Every trial and study ``store`` holds: what the projection keeps rows of (a study's
+    named graph holds its own, so the write path marks the studies of the graphs it writes)."""
+    return sorted(row[0] for row in store.select_values(EVERY_STUDY) if row[0] is not None)
+
+
 def _batches(studies: Sequence[str] | None) -> Iterator[str]:
     """The ``{{studies}}`` parameter for each query: nothing (every study), or VALUES blocks."""
     if studies is None:

@@ -126,14 +126,15 @@ async def make_context(
 
 
 def served_context(served: Served, timeout_seconds: float, *, keep_reads: bool) -> EvidenceContext:
-    """A context for one request reading ``served``: its store, its generation's facets and
-    resolved filters and, with ``keep_reads``, its reads (must run inside the event loop that
+    """A context for one request reading ``served``: its store, its generation's facets and,
+    with ``keep_reads``, its reads and resolved filters (must run inside the event loop that
     executes the request).
 
     ``keep_reads`` only where nothing but this server changes the data (:func:`kg.store.is_private`:
     an embedded store), so that every change moves the generation: another client of a remote
     store can write around ``kg`` without moving it, and a kept read would then be stale for
-    good, which is also why the answer cache stays off there by default."""
+    good, which is also why the answer cache stays off there by default. The resolved filters
+    are kept on the same condition, for the same reason."""
     reads = reads_of(served) if keep_reads else None
     documents = (
         TrialDocuments(served.projection, served.sequence)
@@ -144,7 +145,7 @@ def served_context(served: Served, timeout_seconds: float, *, keep_reads: bool) 
         served.store,
         timeout_seconds,
         facets=facets_of(served),
-        resolved_filters=filters_of(served),
+        resolved_filters=filters_of(served) if keep_reads else None,
         reads=reads,
         documents=documents,
     )

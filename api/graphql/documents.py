@@ -22,6 +22,7 @@ import asyncio
 import logging
 import pickle
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -44,7 +45,7 @@ from graphql import (
 from api.graphql.limits import Limits
 from api.graphql.loaders import ABSENT, KeptReads, Read, Runner
 from kg.build import store_generation
-from kg.facets import read_facets
+from kg.facets import every_study, read_facets
 from kg.projection import Projection
 from kg.readmodel import read as reads
 from kg.store import Store, open_checkpoint
@@ -281,11 +282,9 @@ class TrialDocuments:
         return prime(kept, self.projection.read(self.sequence, wanted).values())
 
 
-TRIALS_QUERY = """
-PREFIX ekg: <https://w3id.org/evidence-kg/ontology/>
-SELECT DISTINCT ?trial WHERE { ?trial a ?kind FILTER(?kind IN (ekg:Trial, ekg:Study)) }
-"""
-"""Every trial and study a store holds: what :func:`trial(id:)` and the listings return."""
+FACET_BATCH = 1000
+"""Studies whose facets are read and put together: all of them at once would hold millions of
+rows in memory at 100,000 trials."""
 
 BATCH = 50
 """Trials whose documents are read together: one batch of store reads per level, as a page."""
@@ -313,7 +312,7 @@ async def build_documents(
 
     schema = build_schema(BUILDER_LIMITS)
     if trials is None:
-        trials = [row[0] for row in store.select_values(TRIALS_QUERY) if row[0] is not None]
+        trials = every_study(store)
     missing = projection.missing(sequence, trials)
     built = 0
     for start in range(0, len(missing), BATCH):
@@ -346,6 +345,9 @@ class ProjectionBuilder:
         self.pruned = 0
         self.passes = 0
         self._stop = threading.Event()
+        self._wake = threading.Event()
+        self.facets_seconds = 0.0
+        """Seconds the last pass spent putting facets (for benchmarks and operators)."""
         self._thread = threading.Thread(target=self._run, name="kg-projection", daemon=True)
 
     def start(self) -> None:
@@ -353,6 +355,12 @@ class ProjectionBuilder:
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
+
+    def wake(self) -> None:
+        """Start the next pass now rather than at the next poll: a write just moved the
+        generation, and its listings read the store until the pass puts their facets."""
+        self._wake.set()
         self._thread.join(timeout=60)
 
     def build_facets(self, snapshot: Store, sequence: int) -> None:
@@ -362,10 +370,17 @@ class ProjectionBuilder:
         pages faster."""
         if self.projection.facets_ready(sequence):
             return
+        started = time.perf_counter()
         since = self.projection.facets_complete()
-        studies = None if since is None else self.projection.pending(since, sequence)
-        self.projection.put_facets(sequence, read_facets(snapshot, studies))
+        pending = None if since is None else self.projection.pending(since, sequence)
+        studies = every_study(snapshot) if pending is None else pending
+        for start in range(0, len(studies), FACET_BATCH):
+            if self._stop.is_set():
+                return
+            chunk = studies[start : start + FACET_BATCH]
+            self.projection.put_facets(sequence, read_facets(snapshot, chunk))
         self.projection.mark_facets(sequence)
+        self.facets_seconds = time.perf_counter() - started
 
     def build_once(self) -> int:
         """One pass: the documents the current generation lacks (those of the trials changed
@@ -410,4 +425,5 @@ class ProjectionBuilder:
                 self.build_once()
             except Exception:  # noqa: BLE001 - a failed pass is logged and retried later
                 logger.exception("building the read projection failed; retrying")
-            self._stop.wait(self.poll_seconds)
+            self._wake.wait(self.poll_seconds)
+            self._wake.clear()

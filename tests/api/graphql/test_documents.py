@@ -29,10 +29,12 @@ from api.graphql.schema import build_schema
 from kg.build import ensure_built, store_generation
 from kg.ctgov.importer import import_records
 from kg.ctgov.records import read_records
+from kg.facets import ComparisonQuery, TrialQuery, every_study
 from kg.projection import Projection
+from kg.readmodel.listing import ComparisonFilter, TrialFilter, count_comparisons, page_trials
 from kg.settings import Settings
 from kg.store import Store, open_store
-from kg.write import WriteContext, write_studies
+from kg.write import WriteContext, delete_study, write_studies
 from tests.kg.test_write import study
 
 DATA = Path(__file__).parents[2] / "data" / "ctgov"
@@ -59,9 +61,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, 
 
 
 def _trials(store: Store) -> list[str]:
-    from api.graphql.documents import TRIALS_QUERY
-
-    return sorted(row[0] for row in store.select_values(TRIALS_QUERY) if row[0] is not None)
+    return every_study(store)
 
 
 def _selected_paths(document: str) -> set[tuple[str, ...]]:
@@ -165,3 +165,43 @@ def test_the_builder_forgets_what_no_current_reader_can_see(
     assert sequence is not None and projection.read(sequence, [trial])
     assert builder.pruned > 0
     assert projection._db.execute(rows, (trial,)).fetchone()[0] <= 2
+
+
+def test_a_deleted_trial_leaves_the_listings_of_the_next_generation(
+    built: tuple[Settings, Store, Projection],
+) -> None:
+    """Deleting a registry trial moves the generation; once the builder's next pass has put the
+    changed study's facets, that generation lists, counts and finds the trial no more, as the
+    store's own listing does, while readers of the generation before still see it. Importing
+    the record again brings it back."""
+    settings, store, projection = built
+    context = WriteContext(settings.base_iri, *_shapes(settings), projection)  # type: ignore[misc]
+    builder = ProjectionBuilder(store, settings.base_iri, projection)
+    builder.build_once()
+    before = projection.sequence_of(store_generation(store, settings.base_iri) or "")
+    assert before is not None and projection.facets_ready(before)
+    old = projection.facets_at(before)
+    trials = [item for _, item in old.trial_page(TrialQuery(), 1000, None)]
+    registry = next(t for t in trials if "dascern" not in t)
+    identifier = registry.rsplit("/", 1)[-1]
+    (graph,) = [
+        row[0]
+        for row in store.select_values(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ <{registry}> a ?k }} }}")
+    ]
+    assert graph is not None and delete_study(store, graph, context)
+    after = projection.sequence_of(store_generation(store, settings.base_iri) or "")
+    assert after is not None and not projection.facets_ready(after)
+    builder.build_once()
+    assert projection.facets_ready(after)
+    new = projection.facets_at(after)
+    listed = [item for _, item in new.trial_page(TrialQuery(), 1000, None)]
+    assert listed == [t for t in trials if t != registry]
+    assert listed == [item for item, _ in page_trials(store, TrialFilter(), 1000, None).items]
+    assert new.trial_count(TrialQuery()) == len(trials) - 1
+    assert new.find_trial(identifier) is None and old.find_trial(identifier) == registry
+    assert new.comparison_count(ComparisonQuery()) == count_comparisons(store, ComparisonFilter())
+    summary = import_records(store, list(read_records([str(DATA)])), context)
+    assert summary.exit_code == 0
+    builder.build_once()
+    again = projection.sequence_of(store_generation(store, settings.base_iri) or "")
+    assert again is not None and projection.facets_at(again).find_trial(identifier) == registry
