@@ -15,14 +15,14 @@ from fastapi import APIRouter, FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from api.graphql.documents import ProjectionBuilder
-from kg.projection import Projection, projection_path
+from kg.projection import Projection, configured_path
 from kg.settings import Settings
 
 
 def open_projection(settings: Settings) -> Projection | None:
     """The projection beside the store ``settings`` name, where it can have one and
     ``settings.projection`` keeps one."""
-    path = projection_path(settings.store) if settings.projection else None
+    path = configured_path(settings)
     return Projection(path) if path is not None else None
 
 

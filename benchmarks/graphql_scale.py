@@ -10,10 +10,11 @@ round-robin so that a burst of load on the shared machine hits them all alike:
     runs it: see :func:`kg.store.may_run_inline`);
 (c) GraphQL over HTTP (POST /graphql, httpx keep-alive);
 (d) the SPARQL of (a) through the /sparql endpoint over HTTP (JSON results);
-(e) GraphQL in-process keeping whole listings, as ``kg serve`` does on an embedded store
-    (``api.graphql.listing_memory``; the answer cache stays off, so every request runs): after
-    the warm-up its pages are cut from the kept listing, so it shows what a page costs beyond
-    finding the listing's items;
+(e) GraphQL in-process reading the listing from the projection's facets, as ``kg serve`` does on
+    an embedded store once its builder completed them (``kg.projection.Facets``, built here
+    once per N into a temporary file, the build timed and printed; the answer cache stays off,
+    so every request runs): the page's items and totalCount are found by indexed SQL instead
+    of the store's SPARQL, so it shows what a page costs beyond finding them;
 (f) the filtered list over HTTP, a page never asked before each time: each request asks the
     page after the one before (its ``endCursor``), so none of its trials was read by the server
     yet, while (c) asks the same page again and, like a frontend's repeat with another document,
@@ -33,11 +34,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import sqlite3
 import statistics
 import sys
+import tempfile
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
-from contextlib import AbstractContextManager
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping
+from contextlib import AbstractContextManager, closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,15 +53,17 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
-from corpus import loaded_store  # noqa: E402
+from corpus import bench_dir, loaded_store  # noqa: E402
 from serving import uvicorn_app  # noqa: E402
 
 from api.graphql.context import make_context  # noqa: E402
 from api.graphql.enums import ARM_ROLE, STATISTIC_TYPE  # noqa: E402
-from api.graphql.listing_memory import ListingMemory  # noqa: E402
 from api.graphql.schema import build_schema  # noqa: E402
 from kg import queries  # noqa: E402
+from kg.facets import read_facets  # noqa: E402
+from kg.projection import Facets, Projection  # noqa: E402
 from kg.readmodel.sparql import render, values  # noqa: E402
+from kg.store import Store  # noqa: E402
 from kg.stores.oxigraph import OxigraphStore  # noqa: E402
 
 EXAMPLES = ROOT / "api" / "graphql" / "examples"
@@ -375,6 +380,48 @@ def http_rows(body: dict[str, Any]) -> list[SparqlRow]:
     return [{k: v["value"] for k, v in b.items()} for b in body["results"]["bindings"]]
 
 
+@dataclass(frozen=True)
+class BuiltFacets:
+    """The facets of every study of a store, in a projection file of their own."""
+
+    facets: Facets
+    seconds: float
+    """The whole build: reading the facets from the store, writing and marking them."""
+    read_seconds: float
+    """Of it, reading them from the store (:func:`kg.facets.read_facets`)."""
+    megabytes: float
+    """The file's size once its write-ahead log is checkpointed into it."""
+
+
+@contextmanager
+def built_facets(store: Store) -> Iterator[BuiltFacets]:
+    """The listings of ``store`` as ``kg serve`` reads them on an embedded store once its
+    builder completed a pass (:meth:`api.graphql.documents.ProjectionBuilder.build_facets`):
+    every study's facets, read by the few whole-store queries of :func:`kg.facets.read_facets`
+    and put in one go into a new projection file (removed on exit) for one generation, as the
+    builder reads them after a load (it puts them ``FACET_BATCH`` studies a transaction).
+
+    Why built here and timed: the facets replace the listing memory, which read each listing
+    whole on its first request; what they cost moved from that request to this build, beside
+    serving. The file is a temporary one under the bench folder, never the projection a server
+    would keep beside the cached store."""
+    with tempfile.TemporaryDirectory(dir=bench_dir()) as folder:
+        path = Path(folder) / "store.projection.sqlite"
+        started = time.perf_counter()
+        projection = Projection(path)
+        sequence = projection.register("benchmark", None)
+        found = read_facets(store)
+        read_seconds = time.perf_counter() - started
+        projection.put_facets(sequence, found)
+        projection.mark_facets(sequence)
+        seconds = time.perf_counter() - started
+        with closing(sqlite3.connect(path)) as database:
+            database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        megabytes = path.stat().st_size / 1e6
+        yield BuiltFacets(projection.facets_at(sequence), seconds, read_seconds, megabytes)
+        projection.close()
+
+
 def uvicorn_server(store_path: Path, start_seconds: float) -> AbstractContextManager[str]:
     """uvicorn serving the API over ``store_path`` on loopback, stopped by its pid."""
     return uvicorn_app(
@@ -397,7 +444,7 @@ MODES = [
     "(b) GraphQL in-process",
     "(c) GraphQL HTTP",
     "(d) SPARQL HTTP",
-    "(e) GraphQL, listings kept",
+    "(e) GraphQL, facets",
     "(f) GraphQL HTTP, new page",
 ]
 
@@ -422,7 +469,12 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
 
 
 def modes_for(
-    case: Case, native: ox.Store, store: OxigraphStore, schema: Any, client: httpx.Client
+    case: Case,
+    native: ox.Store,
+    store: OxigraphStore,
+    schema: Any,
+    client: httpx.Client,
+    facets: Facets,
 ) -> dict[str, Mode]:
     async def run_direct(sparql: str) -> list[SparqlRow]:
         return direct_rows(native, sparql)
@@ -439,16 +491,14 @@ def modes_for(
     async def direct() -> Facts:
         return case.from_sparql(await case.ask(run_direct))
 
-    listings = ListingMemory()
-
-    async def in_process(kept: ListingMemory | None = None) -> Facts:
-        context = await make_context(store, 60.0, listings=kept)
+    async def in_process(listed: Facets | None = None) -> Facts:
+        context = await make_context(store, 60.0, facets=listed)
         result = await schema.execute(case.graphql, context_value=context)
         assert result.errors is None, result.errors
         return case.from_graphql(result.data)
 
-    async def listings_kept() -> Facts:
-        return await in_process(listings)
+    async def from_facets() -> Facts:
+        return await in_process(facets)
 
     async def graphql_http() -> Facts:
         response = client.post("/graphql", json={"query": case.graphql})
@@ -470,7 +520,7 @@ def modes_for(
         after.append(body["data"]["trials"]["pageInfo"]["endCursor"])
         return case.from_graphql(body["data"])
 
-    ways = [direct, in_process, graphql_http, sparql_http, listings_kept]
+    ways = [direct, in_process, graphql_http, sparql_http, from_facets]
     modes = dict(zip(MODES, ways, strict=False))
     if PAGE in case.graphql:
         modes[MODES[5]] = new_page
@@ -496,27 +546,51 @@ def run_size(trials: int, runs: int, warmup: int, start_seconds: float) -> list[
     store = OxigraphStore.read_only(str(path))  # never written to; the server opens it too
     native = store.native  # (a) reads through the same pyoxigraph store as (b)
     schema = build_schema()
-    lines = []
-    started = time.perf_counter()
-    with uvicorn_server(path, start_seconds) as url, httpx.Client(base_url=url, timeout=120) as c:
+    with built_facets(store) as built:
         print(
-            f"# {trials:,} trials: server up in {time.perf_counter() - started:.1f} s",
+            f"# {trials:,} trials: facets built in {built.seconds:.1f} s "
+            f"({built.read_seconds:.1f} s of it reading the store), {built.megabytes:.1f} MB",
             file=sys.stderr,
         )
-        for case in CASES:
-            modes = modes_for(case, native, store, schema, c)
-            same = check_answers(case, modes)
-            samples = asyncio.run(measure(modes, runs, warmup))
-            figures = [percentiles(samples[name]) if name in samples else None for name in MODES]
-            assert figures[0] is not None
-            base = figures[0][0]
-            cells = [f"{base:.1f} / {figures[0][1]:.1f}"]
-            cells += [
-                "–" if f is None else f"{f[0]:.1f} / {f[1]:.1f} ({f[0] / base:.1f}x)"
-                for f in figures[1:]
-            ]
-            lines.append(f"| {trials:,} | {case.name} | " + " | ".join(cells) + f" | {same} |")
-            print(lines[-1], file=sys.stderr)
+        started = time.perf_counter()
+        with (
+            uvicorn_server(path, start_seconds) as url,
+            httpx.Client(base_url=url, timeout=120) as c,
+        ):
+            print(
+                f"# {trials:,} trials: server up in {time.perf_counter() - started:.1f} s",
+                file=sys.stderr,
+            )
+            lines = run_cases(trials, native, store, schema, c, built.facets, runs, warmup)
+    return lines
+
+
+def run_cases(
+    trials: int,
+    native: ox.Store,
+    store: OxigraphStore,
+    schema: Any,
+    client: httpx.Client,
+    facets: Facets,
+    runs: int,
+    warmup: int,
+) -> list[str]:
+    """Each case's table row at ``trials``, the answers checked first."""
+    lines = []
+    for case in CASES:
+        modes = modes_for(case, native, store, schema, client, facets)
+        same = check_answers(case, modes)
+        samples = asyncio.run(measure(modes, runs, warmup))
+        figures = [percentiles(samples[name]) if name in samples else None for name in MODES]
+        assert figures[0] is not None
+        base = figures[0][0]
+        cells = [f"{base:.1f} / {figures[0][1]:.1f}"]
+        cells += [
+            "–" if f is None else f"{f[0]:.1f} / {f[1]:.1f} ({f[0] / base:.1f}x)"
+            for f in figures[1:]
+        ]
+        lines.append(f"| {trials:,} | {case.name} | " + " | ".join(cells) + f" | {same} |")
+        print(lines[-1], file=sys.stderr)
     return lines
 
 

@@ -2,12 +2,18 @@
 those reads would cost: the figures issue 14 asks for before a read projection is built.
 
 For each size N (argv; default 1,000 and 10,000), the GraphQL schema runs in this process over
-``loaded_store(N)`` opened read-only, with a listing memory and reads kept for the generation, as
-``kg serve`` reads an embedded store (its garbage-collector settings too, from ``api.server``).
-The first page of ``api/graphql/examples/filtered_list.graphql`` is asked once (its listing is
-then kept); then ``--pages`` pages, each the page after the last, so that none of their trials
-was read before. Printed, as a markdown table per size:
+``loaded_store(N)`` opened read-only, with the listing read from the projection's facets and
+reads and resolved filters kept for the generation, as ``kg serve`` reads an embedded store once
+its projection builder completed the facets (its garbage-collector settings too, from
+``api.server``). The facets replace the listing memory: they are built once per walk into a
+temporary projection file (``graphql_scale.built_facets``), so that a page's trials are found by
+indexed SQL and what the walk times is reading those trials. The first page of
+``api/graphql/examples/filtered_list.graphql`` is asked once; then ``--pages`` pages, each the
+page after the last, so that none of their trials was read before. Printed, as a markdown table
+per size:
 
+- the facets' build (every study's, read from the store and written) in seconds, and their
+  file's size;
 - the p50 and max of a page, and the walk's wall time against this process's CPU time (user
   and system) and what it read from disk (``/proc/self/io`` ``read_bytes``) and its major page
   faults: whether a page waits for the disk or computes;
@@ -51,14 +57,16 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from corpus import bench_dir, loaded_store  # noqa: E402
-from graphql_scale import FILTERED_LIST, page_after  # noqa: E402
+from graphql_scale import FILTERED_LIST, built_facets, page_after  # noqa: E402
 
-from api.graphql.context import make_context  # noqa: E402
+from api.graphql.context import EvidenceContext  # noqa: E402
 from api.graphql.documents import Entry, RecordingReads, decode, documented, encode  # noqa: E402
-from api.graphql.listing_memory import ListingMemory  # noqa: E402
+from api.graphql.listing_reads import FILTERS_REMEMBERED  # noqa: E402
 from api.graphql.loaders import KeptReads  # noqa: E402
 from api.graphql.schema import build_schema  # noqa: E402
 from api.server import collect_for_serving  # noqa: E402
+from kg.lru import Lru  # noqa: E402
+from kg.projection import Facets  # noqa: E402
 from kg.stores.oxigraph import OxigraphStore  # noqa: E402
 
 TIMED = ("select_lexical", "select_values", "query")
@@ -141,12 +149,27 @@ async def walk(
 ) -> dict[str, float] | None:
     """The figures of a walk of ``pages`` new pages of the store at ``path`` (``trials``
     trials), after ``skip`` pages not timed, then, with ``documents``, of the same pages read
-    from documents (None if the listing has no page left to walk)."""
-    store = TimedStore(OxigraphStore.read_only(str(path)))
-    schema, listings, kept = build_schema(), ListingMemory(), RecordingReads()
+    from documents (None if the listing has no page left to walk); the listing read from
+    facets built first."""
+    opened = OxigraphStore.read_only(str(path))
+    with built_facets(opened) as built:
+        figures = await walk_pages(TimedStore(opened), built.facets, trials, pages, skip, documents)
+    if figures is None:
+        return None
+    return {"facets_s": built.seconds, "facets_mb": built.megabytes, **figures}
+
+
+async def walk_pages(
+    store: TimedStore, facets: Facets, trials: int, pages: int, skip: int, documents: bool
+) -> dict[str, float] | None:
+    """The figures of :func:`walk`, reading the listing from ``facets``; the drug filter resolved
+    once, as ``kg serve`` keeps resolved filters with the reads (``served_context``), so that a
+    page read from documents asks the store nothing."""
+    schema, kept = build_schema(), RecordingReads()
+    filters: Lru[str, tuple[object]] = Lru(FILTERS_REMEMBERED)
 
     async def ask(document: str, reads: KeptReads) -> dict[str, Any]:
-        context = await make_context(store, 60, listings=listings, reads=reads)
+        context = EvidenceContext(store, 60, facets=facets, resolved_filters=filters, reads=reads)
         result = await schema.execute(document, context_value=context)
         assert not result.errors, result.errors
         assert result.data is not None
@@ -251,6 +274,10 @@ async def read_from_documents(
 
 
 ROWS: list[tuple[str, Callable[[dict[str, float]], str]]] = [
+    (
+        "the listing's facets: build s, SQLite MB",
+        lambda f: f"{f['facets_s']:.1f}, {f['facets_mb']:.1f}",
+    ),
     ("never-read pages walked", lambda f: f"{f['pages']:.0f}"),
     ("page p50 / max ms", lambda f: f"{f['p50']:.1f} / {f['max']:.1f}"),
     (

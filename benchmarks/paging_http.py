@@ -4,8 +4,9 @@ Usage: python benchmarks/paging_http.py [N ...] [--walkers 3] [--pages 5]
 (synthetic trials; default 10000)
 
 For each N, `kg serve` runs on a copy of ``corpus.loaded_store(N)`` twice: as shipped on an
-embedded store (answer cache and listing memory on) and with ``KG_GRAPHQL_CACHE=0`` (every page
-read by the store, as on a remote store). ``--walkers`` clients per listing (eight listings:
+embedded store (answer cache on; the listings read the read projection's facets once the
+server's builder has put them, the store's SPARQL before) and with ``KG_GRAPHQL_CACHE=0`` (no
+answer kept). ``--walkers`` clients per listing (eight listings:
 unfiltered, by drug, phase, condition, three texts, text and drug) each walk up to ``--pages``
 pages of 20 trials with their arms and totalCount, all at once (httpx, one connection each),
 first with the server's memories empty, then the same walks again. A walk fails if a page

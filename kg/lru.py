@@ -1,7 +1,7 @@
 """Bounded in-process memories: least recently used entries go first.
 
-Why one module: the GraphQL answer cache, the memory of whole listings and the compiled shapes
-each kept their own OrderedDict with the same trimming. What holds for one generation of the
+Why one module: the GraphQL answer cache, the kept reads, the resolved filters and the compiled
+shapes each kept their own OrderedDict with the same trimming. What holds for one generation of the
 data only is kept on that generation's :class:`kg.served.Served`, not checked against it here.
 """
 

@@ -42,6 +42,7 @@ from importlib import resources
 from pathlib import Path
 
 from kg.facets import NAME_SEPARATOR, ComparisonQuery, StudyFacets, TrialQuery
+from kg.settings import Settings
 from kg.store import is_persistent, is_private
 
 LAYOUT = "2"
@@ -49,14 +50,16 @@ LAYOUT = "2"
 
 
 def _format() -> str:
-    """A digest of the file's layout and of the code and queries whose answers the bodies hold
-    (the read model): a body read by other code may hold other values, so it is not kept."""
+    """A digest of the file's layout and of the code and queries whose answers the rows hold
+    (the read model, the facets): a row read by other code may hold other values, so it is not
+    kept."""
     digest = hashlib.sha256(LAYOUT.encode())
     package = resources.files("kg")
     readmodel = package.joinpath("readmodel")
     queries = package.joinpath("queries").joinpath("readmodel")
     sources = sorted(
-        [f for f in readmodel.iterdir() if f.name.endswith(".py")]
+        [package.joinpath("facets.py")]
+        + [f for f in readmodel.iterdir() if f.name.endswith(".py")]
         + [f for f in queries.iterdir() if f.name.endswith(".rq")]
         + [f for f in queries.joinpath("fragments").iterdir() if f.name.endswith(".rq")],
         key=lambda f: str(f),
@@ -139,6 +142,14 @@ def projection_path(spec: str) -> Path | None:
     return Path(spec.partition(":")[2] + ".projection.sqlite")
 
 
+def configured_path(settings: Settings) -> Path | None:
+    """The projection ``settings`` keep (``KG_PROJECTION``, on by default) beside their store,
+    if it can have one (:func:`projection_path`). Off, nothing opens the file: once turned on
+    again, the first generation it has not heard of is registered as one where everything
+    changed, so nothing written meanwhile is missed."""
+    return projection_path(settings.store) if settings.projection else None
+
+
 class ProjectionError(Exception):
     """The projection file cannot be opened or read; the message says which file and why."""
 
@@ -173,7 +184,11 @@ class Projection:
         """This thread's connection to the file (a connection serves the thread that made it)."""
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
         if connection is None:
-            connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            # Used by the thread that made it only; closed by whichever thread closes the
+            # projection (check_same_thread would refuse that).
+            connection = sqlite3.connect(
+                self.path, timeout=30, isolation_level=None, check_same_thread=False
+            )
             connection.execute("PRAGMA synchronous=NORMAL")
             self._local.connection = connection
             with self._lock:
@@ -415,9 +430,7 @@ class Projection:
                         *(("p", None, p) for p in sorted(c.p_values)),
                         *(
                             ("estimate", statistic, float(derived))
-                            for statistic, derived in sorted(
-                                {(s, d) for _, s, d in c.estimates}, key=str
-                            )
+                            for statistic, derived in sorted(c.estimates, key=str)
                         ),
                     )
                 ],

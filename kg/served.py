@@ -1,7 +1,7 @@
 """One object per data generation, through which every request reads.
 
 Why: a server keeps things about the data it serves (the named graphs, the dataset statistics,
-the listings it sorted, the answers it gave). Each was once kept by its own mechanism, each
+the answers it gave, the reads it made). Each was once kept by its own mechanism, each
 reading the data generation (:func:`kg.build.store_generation`, one small query) per request,
 and each with its own rule for a store without one: the listing memory kept nothing, the answer
 cache kept answers under ``None`` for good, the statistics were counted once. A worker process
@@ -10,9 +10,10 @@ the generation of the store it started with.
 
 Here there is one rule. A :class:`Served` holds, for one generation, the store as read in it,
 the generation, the graphs it serves (listed once), its statistics (counted once, when first
-asked) and whatever a layer above keeps for it (:meth:`Served.kept`: the API's answers, its
-reads by key and whole listings). Nothing in it reads the generation again, and what it keeps
-goes with it.
+asked), its sequence in the read projection beside the store (:mod:`kg.projection`: the
+facets its listings read and the documents of its trials) and whatever a layer above keeps for
+it (:meth:`Served.kept`: the API's answers, its reads by key, its resolved filters). Nothing in
+it reads the generation again, and what it keeps goes with it.
 :class:`Serving` makes a new one, as a whole, in one place (:meth:`Serving.serve`), whenever
 the generation moves:
 

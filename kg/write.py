@@ -40,7 +40,7 @@ from rdflib import Graph, URIRef
 from rdflib.term import Identifier
 
 from kg.build import GraphNames, catalog_text, new_generation, read_catalog
-from kg.projection import Projection, projection_path
+from kg.projection import Projection, configured_path
 from kg.settings import Settings
 from kg.shaclsparql import CompiledShapes
 from kg.store import Store, select
@@ -145,7 +145,7 @@ class WriteContext:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WriteContext:
-        path = projection_path(settings.store)
+        path = configured_path(settings)
         projection = Projection(path, format=None) if path is not None else None
         return cls(settings.base_iri, load_shapes(settings), load_ontology(settings), projection)
 

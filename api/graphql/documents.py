@@ -283,8 +283,7 @@ class TrialDocuments:
 
 
 FACET_BATCH = 1000
-"""Studies whose facets are read and put together: all of them at once would hold millions of
-rows in memory at 100,000 trials."""
+"""Studies whose facets are put in one transaction."""
 
 BATCH = 50
 """Trials whose documents are read together: one batch of store reads per level, as a page."""
@@ -356,12 +355,12 @@ class ProjectionBuilder:
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
+        self._thread.join(timeout=60)
 
     def wake(self) -> None:
         """Start the next pass now rather than at the next poll: a write just moved the
         generation, and its listings read the store until the pass puts their facets."""
         self._wake.set()
-        self._thread.join(timeout=60)
 
     def build_facets(self, snapshot: Store, sequence: int) -> None:
         """The facets (:mod:`kg.facets`) of the studies changed since the last pass that put
@@ -373,12 +372,14 @@ class ProjectionBuilder:
         started = time.perf_counter()
         since = self.projection.facets_complete()
         pending = None if since is None else self.projection.pending(since, sequence)
-        studies = every_study(snapshot) if pending is None else pending
+        # Every study: one scan of the store per kind of fact; some: by VALUES (kg.facets).
+        facets = read_facets(snapshot, pending)
+        studies = sorted(facets)
         for start in range(0, len(studies), FACET_BATCH):
             if self._stop.is_set():
                 return
             chunk = studies[start : start + FACET_BATCH]
-            self.projection.put_facets(sequence, read_facets(snapshot, chunk))
+            self.projection.put_facets(sequence, {study: facets[study] for study in chunk})
         self.projection.mark_facets(sequence)
         self.facets_seconds = time.perf_counter() - started
 

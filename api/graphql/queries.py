@@ -111,10 +111,13 @@ def statistic_iri(statistic: StatisticType | None) -> str | None:
 def total_count(
     count: Callable[[], Awaitable[int]], page: model.Page, after: str | None
 ) -> CountFunction:
-    """How many items a listing holds, for ``totalCount`` when it is asked: a first page with
-    nothing after it is the whole listing; any other page asks ``count``."""
+    """How many items a listing holds, for ``totalCount`` when it is asked: a page cut from a
+    whole listing (``page.total``) knows it; so does a first page with nothing after it, which
+    is the whole listing; any other page asks ``count``."""
 
     async def counted() -> int:
+        if page.total is not None:
+            return page.total
         if after is None and not page.has_next_page:
             return len(page.items)
         return await count()

@@ -14,7 +14,14 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from kg.facets import NAME_SEPARATOR, ComparisonQuery, TrialQuery, read_facets
+from kg.facets import (
+    NAME_SEPARATOR,
+    ComparisonQuery,
+    StudyFacets,
+    TrialQuery,
+    every_study,
+    read_facets,
+)
 from kg.projection import Facets, Projection
 from kg.readmodel import listing as listings
 from kg.readmodel import read
@@ -214,3 +221,16 @@ def test_a_newer_generation_hides_what_it_changed(store: Store, tmp_path: Path) 
         everything
     )
     projection.close()
+
+
+def test_some_studies_read_as_every_study_reads_them(store: Store) -> None:
+    """Reading named studies (VALUES, as after a write) gives each the facets a read of every
+    study (as after a load) gives it."""
+    every = read_facets(store)
+    studies = every_study(store)
+    assert set(every) == set(studies) and len(studies) > 200
+    some = read_facets(store, studies[:3] + studies[-250:])
+    assert some == {study: every[study] for study in some}
+    assert read_facets(store, [f"{BASE}trial/no-such-trial"]) == {
+        f"{BASE}trial/no-such-trial": StudyFacets()
+    }
