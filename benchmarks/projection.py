@@ -6,17 +6,20 @@ copied to ``projection-N/store`` under the bench folder (a RocksDB checkpoint: h
 copy of the data) and given the catalog ``kg serve`` writes (so that it has a data generation).
 The projection beside it (:mod:`kg.projection`) is then completed by the builder a server runs
 (:class:`api.graphql.documents.ProjectionBuilder`), timed: documents, seconds, ms a trial, the
-file's size (a rerun finds it complete and says so).
+seconds of it spent on the facets (what the listings read), the file's size and the building
+process's peak memory (a rerun finds it complete and says so).
 
 Then up to ``--pages`` pages of ``api/graphql/examples/filtered_list.graphql`` no request asked
 before, each the page after the last, are walked over HTTP from ``kg``'s app under uvicorn on
 the copy: first with the projection (``KG_PROJECTION=1``; the server's builder has found
 nothing to build), then, from where that walk stopped, as many with it off
-(``KG_PROJECTION=0``), then as many more with it on again, the cursor given as a variable
+(``KG_PROJECTION=0``: the listing and its count are then the store's SPARQL, as on a remote
+store), then as many more with it on again, the cursor given as a variable
 (``$after``) as a frontend writes it, so that every page is one text, validated once (with the
 cursor in the text, validation is 3.3 ms of each page). Answer cache off: every page is new
-anyway. Every page is checked: 50
-trials, none seen before. Printed: a markdown table per size.
+anyway. Every page is checked: 50 trials, none seen before. Last, the same query in the
+store's own SPARQL (graphql_scale.py's mode a), five times, for the ratio the issue asks for.
+Printed: a markdown table per size.
 
 Run: ``python benchmarks/projection.py [N ...] [--pages P]``.
 """
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import resource
 import statistics
 import sys
 import time
@@ -85,6 +89,7 @@ def build(path: Path) -> dict[str, float]:
     return {
         "built": built,
         "facets_s": builder.facets_seconds,
+        "peak_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6,
         "build_s": seconds,
         "ms_per_trial": seconds * 1000 / built if built else 0.0,
         "file_gb": located.stat().st_size / 1e9,
@@ -187,6 +192,7 @@ def main() -> None:
         )
         print(f"| of which facets (listings, counts, name lookup), s | {figures['facets_s']:.1f} |")
         print(f"| projection file GB | {figures['file_gb']:.2f} |")
+        print(f"| peak memory of the building process GB | {figures['peak_gb']:.2f} |")
         print(f"| page p50 / max ms, with the projection | {on:.1f} / {max(with_it) * 1000:.1f} |")
         print(f"| page p50 / max ms, without | {off:.1f} / {max(without) * 1000:.1f} |")
         print(f"| ratio | {off / on:.1f}x |")

@@ -326,11 +326,13 @@ async def build_documents(
 
 class ProjectionBuilder:
     """Keeps the projection of ``store`` (the writer's) complete: in a thread beside serving,
-    each time the data generation moves, reads the documents the projection lacks from a
-    checkpoint of the store (one point in time) and puts them at that generation's sequence.
+    each time the data generation moves (woken by a write, else polling), reads from a
+    checkpoint of the store (one point in time) first the facets of the studies that changed
+    (:mod:`kg.facets`: the generation's listings wait for them), then the documents the
+    projection lacks, and puts both at that generation's sequence.
 
-    Why a checkpoint: the live store may move on while a batch is read, and a document must
-    hold one state of its trial (:mod:`kg.projection`).
+    Why a checkpoint: the live store may move on while a batch is read, and a document or a
+    study's facets must hold one state of it (:mod:`kg.projection`).
     """
 
     def __init__(
