@@ -37,7 +37,7 @@ import hashlib
 import sqlite3
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -45,7 +45,7 @@ from kg.facets import NAME_SEPARATOR, ComparisonQuery, StudyFacets, TrialQuery
 from kg.settings import Settings
 from kg.store import is_persistent, is_private
 
-LAYOUT = "2"
+LAYOUT = "3"
 """The layout of the file's tables; part of :data:`FORMAT`."""
 
 
@@ -117,6 +117,7 @@ CREATE TABLE IF NOT EXISTS comparison_term (
     kind TEXT NOT NULL, term TEXT, number REAL
 );
 CREATE INDEX IF NOT EXISTS comparison_term_of ON comparison_term (comparison, sequence, kind);
+CREATE INDEX IF NOT EXISTS comparison_term_by ON comparison_term (kind, term);
 CREATE INDEX IF NOT EXISTS comparison_term_study ON comparison_term (study, sequence);
 """
 
@@ -483,13 +484,36 @@ def _in(name: str, items: Sequence[str], parameters: dict[str, object]) -> str:
     return "(" + ",".join(f":{name}{number}" for number in range(len(items))) + ")"
 
 
-@dataclass(frozen=True)
+COUNTS_KEPT = 1024
+"""Counts one :class:`Facets` keeps: a client paging through a listing asks its totalCount
+with every page, and it cannot change within a generation."""
+
+
+@dataclass
 class Facets:
-    """The listings of one generation (``at``), answered by indexed queries of the facets."""
+    """The listings of one generation (``at``), answered by indexed queries of the facets; kept
+    with the generation (:class:`kg.served.Served`), with the counts it made (a count of every
+    comparison takes a third of a second at 100,000 trials, a page a millisecond)."""
 
     projection: Projection
     at: int
     floor: int
+    _counts: dict[str, int] = field(default_factory=dict, init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+
+    def _counted(self, sql: str, parameters: dict[str, object]) -> int:
+        key = f"{sql}\n{sorted(parameters.items())!r}"
+        with self._lock:
+            found = self._counts.get(key)
+        if found is not None:
+            return found
+        rows = self.projection.query(sql, parameters)
+        counted = int(str(rows[0][0]))
+        with self._lock:
+            if len(self._counts) >= COUNTS_KEPT:
+                self._counts.clear()
+            self._counts[key] = counted
+        return counted
 
     def _parameters(self) -> dict[str, object]:
         return {"at": self.at, "floor": self.floor}
@@ -503,10 +527,19 @@ class Facets:
         ):
             if terms is not None:
                 parameters[f"kind_{kind}"] = kind
+                among = _in(kind, terms, parameters)
+                if len(conditions) == 2:
+                    # The first term filter drives the query: the studies giving the terms,
+                    # found by index (a count scanned every trial: 98 ms at 100,000 trials).
+                    conditions.insert(
+                        0,
+                        f"f.study IN (SELECT t.study FROM study_term t"
+                        f" WHERE t.kind = :kind_{kind} AND t.term IN {among})",
+                    )
                 conditions.append(
                     f"EXISTS (SELECT 1 FROM study_term t WHERE t.study = f.study"
                     f" AND t.sequence = f.sequence AND t.kind = :kind_{kind}"
-                    f" AND t.term IN {_in(kind, terms, parameters)})"
+                    f" AND t.term IN {among})"
                 )
         if query.text is not None:
             parameters["text"] = query.text
@@ -537,8 +570,7 @@ class Facets:
         """How many trials match ``query``."""
         parameters = self._parameters()
         where = self._trials(query, parameters)
-        rows = self.projection.query(f"SELECT count(*) FROM study f WHERE {where}", parameters)
-        return int(str(rows[0][0]))
+        return self._counted(f"SELECT count(*) FROM study f WHERE {where}", parameters)
 
     def find_trial(self, identifier: str) -> str | None:
         """The least trial whose IRI, label, alternate name, identifier or registry id is
@@ -560,9 +592,15 @@ class Facets:
         for kind, terms in (("drug", query.drugs), ("comparator", query.comparators)):
             if terms is not None:
                 parameters[f"kind_{kind}"] = kind
-                tests.append(
-                    f"t.kind = :kind_{kind} AND t.term IN {_in(kind, terms, parameters)}"
-                )
+                test = f"t.kind = :kind_{kind} AND t.term IN {_in(kind, terms, parameters)}"
+                if not tests:
+                    # The first drug filter drives the query, as in _trials.
+                    conditions.insert(
+                        0,
+                        f"c.comparison IN (SELECT t.comparison FROM comparison_term t"
+                        f" WHERE {test})",
+                    )
+                tests.append(test)
         if query.endpoint is not None:
             parameters["endpoint"] = query.endpoint
             tests.append("t.kind = 'endpoint' AND instr(t.term, :endpoint) > 0")
@@ -607,12 +645,11 @@ class Facets:
         """How many comparisons match ``query``."""
         parameters = self._parameters()
         where = self._comparisons(query, parameters)
-        rows = self.projection.query(
+        return self._counted(
             "SELECT count(DISTINCT c.comparison) FROM comparison c"
             f" JOIN study f ON f.study = c.study AND f.sequence = c.sequence WHERE {where}",
             parameters,
         )
-        return int(str(rows[0][0]))
 
 
 class _Transaction:

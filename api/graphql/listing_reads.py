@@ -49,11 +49,11 @@ class Reading(Protocol):
 
 def facets_of(served: Served) -> Facets | None:
     """The facets ``served``'s generation reads its listings from, if a builder completed them
-    for it."""
+    for it (one object for the generation, which keeps the counts it made)."""
     projection, sequence = served.projection, served.sequence
     if projection is None or sequence is None or not projection.facets_ready(sequence):
         return None
-    return projection.facets_at(sequence)
+    return served.kept("facets", lambda: projection.facets_at(sequence))
 
 
 def filters_of(served: Served) -> Lru[str, tuple[object]]:
@@ -96,6 +96,14 @@ def _page(pairs: list[tuple[str, str]], first: int) -> model.Page:
     )
 
 
+def _comparison_pairs(
+    facets: Facets, query: ComparisonQuery, first: int, after: tuple[str, str] | None
+) -> list[tuple[str, str]]:
+    """:meth:`Facets.comparison_page` as (key, IRI) pairs: a comparison's key is its IRI."""
+    found = facets.comparison_page(query, first, None if after is None else after[1])
+    return [(item, item) for item in found]
+
+
 @dataclass(frozen=True)
 class ListingReads:
     """The page and count of one listing, as the request's generation answers them."""
@@ -105,57 +113,58 @@ class ListingReads:
     async def _facets(self, read: Callable[..., T], *args: object) -> T:
         return await self.context.within(asyncio.to_thread(read, *args))
 
-    async def trial_page(
-        self, query: TrialQuery | None, first: int, after: str | None
+    async def _page(
+        self,
+        query: Q | None,
+        first: int,
+        after: str | None,
+        listing: Callable[[Q], listings.Listing],
+        from_facets: Callable[[Facets, Q, int, tuple[str, str] | None], list[tuple[str, str]]],
     ) -> model.Page:
-        """At most ``first`` trials matching ``query`` after cursor ``after``, by acronym."""
         resume = _after(after)
         facets = self.context.facets
         if query is None:
             return model.Page()
         if facets is None:
-            listing = listings.trial_listing(query)
-            page: model.Page = await self.context.run(listings.page, listing, first, after)
+            page: model.Page = await self.context.run(listings.page, listing(query), first, after)
             return page
-        return _page(await self._facets(facets.trial_page, query, first + 1, resume), first)
+        return _page(await self._facets(from_facets, facets, query, first + 1, resume), first)
 
-    async def trial_count(self, query: TrialQuery | None) -> int:
-        """How many trials match ``query``."""
+    async def _count(
+        self,
+        query: Q | None,
+        listing: Callable[[Q], listings.Listing],
+        from_facets: Callable[[Facets, Q], int],
+    ) -> int:
         facets = self.context.facets
         if query is None:
             return 0
         if facets is None:
-            total: int = await self.context.run(listings.count, listings.trial_listing(query))
+            total: int = await self.context.run(listings.count, listing(query))
             return total
-        return await self._facets(facets.trial_count, query)
+        return await self._facets(from_facets, facets, query)
+
+    async def trial_page(
+        self, query: TrialQuery | None, first: int, after: str | None
+    ) -> model.Page:
+        """At most ``first`` trials matching ``query`` after cursor ``after``, by acronym."""
+        return await self._page(query, first, after, listings.trial_listing, Facets.trial_page)
+
+    async def trial_count(self, query: TrialQuery | None) -> int:
+        """How many trials match ``query``."""
+        return await self._count(query, listings.trial_listing, Facets.trial_count)
 
     async def comparison_page(
         self, query: ComparisonQuery | None, first: int, after: str | None
     ) -> model.Page:
         """At most ``first`` comparisons matching ``query`` after cursor ``after``, by IRI."""
-        resume = _after(after)
-        facets = self.context.facets
-        if query is None:
-            return model.Page()
-        if facets is None:
-            listing = listings.comparison_listing(query)
-            page: model.Page = await self.context.run(listings.page, listing, first, after)
-            return page
-        found = await self._facets(
-            facets.comparison_page, query, first + 1, None if resume is None else resume[1]
+        return await self._page(
+            query, first, after, listings.comparison_listing, _comparison_pairs
         )
-        return _page([(item, item) for item in found], first)
 
     async def comparison_count(self, query: ComparisonQuery | None) -> int:
         """How many comparisons match ``query``."""
-        facets = self.context.facets
-        if query is None:
-            return 0
-        if facets is None:
-            listing = listings.comparison_listing(query)
-            total: int = await self.context.run(listings.count, listing)
-            return total
-        return await self._facets(facets.comparison_count, query)
+        return await self._count(query, listings.comparison_listing, Facets.comparison_count)
 
     async def search_trial(self, identifier: str) -> str | None:
         """The trial ``identifier`` names case-insensitively (the least IRI if several do)."""
