@@ -517,7 +517,13 @@ def modes_for(
         response = client.post("/graphql", json={"query": query})
         body = response.json()
         assert response.status_code == 200 and "errors" not in body, body
-        after.append(body["data"]["trials"]["pageInfo"]["endCursor"])
+        info = body["data"]["trials"]["pageInfo"]
+        if info["hasNextPage"]:
+            after.append(info["endCursor"])
+        else:
+            # The last page: start again from the first (at 10,000 trials the listing has 9
+            # pages, fewer than the runs; those pages' trials were then read before).
+            after.clear()
         return case.from_graphql(body["data"])
 
     ways = [direct, in_process, graphql_http, sparql_http, from_facets]

@@ -518,7 +518,9 @@ class Facets:
     def _parameters(self) -> dict[str, object]:
         return {"at": self.at, "floor": self.floor}
 
-    def _trials(self, query: TrialQuery, parameters: dict[str, object]) -> str:
+    def _trials(
+        self, query: TrialQuery, parameters: dict[str, object], driven: bool = True
+    ) -> str:
         conditions = ["f.key IS NOT NULL", _VISIBLE.format(f="f")]
         for kind, terms in (
             ("drug", query.drugs),
@@ -528,7 +530,7 @@ class Facets:
             if terms is not None:
                 parameters[f"kind_{kind}"] = kind
                 among = _in(kind, terms, parameters)
-                if len(conditions) == 2:
+                if driven and len(conditions) == 2:
                     # The first term filter drives the query: the studies giving the terms,
                     # found by index (a count scanned every trial: 98 ms at 100,000 trials).
                     conditions.insert(
@@ -554,7 +556,11 @@ class Facets:
         """At most ``first`` (key, trial) pairs matching ``query``, in the listing's order
         (key, then IRI), after the pair ``after``."""
         parameters = self._parameters()
-        where = self._trials(query, parameters)
+        terms = (query.drugs, query.conditions, query.phases)
+        driven = any(t is not None for t in terms) and _driven(
+            first, self.trial_count(query), self.trial_count(TrialQuery())
+        )
+        where = self._trials(query, parameters, driven)
         if after is not None:
             parameters["after_key"], parameters["after_item"] = after
             where += " AND (f.key, f.study) > (:after_key, :after_item)"
@@ -586,14 +592,16 @@ class Facets:
         )
         return str(rows[0][0]) if rows else None
 
-    def _comparisons(self, query: ComparisonQuery, parameters: dict[str, object]) -> str:
+    def _comparisons(
+        self, query: ComparisonQuery, parameters: dict[str, object], driven: bool = True
+    ) -> str:
         conditions = [_VISIBLE.format(f="f")]
         tests: list[str] = []
         for kind, terms in (("drug", query.drugs), ("comparator", query.comparators)):
             if terms is not None:
                 parameters[f"kind_{kind}"] = kind
                 test = f"t.kind = :kind_{kind} AND t.term IN {_in(kind, terms, parameters)}"
-                if not tests:
+                if driven and not tests:
                     # The first drug filter drives the query, as in _trials.
                     conditions.insert(
                         0,
@@ -628,7 +636,10 @@ class Facets:
     ) -> list[str]:
         """At most ``first`` comparisons matching ``query``, by IRI, after ``after``."""
         parameters = self._parameters()
-        where = self._comparisons(query, parameters)
+        driven = (query.drugs is not None or query.comparators is not None) and _driven(
+            first, self.comparison_count(query), self.comparison_count(ComparisonQuery())
+        )
+        where = self._comparisons(query, parameters, driven)
         if after is not None:
             parameters["after_item"] = after
             where += " AND c.comparison > :after_item"
@@ -650,6 +661,19 @@ class Facets:
             f" JOIN study f ON f.study = c.study AND f.sequence = c.sequence WHERE {where}",
             parameters,
         )
+
+
+def _driven(first: int, matching: int, every: int) -> bool:
+    """Whether a page of ``first`` items of a listing whose filter matches ``matching`` of
+    ``every`` items is cheaper found from the filter's term index (reading and sorting every
+    match) than by walking the listing's order until ``first`` match (about
+    ``first * every / matching`` items). A drug given in 4% of 100,000 trials: 4,390 matches
+    to sort against 1,100 steps of the order (15 against 3 ms); a rare one the other way round.
+
+    >>> _driven(51, 4390, 100_000), _driven(51, 20, 100_000), _driven(51, 0, 100_000)
+    (False, True, True)
+    """
+    return matching * matching < first * every
 
 
 class _Transaction:

@@ -46,9 +46,8 @@ class RecordingStore:
 
 
 class StorePagedStore(RecordingStore):
-    """Says it may not return every row (as a remote endpoint may cap them), so that a server on
-    it has every listing page found, cut and counted by the store rather than kept whole: the
-    path to compare the kept listings with."""
+    """Says it may not return every row (as a remote endpoint may cap them), so that what reads
+    a store whole (a dump) takes the path it takes on such a store."""
 
     def __init__(self, inner: Store) -> None:
         super().__init__(inner)

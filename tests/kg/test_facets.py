@@ -14,6 +14,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
+from kg import projection
 from kg.facets import (
     NAME_SEPARATOR,
     ComparisonQuery,
@@ -234,3 +235,29 @@ def test_some_studies_read_as_every_study_reads_them(store: Store) -> None:
     assert read_facets(store, [f"{BASE}trial/no-such-trial"]) == {
         f"{BASE}trial/no-such-trial": StudyFacets()
     }
+
+
+@pytest.mark.parametrize("driven", [True, False], ids=["term index", "listing order"])
+@pytest.mark.parametrize(
+    "where", [w for w in FILTERS if set(w) & {"drug", "condition", "phase"}], ids=",".join
+)
+def test_a_page_is_the_same_from_the_term_index_or_the_order(
+    store: Store,
+    facets: Facets,
+    where: dict[str, str],
+    driven: bool,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A page is found from the filter's term index or by walking the listing's order, as the
+    sizes say (``_driven``): either way, the trials plain SPARQL finds, in its order, and the
+    comparisons the store lists."""
+    monkeypatch.setattr(projection, "_driven", lambda first, matching, every: driven)
+    reference = expected(store, where)
+    query = listings.resolve_trials(store, listings.TrialFilter(**where))
+    assert query is not None
+    assert trial_walk(facets, query, 4) == reference
+    drug = listings.ComparisonFilter(drug=where.get("drug", "dasatinib"))
+    compared = listings.resolve_comparisons(store, drug)
+    assert compared is not None
+    listed = [item for item, _ in listings.page_comparisons(store, drug, 10_000, None).items]
+    assert facets.comparison_page(compared, 10_000, None) == listed
