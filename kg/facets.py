@@ -9,7 +9,9 @@ and phases the filters join on, its comparisons with theirs) are kept as rows in
 
 The facets say, per study, exactly what the SPARQL of the listings tests, read by the queries
 ``kg/queries/readmodel/facets_*.rq``: tests compare every listing answered from them with the
-same listing answered by the store.
+same listing answered by the store. One difference is by design: a comparison belongs to the
+study whose endpoint it is on (as ``Trial.comparisons`` finds it), so one on no study's endpoint,
+which the shapes do not allow, is listed by the store and not by the facets.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from kg.store import Store
 NAME_SEPARATOR = "\x00"
 """Joins a trial's lower-case names into one text (one substring test per trial); a needle
 holding it matches nothing, as no name holds it."""
+
 
 @dataclass(frozen=True)
 class TrialQuery:

@@ -632,17 +632,23 @@ class Facets:
         return " AND ".join(conditions)
 
     def comparison_page(
-        self, query: ComparisonQuery, first: int, after: str | None
+        self, query: ComparisonQuery, first: int, after: tuple[str, str] | None
     ) -> list[str]:
-        """At most ``first`` comparisons matching ``query``, by IRI, after ``after``."""
+        """At most ``first`` comparisons matching ``query``, by IRI, after the (key, IRI) pair
+        ``after``, as page_after.rq reads it (a comparison's key is its IRI)."""
         parameters = self._parameters()
         driven = (query.drugs is not None or query.comparators is not None) and _driven(
             first, self.comparison_count(query), self.comparison_count(ComparisonQuery())
         )
         where = self._comparisons(query, parameters, driven)
         if after is not None:
-            parameters["after_item"] = after
-            where += " AND c.comparison > :after_item"
+            parameters["after_key"], parameters["after_item"] = after
+            # (key, IRI) > (after_key, after_item) with key = IRI, written so that the range
+            # on the IRI uses the index.
+            where += (
+                " AND c.comparison >= :after_key"
+                " AND (c.comparison > :after_key OR c.comparison > :after_item)"
+            )
         parameters["limit"] = first
         rows = self.projection.query(
             "SELECT DISTINCT c.comparison FROM comparison c"

@@ -100,7 +100,7 @@ def _comparison_pairs(
     facets: Facets, query: ComparisonQuery, first: int, after: tuple[str, str] | None
 ) -> list[tuple[str, str]]:
     """:meth:`Facets.comparison_page` as (key, IRI) pairs: a comparison's key is its IRI."""
-    found = facets.comparison_page(query, first, None if after is None else after[1])
+    found = facets.comparison_page(query, first, after)
     return [(item, item) for item in found]
 
 

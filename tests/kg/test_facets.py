@@ -156,13 +156,13 @@ def test_comparison_listings_and_counts_match_the_store(store: Store, facets: Fa
             assert reference == [], where
             continue
         seen: list[str] = []
-        after: str | None = None
+        after: tuple[str, str] | None = None
         while True:
             page = facets.comparison_page(query, 9, after)
             seen += page
             if len(page) < 9:
                 break
-            after = page[-1]
+            after = (page[-1], page[-1])
         assert seen == reference, where
         assert facets.comparison_count(query) == len(reference), where
         nonempty += bool(reference)
@@ -261,3 +261,19 @@ def test_a_page_is_the_same_from_the_term_index_or_the_order(
     assert compared is not None
     listed = [item for item, _ in listings.page_comparisons(store, drug, 10_000, None).items]
     assert facets.comparison_page(compared, 10_000, None) == listed
+
+
+def test_a_comparison_cursor_resumes_where_sparql_would(store: Store, facets: Facets) -> None:
+    """A cursor's key and IRI are compared as page_after.rq compares them: a key between two
+    comparisons resumes at the next, a tie on the key resumes after the IRI."""
+    every = facets.comparison_page(ComparisonQuery(), 10_000, None)
+    between = every[1] + "!"
+    for after, rest in (
+        ((between, every[0]), every[2:]),
+        ((every[1], every[1]), every[2:]),
+        ((every[1], every[0]), every[1:]),
+    ):
+        assert facets.comparison_page(ComparisonQuery(), 10_000, after) == rest
+        cursor = listings.encode_cursor(*after)
+        sparql = listings.page_comparisons(store, listings.ComparisonFilter(), 10_000, cursor)
+        assert [item for item, _ in sparql.items] == rest
