@@ -122,10 +122,10 @@ def with_cursor_variable(document: str) -> str:
 
 def walk(
     path: Path, projection: bool, pages: int, after: str | None, variable: bool = False
-) -> tuple[list[float], str]:
-    """Seconds of each of ``pages`` never-read pages over HTTP, starting after ``after``, the
-    cursor in the document's text or, with ``variable``, as a variable; and where the walk
-    stopped."""
+) -> tuple[list[float], str | None]:
+    """Seconds of each of ``pages`` never-read pages over HTTP, starting after ``after`` (after
+    the first page when ``None``), the cursor in the document's text or, with ``variable``, as a
+    variable; and where the walk stopped (``None`` at the listing's end: nothing left to walk)."""
     settings = {
         "KG_STORE": f"oxigraph:{path}",
         "KG_PROJECTION": "1" if projection else "0",
@@ -149,7 +149,12 @@ def walk(
             trials: dict[str, Any] = body["data"]["trials"]
             return trials
 
-        cursor = after or ask(FILTERED_LIST)["pageInfo"]["endCursor"]
+        cursor = after
+        if cursor is None:
+            first = ask(FILTERED_LIST)["pageInfo"]
+            if not first["hasNextPage"]:
+                return times, None
+            cursor = first["endCursor"]
         for _ in range(pages):
             started = time.perf_counter()
             if variable:
@@ -162,8 +167,15 @@ def walk(
             seen |= ids
             cursor = page["pageInfo"]["endCursor"]
             if not page["pageInfo"]["hasNextPage"]:
-                break
+                return times, None
     return times, cursor
+
+
+def summary(times: list[float]) -> str:
+    """p50 / max ms of ``times``, or why there are none."""
+    if not times:
+        return "none: no page left to walk"
+    return f"{statistics.median(times) * 1000:.1f} / {max(times) * 1000:.1f}"
 
 
 def main() -> None:
@@ -175,10 +187,13 @@ def main() -> None:
         path = projected_store(trials)
         figures = build(path)
         with_it, stopped = walk(path, True, args.pages, None)
-        without, stopped = walk(path, False, args.pages, stopped)
-        as_variable, _ = walk(path, True, args.pages, stopped, variable=True)
+        without: list[float] = []
+        as_variable: list[float] = []
+        if stopped is not None:
+            without, stopped = walk(path, False, args.pages, stopped)
+        if stopped is not None:
+            as_variable, _ = walk(path, True, args.pages, stopped, variable=True)
         direct = direct_sparql(path)
-        on, off = statistics.median(with_it) * 1000, statistics.median(without) * 1000
         print(
             f"\n{trials:,} trials, never-read pages of the filtered list: {len(with_it)} with "
             f"the projection, {len(without)} without\n"
@@ -193,19 +208,17 @@ def main() -> None:
         print(f"| of which facets (listings, counts, name lookup), s | {figures['facets_s']:.1f} |")
         print(f"| projection file GB | {figures['file_gb']:.2f} |")
         print(f"| peak memory of the building process GB | {figures['peak_gb']:.2f} |")
-        print(f"| page p50 / max ms, with the projection | {on:.1f} / {max(with_it) * 1000:.1f} |")
-        print(f"| page p50 / max ms, without | {off:.1f} / {max(without) * 1000:.1f} |")
-        print(f"| ratio | {off / on:.1f}x |")
+        print(f"| page p50 / max ms, with the projection | {summary(with_it)} |")
+        print(f"| page p50 / max ms, without | {summary(without)} |")
+        if with_it and without:
+            ratio = statistics.median(without) / statistics.median(with_it)
+            print(f"| ratio | {ratio:.1f}x |")
         sparql = statistics.median(direct) * 1000
         print(
             f"| the same query in the store's own SPARQL, p50 / first (cold) ms | {sparql:.1f} / "
             f"{direct[0] * 1000:.1f} |"
         )
-        variable = statistics.median(as_variable) * 1000
-        print(
-            f"| page p50 / max ms, with the projection, the cursor a variable | {variable:.1f} / "
-            f"{max(as_variable) * 1000:.1f} |"
-        )
+        print(f"| page p50 / max ms, with the projection, the cursor a variable | {summary(as_variable)} |")
 
 
 if __name__ == "__main__":
