@@ -1,11 +1,15 @@
-"""A read projection beside an embedded store: one row per trial and data generation.
+"""A read projection beside an embedded store: per study and data generation, its facets and
+its document.
 
-Why: a filtered-list page of 50 trials no request has read yet costs about 1,100 reads by key
-in oxigraph (196 ms at 100,000 trials, 73% of it in the store), where the same page read from
-per-trial documents takes 40 ms, 4.7 ms of it fetching them (benchmarks/never_read_pages.py).
-The store cannot be made to read faster: it decodes each term it returns (5-20 us), and its own
-SPARQL for that query takes 151 ms. So what a page reads is kept, per trial, in a file of its
-own, kept up to date by the write path and rebuilt beside serving.
+Why: the store cannot serve listings or never-read pages fast at scale. It finds, sorts and
+counts every match of a listing before cutting a page (1.3 s at 100,000 trials; its text filter
+and its search of names given in another case, which it cannot index, 8 and 10 s). And a
+50-trial page no request has read yet costs about 1,100 reads by key (196 ms there, 73% of it in
+the store, which decodes each term it returns at 5-20 us). So each study's *facets*
+(:mod:`kg.facets`: what the listings filter, sort and look up) and its *document* (what the
+shipped listings read of it: :mod:`api.graphql.documents`) are kept in a file of their own.
+Listings become indexed SQL (:class:`Facets`) and a page fetches its documents. The file is kept
+up to date by the write path and rebuilt beside serving.
 
 Versioning (why rows carry a sequence number): several processes serve one store, each from its
 own snapshot of it (the supervisor's store, the workers' checkpoints), and each must read the
