@@ -57,22 +57,13 @@ PER_QUERY = 200
 """Studies or comparisons a query names in its VALUES when only some are read."""
 
 
-@dataclass
-class ComparisonFacets:
-    """What the comparison filters test of one comparison."""
-
-    drugs: set[str] = field(default_factory=set)
-    """Drugs its intervention arm gives."""
-    comparators: set[str] = field(default_factory=set)
-    """Drugs its comparator arm gives."""
-    endpoint_names: set[str] = field(default_factory=set)
-    """Its endpoint's names and alternate names, lower-cased (a comparison is on one
-    endpoint)."""
-    p_values: set[float] = field(default_factory=set)
-    """Its numeric p-values."""
-    estimates: set[tuple[str | None, bool]] = field(default_factory=set)
-    """Its estimates: (statistic or ``None``, derived), each estimate once without its
-    statistic and once with each statistic it has."""
+ComparisonTerm = tuple[str, str | None, float | None]
+"""One thing a comparison filter tests of a comparison, as the projection keeps it: (kind,
+term, number). ``("drug", IRI, None)`` and ``("comparator", IRI, None)``: a drug its
+intervention or comparator arm gives; ``("endpoint", name, None)``: a lower-case name or
+alternate name of its endpoint (a comparison is on one); ``("p", None, p)``: a numeric
+p-value; ``("estimate", statistic IRI or None, 1.0 if derived else 0.0)``: an estimate, once
+with each statistic it has, without one if it has none."""
 
 
 @dataclass
@@ -91,7 +82,8 @@ class StudyFacets:
     terms: set[tuple[str, str]] = field(default_factory=set)
     """(kind, IRI): the drugs (``drug``), conditions (``condition``, of the trial or its
     population) and phases (``phase``) the trial filters join on."""
-    comparisons: dict[str, ComparisonFacets] = field(default_factory=dict)
+    comparisons: dict[str, set[ComparisonTerm]] = field(default_factory=dict)
+    """Its comparisons (on its endpoints), each with what the comparison filters test."""
 
     @property
     def joined_names(self) -> str | None:
@@ -126,9 +118,9 @@ def read_facets(store: Store, studies: Sequence[str] | None = None) -> dict[str,
     """The facets of ``studies`` (every study of ``store`` when ``None``), each study given
     whether or not ``store`` holds it (one it does not hold has no key and no comparisons).
 
-    Every study at once reads each kind of fact in one scan of the store (about 2 ms a study
-    at 10,000 trials); some studies, by VALUES (about 10 ms a study: oxigraph joins each bound
-    value on its own), which suits the few a write changes."""
+    Every study at once reads each kind of fact in one scan of the store (2.6 ms a study at
+    10,000 trials); some studies, by VALUES (9-14 ms a study: oxigraph joins each bound value
+    on its own), which suits the few a write changes."""
     found: dict[str, StudyFacets] = defaultdict(StudyFacets)
     for study in studies or ():
         found[study] = StudyFacets()
@@ -168,32 +160,30 @@ def read_facets(store: Store, studies: Sequence[str] | None = None) -> dict[str,
                 names[endpoint].add(name.lower())
             if compared is not None and compared not in owners:
                 owners[compared], on[compared] = endpoints[endpoint], endpoint
-                found[endpoints[endpoint]].comparisons[compared] = ComparisonFacets()
+                found[endpoints[endpoint]].comparisons[compared] = set()
     for compared, endpoint in on.items():
-        found[owners[compared]].comparisons[compared].endpoint_names.update(names[endpoint])
+        found[owners[compared]].comparisons[compared].update(
+            ("endpoint", name, None) for name in names[endpoint]
+        )
     for block in _values("item", None if studies is None else sorted(owners)):
         query = render("facets_comparison_terms", comparisons=block)
         for item, kind, term, derived in store.select_values(query):
             owner = owners.get(item or "")
-            if owner is not None and item is not None:
-                _add(found[owner].comparisons[item], kind, term, derived)
+            if owner is not None and item is not None and kind is not None:
+                found[owner].comparisons[item].update(_terms(kind, term, derived))
     for item, facets in found.items():
         if facets.identifiers:  # a trial: facets_names gives every trial a row
             facets.key = min(labels[item], default="").lower()
     return dict(found)
 
 
-def _add(
-    comparison: ComparisonFacets, kind: str | None, term: str | None, derived: str | None
-) -> None:
-    """One row of facets_comparison_terms.rq into ``comparison``."""
+def _terms(kind: str, term: str | None, derived: str | None) -> list[ComparisonTerm]:
+    """The :data:`ComparisonTerm` one row of facets_comparison_terms.rq gives (none for a drug
+    or p-value row without its term)."""
     if kind == "estimate":
-        comparison.estimates.add((term, derived == "true"))
-    elif term is None:
-        return
-    elif kind == "drug":
-        comparison.drugs.add(term)
-    elif kind == "comparator":
-        comparison.comparators.add(term)
-    elif kind == "p":
-        comparison.p_values.add(float(term))
+        return [(kind, term, float(derived == "true"))]
+    if term is None:
+        return []
+    if kind == "p":
+        return [(kind, None, float(term))]
+    return [(kind, term, None)]

@@ -106,9 +106,10 @@ class Settings:
     graphql_cache_size: int = 0
     """GraphQL responses kept per server process (0: no cache); see :mod:`api.graphql_cache`."""
     projection: bool = True
-    """Keep a read projection beside an embedded store on disk (``KG_PROJECTION``): per-trial
-    documents of what GraphQL reads, built beside serving (:mod:`kg.projection`). Off saves its
-    disk (about 10 KB a trial) and the CPU of building it, and pages read the store instead."""
+    """Keep a read projection beside an embedded store on disk (``KG_PROJECTION``): per study,
+    the facets the listings read and the document of what GraphQL reads of it, built beside
+    serving (:mod:`kg.projection`). Off saves its disk (about 25 KB a trial) and the CPU of
+    building it, and listings and pages read the store instead."""
     generation_check_seconds: float = 1.0
     """How often a server looks for a data generation moved around it (``KG_GENERATION_CHECK``):
     a load or import into a shared remote store is served at most this long after it lands.

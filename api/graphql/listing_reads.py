@@ -22,7 +22,6 @@ from kg.projection import Facets
 from kg.readmodel import listing as listings
 from kg.readmodel import model
 from kg.readmodel.read import search_trial
-from kg.readmodel.sparql import iri
 from kg.served import Served
 from kg.store import Store
 
@@ -79,29 +78,12 @@ async def resolved(
     return query
 
 
-def _after(cursor: str | None) -> tuple[str, str] | None:
-    """The (key, IRI) a cursor holds, refused as page_after.rq refuses it."""
-    if cursor is None:
-        return None
-    key, item = listings.decode_cursor(cursor)
-    iri(item)
-    return key, item
-
-
 def _page(pairs: list[tuple[str, str]], first: int) -> model.Page:
     """A page from at most ``first + 1`` (key, IRI) pairs in order."""
     return model.Page(
         items=tuple((item, listings.encode_cursor(key, item)) for key, item in pairs[:first]),
         has_next_page=len(pairs) > first,
     )
-
-
-def _comparison_pairs(
-    facets: Facets, query: ComparisonQuery, first: int, after: tuple[str, str] | None
-) -> list[tuple[str, str]]:
-    """:meth:`Facets.comparison_page` as (key, IRI) pairs: a comparison's key is its IRI."""
-    found = facets.comparison_page(query, first, after)
-    return [(item, item) for item in found]
 
 
 @dataclass(frozen=True)
@@ -121,7 +103,7 @@ class ListingReads:
         listing: Callable[[Q], listings.Listing],
         from_facets: Callable[[Facets, Q, int, tuple[str, str] | None], list[tuple[str, str]]],
     ) -> model.Page:
-        resume = _after(after)
+        resume = listings.resume_after(after)
         facets = self.context.facets
         if query is None:
             return model.Page()
@@ -159,7 +141,7 @@ class ListingReads:
     ) -> model.Page:
         """At most ``first`` comparisons matching ``query`` after cursor ``after``, by IRI."""
         return await self._page(
-            query, first, after, listings.comparison_listing, _comparison_pairs
+            query, first, after, listings.comparison_listing, Facets.comparison_page
         )
 
     async def comparison_count(self, query: ComparisonQuery | None) -> int:

@@ -263,14 +263,21 @@ def whole(store: Store, listing: Listing) -> Order:
     return tuple(sorted({(key or "", item) for item, key in rows if item is not None}))
 
 
+def resume_after(cursor: str | None) -> tuple[str, str] | None:
+    """The (key, IRI) a page starts after, from its cursor (``None``: the first page), refused
+    as page_after.rq refuses it: :class:`BadValue` for a cursor this server did not give out."""
+    if not cursor:
+        return None
+    key, item = decode_cursor(cursor)
+    iri(item)
+    return key, item
+
+
 def slice_page(order: Order, first: int, after: str | None) -> model.Page:
     """At most ``first`` items of a whole listing after cursor ``after``, read as page_after.rq
     reads it (the rows sorted after the cursor's key and IRI), with the listing's total."""
-    start = 0
-    if after:
-        key, resume = decode_cursor(after)
-        iri(resume)  # refuses what page_after.rq refuses
-        start = bisect.bisect_right(order, (key, resume))
+    resume = resume_after(after)
+    start = 0 if resume is None else bisect.bisect_right(order, resume)
     chosen = order[start : start + first]
     return model.Page(
         items=tuple((item, encode_cursor(key, item)) for key, item in chosen),

@@ -117,6 +117,13 @@ def test_a_study_that_is_no_trial_is_not_listed(facets: Facets) -> None:
     assert rows and facets.trial_count(TrialQuery(drugs=(f"{BASE}drug/dasatinib",))) == len(rows)
 
 
+def comparisons(
+    facets: Facets, query: ComparisonQuery, first: int, after: tuple[str, str] | None
+) -> list[str]:
+    """The IRIs of a page of :meth:`Facets.comparison_page`."""
+    return [item for _, item in facets.comparison_page(query, first, after)]
+
+
 def _statistics(store: Store) -> list[str]:
     rows = store.select_values(
         f"SELECT DISTINCT ?s WHERE {{ ?e <{EKG.statistic}> ?s }} ORDER BY ?s"
@@ -158,7 +165,7 @@ def test_comparison_listings_and_counts_match_the_store(store: Store, facets: Fa
         seen: list[str] = []
         after: tuple[str, str] | None = None
         while True:
-            page = facets.comparison_page(query, 9, after)
+            page = comparisons(facets, query, 9, after)
             seen += page
             if len(page) < 9:
                 break
@@ -260,20 +267,20 @@ def test_a_page_is_the_same_from_the_term_index_or_the_order(
     compared = listings.resolve_comparisons(store, drug)
     assert compared is not None
     listed = [item for item, _ in listings.page_comparisons(store, drug, 10_000, None).items]
-    assert facets.comparison_page(compared, 10_000, None) == listed
+    assert comparisons(facets, compared, 10_000, None) == listed
 
 
 def test_a_comparison_cursor_resumes_where_sparql_would(store: Store, facets: Facets) -> None:
     """A cursor's key and IRI are compared as page_after.rq compares them: a key between two
     comparisons resumes at the next, a tie on the key resumes after the IRI."""
-    every = facets.comparison_page(ComparisonQuery(), 10_000, None)
+    every = comparisons(facets, ComparisonQuery(), 10_000, None)
     between = every[1] + "!"
     for after, rest in (
         ((between, every[0]), every[2:]),
         ((every[1], every[1]), every[2:]),
         ((every[1], every[0]), every[1:]),
     ):
-        assert facets.comparison_page(ComparisonQuery(), 10_000, after) == rest
+        assert comparisons(facets, ComparisonQuery(), 10_000, after) == rest
         cursor = listings.encode_cursor(*after)
         sparql = listings.page_comparisons(store, listings.ComparisonFilter(), 10_000, cursor)
         assert [item for item, _ in sparql.items] == rest
