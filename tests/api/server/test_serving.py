@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from uvicorn import Config
 
 from api.app import create_app
 from api.server import YOUNG_COLLECTION_THRESHOLD, started, uvicorn_options
@@ -36,9 +37,15 @@ def graphql(base_url: str, query: str) -> dict[str, object]:
 def test_uvicorn_runs_on_uvloop_and_httptools(settings: Settings) -> None:
     """Without them the same app serves about a third of the requests per second."""
     options = uvicorn_options(settings)
-    assert (options["loop"], options["http"]) == ("uvloop", "httptools")
+    assert (options["loop"], options["http"]) == ("api.loop:new_event_loop", "httptools")
     import httptools  # noqa: F401
-    import uvloop  # noqa: F401
+    import uvloop
+
+    loop = Config(app=create_app, loop=str(options["loop"])).get_loop_factory()()  # as uvicorn does
+    try:
+        assert isinstance(loop, uvloop.Loop)
+    finally:
+        loop.close()
 
 
 def test_serving_options_come_from_the_environment(settings: Settings) -> None:
