@@ -148,10 +148,13 @@ class _KeptLoader(DataLoader[K, V]):
 
     def load(self, key: K) -> Awaitable[V]:
         found = self._reads.kept(self._read, key)
-        if found is not None:
-            value: V = self._default if found is ABSENT else found  # type: ignore[assignment]
-            self.prime(key, value)
-        return super().load(key)
+        if found is None:
+            return super().load(key)
+        # Not through the loader's cache (``prime``, then ``load``): priming writes the cache
+        # and scans the pending batch for the key each time, for a value already at hand.
+        done: asyncio.Future[V] = self.loop.create_future()
+        done.set_result(self._default if found is ABSENT else found)  # type: ignore[arg-type]
+        return done
 
     async def _load_batch(self, keys: list[K]) -> list[V]:
         return await self._reads.read(self._run, self._read, keys, self._default)

@@ -14,7 +14,7 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
-from api.graphql.eager import run_resolvers_eagerly
+from api.graphql.eager import install_resolvers
 from api.graphql.errors import MASKED_MESSAGE, should_mask
 from api.graphql.limits import Limits, TimedSchema, cost_rule
 from api.graphql.mutations import Mutation
@@ -87,7 +87,7 @@ def build_schema(limits: Limits | None = None) -> TimedSchema:
         ],
     )
     schema.timeout_seconds = limits.timeout_seconds
-    run_resolvers_eagerly(schema._schema)
+    install_resolvers(schema._schema)
     return schema
 
 

@@ -836,7 +836,7 @@ class Comparison(Node):
     async def estimates(self, info: Info) -> list[EffectEstimate]:
         iris = await _links(info, str(self.id), ekg.estimate)
         found = [EffectEstimate.of(e) for e in await _many(info.context.loaders.estimate, iris)]
-        order = list(StatisticType)
+        order = STATISTIC_TYPE.order
         return sorted(
             found, key=lambda e: (order.index(e.statistic) if e.statistic else 9, str(e.id))
         )
@@ -1276,7 +1276,7 @@ class Trial(Node):
     async def arms(self, info: Info) -> list[Arm]:
         iris = await _links(info, str(self.id), ekg.arm)
         arms = [Arm.of(a) for a in await _many(info.context.loaders.arm, iris)]
-        order = list(ArmRole)
+        order = ARM_ROLE.order
         return sorted(arms, key=lambda a: (order.index(a.role) if a.role else 9, str(a.id)))
 
     @strawberry.field(description="Endpoints, primary first; `kind` keeps one rank.")

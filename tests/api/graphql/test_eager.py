@@ -8,7 +8,7 @@ import inspect
 
 import pytest
 
-from api.graphql.eager import Resumed, run_resolvers_eagerly, stepped
+from api.graphql.eager import Resumed, install_resolvers, stepped
 from api.graphql.schema import build_schema
 
 
@@ -99,7 +99,7 @@ def test_a_cancelled_task_cancels_the_coroutine() -> None:
 def test_every_async_resolver_of_the_schema_runs_eagerly() -> None:
     """build_schema made them eager: none is left for graphql-core to wrap in a task."""
     schema = build_schema()._schema
-    assert run_resolvers_eagerly(schema) == 0  # nothing async left to wrap
+    assert install_resolvers(schema) == 0  # nothing left to install
     resolvers = [
         field.resolve
         for named in schema.type_map.values()
