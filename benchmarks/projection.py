@@ -10,8 +10,9 @@ seconds of it spent on the facets (what the listings read), the file's size and 
 process's peak memory (a rerun finds it complete and says so).
 
 Then up to ``--pages`` pages of ``api/graphql/examples/filtered_list.graphql`` no request asked
-before, each the page after the last, are walked over HTTP from ``kg``'s app under uvicorn on
-the copy: first with the projection (``KG_PROJECTION=1``; the server's builder has found
+before, each the page after the last, are walked over HTTP from ``kg serve`` on the copy (as
+the issue measures it: one process, uvloop and httptools, the garbage collector tuned for
+serving): first with the projection (``KG_PROJECTION=1``; the server's builder has found
 nothing to build), then, from where that walk stopped, as many with it off
 (``KG_PROJECTION=0``: the listing and its count are then the store's SPARQL, as on a remote
 store), then as many more with it on again, the cursor given as a variable
@@ -50,7 +51,7 @@ from graphql_scale import (  # noqa: E402
     direct_rows,
     page_after,
 )
-from serving import uvicorn_app  # noqa: E402
+from server_restart import running_server  # noqa: E402
 
 from api.graphql.documents import ProjectionBuilder  # noqa: E402
 from kg.build import ensure_built  # noqa: E402
@@ -136,10 +137,7 @@ def walk(
     }
     times: list[float] = []
     seen: set[str] = set()
-    with (
-        uvicorn_app("api.app:create_app", settings, health="/health", start_seconds=600) as url,
-        httpx.Client(base_url=url, timeout=120) as client,
-    ):
+    with running_server(path, settings) as server, httpx.Client(base_url=server.url, timeout=120) as client:
         time.sleep(10)  # the server's builder checks the projection once at start
 
         def ask(query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
