@@ -107,3 +107,19 @@ def test_every_async_resolver_of_the_schema_runs_eagerly() -> None:
         if getattr(field, "resolve", None) is not None
     ]
     assert resolvers and not any(inspect.iscoroutinefunction(r) for r in resolvers)
+
+
+def test_fields_are_resolved_directly_unless_arguments_need_converting() -> None:
+    """A field without a resolver reads its attribute, and a resolver without arguments is
+    called as written; a field with arguments keeps strawberry's layers, which convert them
+    (``endpoints(kind: PRIMARY)`` gets the enum member, not the string)."""
+    schema = build_schema()._schema
+    arm, trial = schema.type_map["Arm"], schema.type_map["Trial"]
+    label = arm.fields["label"].resolve  # type: ignore[attr-defined]
+    interventions = arm.fields["interventions"].resolve  # type: ignore[attr-defined]
+    endpoints = trial.fields["endpoints"].resolve  # type: ignore[attr-defined]
+    assert label.__qualname__.startswith("direct_resolver.")
+    run_eagerly = inspect.getclosurevars(interventions).nonlocals["resolve"]  # async: eagerly
+    assert run_eagerly.__qualname__.startswith("direct_resolver.")
+    assert not endpoints.__qualname__.startswith("direct_resolver.")
+    assert trial.fields["endpoints"].args  # type: ignore[attr-defined]
