@@ -11,7 +11,7 @@ round-robin so that a burst of load on the shared machine hits them all alike:
 (c) GraphQL over HTTP (POST /graphql, httpx keep-alive);
 (d) the SPARQL of (a) through the /sparql endpoint over HTTP (JSON results);
 (e) GraphQL in-process reading the listing from the projection's facets, as ``kg serve`` does on
-    an embedded store once its builder completed them (``kg.projection.Facets``, built here
+    an embedded store once its builder completed them (``kg.facet_index.Facets``, built here
     once per N into a temporary file, the build timed and printed; the answer cache stays off,
     so every request runs): the page's items and totalCount are found by indexed SQL instead
     of the store's SPARQL, so it shows what a page costs beyond finding them;
@@ -60,8 +60,9 @@ from api.graphql.context import make_context  # noqa: E402
 from api.graphql.enums import ARM_ROLE, STATISTIC_TYPE  # noqa: E402
 from api.graphql.schema import build_schema  # noqa: E402
 from kg import queries  # noqa: E402
+from kg.facet_index import Facets  # noqa: E402
 from kg.facets import read_facets  # noqa: E402
-from kg.projection import Facets, Projection  # noqa: E402
+from kg.projection import Projection  # noqa: E402
 from kg.readmodel.sparql import render, values  # noqa: E402
 from kg.store import Store  # noqa: E402
 from kg.stores.oxigraph import OxigraphStore  # noqa: E402

@@ -11,7 +11,7 @@ the listing's IRIs. Prints the median wall and CPU ms of ``--runs`` runs (defaul
 ones take seconds) and the count, against the request limit of 5 s that ``kg serve`` applies.
 
 Each listing is then asked as ``kg serve`` answers it on an embedded store: from the facets of
-the store's read projection (``kg.projection.Facets``), which replace the listing memory that
+the store's read projection (``kg.facet_index.Facets``), which replace the listing memory that
 read a listing whole on its first request and kept it per data generation. A page and its
 totalCount are then indexed SQL over one row per study and comparison, whatever the filter, so
 what a listing costs moved from its first request to the projection's build, beside serving.
@@ -44,7 +44,7 @@ from graphql_scale import built_facets  # noqa: E402
 from api.graphql.context import make_context  # noqa: E402
 from api.graphql.limits import Limits  # noqa: E402
 from api.graphql.schema import build_schema  # noqa: E402
-from kg.projection import Facets  # noqa: E402
+from kg.facet_index import Facets  # noqa: E402
 from kg.readmodel.listing import encode_cursor  # noqa: E402
 from kg.stores.oxigraph import OxigraphStore  # noqa: E402
 

@@ -65,8 +65,8 @@ from api.graphql.listing_reads import FILTERS_REMEMBERED  # noqa: E402
 from api.graphql.loaders import KeptReads  # noqa: E402
 from api.graphql.schema import build_schema  # noqa: E402
 from api.server import collect_for_serving  # noqa: E402
+from kg.facet_index import Facets  # noqa: E402
 from kg.lru import Lru  # noqa: E402
-from kg.projection import Facets  # noqa: E402
 from kg.stores.oxigraph import OxigraphStore  # noqa: E402
 
 TIMED = ("select_lexical", "select_values", "query")

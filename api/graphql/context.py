@@ -27,8 +27,8 @@ from api.graphql.documents import TrialDocuments
 from api.graphql.errors import QueryTimeout
 from api.graphql.listing_reads import facets_of, filters_of
 from api.graphql.loaders import KeptReads, Loaders, reads_of
+from kg.facet_index import Facets
 from kg.lru import Lru
-from kg.projection import Facets
 from kg.served import Served
 from kg.store import Store, may_run_inline
 

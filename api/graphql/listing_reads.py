@@ -16,9 +16,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
+from kg.facet_index import Facets
 from kg.facets import ComparisonQuery, TrialQuery
 from kg.lru import Lru
-from kg.projection import Facets
 from kg.readmodel import listing as listings
 from kg.readmodel import model
 from kg.readmodel.read import search_trial

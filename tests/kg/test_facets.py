@@ -1,4 +1,5 @@
-"""The projection's facets answer every listing, count and name lookup as the store's SPARQL does.
+"""The projection's facets answer every listing, count and name lookup as the store's SPARQL does:
+the facets as kg.facets reads them from the store, answered by kg.facet_index's SQL.
 
 Test data: the curated DASCERN graph, a `kg synth` corpus of 200 trials (tests/api/graphql/
 test_listing_pages.py, whose plain-SPARQL meaning of each trial filter is the reference) and an
@@ -14,7 +15,8 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from kg import projection
+from kg import facet_index
+from kg.facet_index import Facets
 from kg.facets import (
     NAME_SEPARATOR,
     ComparisonQuery,
@@ -23,7 +25,7 @@ from kg.facets import (
     every_study,
     read_facets,
 )
-from kg.projection import Facets, Projection
+from kg.projection import Projection
 from kg.readmodel import listing as listings
 from kg.readmodel import read
 from kg.settings import Settings
@@ -258,7 +260,7 @@ def test_a_page_is_the_same_from_the_term_index_or_the_order(
     """A page is found from the filter's term index or by walking the listing's order, as the
     sizes say (``_driven``): either way, the trials plain SPARQL finds, in its order, and the
     comparisons the store lists."""
-    monkeypatch.setattr(projection, "_driven", lambda first, matching, every: driven)
+    monkeypatch.setattr(facet_index, "_driven", lambda first, matching, every: driven)
     reference = expected(store, where)
     query = listings.resolve_trials(store, listings.TrialFilter(**where))
     assert query is not None
