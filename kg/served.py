@@ -92,11 +92,14 @@ class Served:
 
     def kept(self, name: str, make: Callable[[], T]) -> T:
         """What the layer above keeps for this generation under ``name`` (made by ``make`` the
-        first time): it is dropped with the generation, never checked against it."""
+        first time it makes something other than ``None``: until then each call asks again): it
+        is dropped with the generation, never checked against it."""
         with self._lock:
             found = self._kept.get(name)
             if found is None:
-                found = self._kept[name] = make()
+                found = make()
+                if found is not None:
+                    self._kept[name] = found
             kept: T = found
             return kept
 

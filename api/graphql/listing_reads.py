@@ -48,11 +48,17 @@ class Reading(Protocol):
 
 def facets_of(served: Served) -> Facets | None:
     """The facets ``served``'s generation reads its listings from, if a builder completed them
-    for it (one object for the generation, which keeps the counts it made)."""
+    for it (one object for the generation, which keeps the counts it made). Once they are
+    complete they stay so for the generation: the file is not asked again on every request."""
     projection, sequence = served.projection, served.sequence
-    if projection is None or sequence is None or not projection.facets_ready(sequence):
+    if projection is None or sequence is None:
         return None
-    return served.kept("facets", lambda: projection.facets_at(sequence))
+
+    def complete() -> Facets | None:
+        assert projection is not None and sequence is not None
+        return projection.facets_at(sequence) if projection.facets_ready(sequence) else None
+
+    return served.kept("facets", complete)
 
 
 def filters_of(served: Served) -> Lru[str, tuple[object]]:

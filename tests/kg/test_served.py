@@ -52,6 +52,22 @@ def test_what_a_generation_keeps_goes_with_it(built: Store, settings: Settings) 
     assert serving.replaced == 1
 
 
+def test_nothing_is_kept_until_it_is_made(built: Store, settings: Settings) -> None:
+    """A maker that has nothing yet (facets a builder has not completed) is asked again next
+    time; once it made something, that is kept for the generation."""
+    served = Serving(built, settings.base_iri, check_seconds=0).current
+    asked: list[int] = []
+
+    def once_ready() -> str | None:
+        asked.append(1)
+        return "facets" if len(asked) >= 2 else None
+
+    assert served.kept("facets", once_ready) is None
+    assert served.kept("facets", once_ready) == "facets"
+    assert served.kept("facets", once_ready) == "facets"
+    assert len(asked) == 2
+
+
 def test_the_generation_is_read_at_each_check_not_at_each_read(
     built: Store, settings: Settings
 ) -> None:
