@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import random
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -9,9 +11,11 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from graphql import GraphQLError, Source, TokenKind
+from graphql.language import Lexer
 
 from api.app import create_app
-from api.graphql_cache import GraphQLResponseCache
+from api.graphql_cache import GraphQLResponseCache, tokens_of
 from kg.build import bump_generation
 from kg.settings import Settings
 from kg.stores.oxigraph import OxigraphStore
@@ -160,3 +164,77 @@ def test_a_repeat_reads_nothing_from_the_store(tmp_path: Path, settings: Setting
         assert asked > 0, "the first answer is read from the store"
         assert [acronym(client) for _ in range(3)] == [first] * 3
         assert len(recording.calls) == asked
+
+
+def _lexed(text: str) -> str | None:
+    """The tokens graphql-core's lexer finds, one space apart, strings by their value in JSON
+    (``None`` if it refuses the text): what the cache's own pattern must agree with."""
+    lexer = Lexer(Source(text))
+    words = []
+    try:
+        token = lexer.advance()
+        while token.kind is not TokenKind.EOF:
+            quoted = token.kind in (TokenKind.STRING, TokenKind.BLOCK_STRING)
+            words.append(json.dumps(token.value) if quoted else text[token.start : token.end])
+            token = lexer.advance()
+    except GraphQLError:
+        return None
+    return " ".join(words)
+
+
+SHIPPED = sorted(
+    [*Path("api/graphql/examples").glob("*.graphql"), *Path("api/pages/queries").glob("*.graphql")]
+)
+TRICKY = [
+    '{ a(s: "x\\"y\\\\z\\u00e9 ", b: """block "" \\""" end""") }',
+    '\ufeff{ a(n: -1.5e+3, m: 0, k: 12, f: 0.25E-2) } # comment\r\n',
+    "query Q($v: [Int!] = [1, 2]) @dir(x: $v) { ...F ... on T { y } } fragment F on T { x }",
+    '{ a(o: {k: "v", l: [true, null, ENUM]}) }',
+    "{\ta\n,b,,c }",
+    '{ a(s: """\n    indented\r\n      more\r  last\n  """, t: "tab\there") }',
+    '{ a(s: "\u00e9", t: "é", u: """é""") }',
+]
+REFUSED = [
+    "{ a(f: [01]) }",  # a number may not start with 0 followed by digits
+    "{ a(n: 1a) }",  # nor run into a name
+    "{ a(n: 1.) }",
+    '{ "unterminated }',
+    '{ a(s: "line\nbreak") }',
+    '{ a(s: "\\x") }',
+    "{ a } }",
+    "{ a ",
+    "\f{ a }",
+    "{ a ? }",
+    '{ a(s: "\ud800") }',
+    '{ a(s: "\\ud800") }',
+]
+
+
+@pytest.mark.parametrize("text", [p.read_text(encoding="utf-8") for p in SHIPPED] + TRICKY)
+def test_the_cache_reads_tokens_as_graphql_core_does(text: str) -> None:
+    assert _lexed(text) is not None
+    assert tokens_of(text) == _lexed(text)
+
+
+@pytest.mark.parametrize("text", REFUSED)
+def test_what_does_not_lex_or_close_is_not_cached(text: str) -> None:
+    assert tokens_of(text) is None
+
+
+def test_random_texts_are_cached_only_as_graphql_core_reads_them() -> None:
+    """Texts of GraphQL's characters in random order: whenever the cache takes one, its tokens
+    are the lexer's, so two different documents never share a key."""
+    pieces = ['{', '}', '(', ')', '[', ']', ' ', ',', '\n', '#c\n', 'a', 'on', 'x1', '0', '7',
+              '-', '.', '...', 'e', '"s"', '"', '\\', '"""b"""', '$', ':', '=', '@', '!', '|',
+              '&', '1.5', 'query', 'mutation', '\\"', '\\u00e9', '\\u{e9}',
+              '\\"""', '\r', '\t', '"""', 'é', '\\n', '\\uD83D', '\\uDE00', '😀',
+              '\x01', '\f', '\ufeff']
+    chance = random.Random(14)
+    taken = 0
+    for _ in range(20_000):
+        text = "".join(chance.choice(pieces) for _ in range(chance.randint(1, 12)))
+        found = tokens_of(text)
+        if found is not None:
+            taken += 1
+            assert found == _lexed(text), text
+    assert taken > 1_000  # the check above ran often enough to mean something
