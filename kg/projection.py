@@ -79,8 +79,10 @@ FORMAT = _format()
 """What the bodies of a file must have been written under to be read now; a file of another
 format is started afresh (:class:`Projection`)."""
 
+_META = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+"""What the file's format is recorded in: the one table a change of format keeps."""
+
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS generation (
     generation TEXT PRIMARY KEY,
     sequence INTEGER NOT NULL UNIQUE,
@@ -193,9 +195,10 @@ class Projection:
         try:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(_SCHEMA)
+            self._db.execute(_META)
             if format is not None:
                 self._start(format)
+            self._db.executescript(_SCHEMA)
         except sqlite3.Error as error:
             raise ProjectionError(f"projection {self.path}: {error}") from error
 
@@ -216,13 +219,19 @@ class Projection:
         return connection
 
     def _start(self, format: str) -> None:
-        """Empty the file if it holds another format than ``format``, then record it."""
+        """Start the file afresh if it holds another format than ``format``, then record it:
+        every table but ``meta`` is dropped, and made again from the schema by the caller.
+        Emptying them would keep an older layout's definitions (a table's columns, its key)."""
         with self._transaction():
             found = self._db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
             if found is not None and found[0] == format:
                 return
-            for table in ("row", "generation", "facet_pass", *FACET_TABLES):
-                self._db.execute(f"DELETE FROM {table}")
+            tables = self._db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'meta'"
+                " AND name NOT LIKE 'sqlite_%'"
+            ).fetchall()
+            for (table,) in tables:
+                self._db.execute(f'DROP TABLE "{table}"')
             self._db.execute("DELETE FROM meta")
             self._db.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('format', ?)", (format,)

@@ -4,6 +4,8 @@ writes, builds and loads interleave, in one process or several."""
 from __future__ import annotations
 
 import multiprocessing
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -81,6 +83,32 @@ def test_a_file_of_another_format_starts_afresh(tmp_path: Path) -> None:
     assert Projection(path, format="0").read(1, [T1]) == {T1: b"old layout"}
     new = Projection(path, format="1")
     assert new.sequence_of("g1") is None and new.read(1, [T1]) == {}
+
+
+def test_a_file_of_another_layout_gets_this_layout_s_tables(tmp_path: Path) -> None:
+    """A format change may define a table differently (its columns, its key): the file gets
+    the new definitions, not only emptied tables of the old ones."""
+    path = tmp_path / "projection.sqlite"
+    with closing(sqlite3.connect(path)) as db:
+        db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.execute("INSERT INTO meta VALUES ('format', 'an older layout')")
+        db.execute("CREATE TABLE row (trial TEXT PRIMARY KEY, body BLOB, note TEXT)")
+        db.execute("CREATE TABLE study_term (study TEXT, term TEXT)")  # no kind: its index fails
+        db.execute("INSERT INTO row VALUES (?, x'00', 'old')", (T1,))
+        db.commit()
+    projection = Projection(path)
+    columns = {
+        table: [column for _, column, *_ in projection._db.execute(f"PRAGMA table_info({table})")]
+        for table in ("row", "study_term")
+    }
+    assert columns == {
+        "row": ["trial", "sequence", "body"],
+        "study_term": ["study", "sequence", "kind", "term"],
+    }
+    sequence = projection.register("g1", None)
+    projection.put(sequence, {T1: b"new"})
+    assert projection.read(sequence, [T1]) == {T1: b"new"}
+    projection.close()
 
 
 def test_an_unreadable_file_is_a_clear_error(tmp_path: Path) -> None:
