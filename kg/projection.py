@@ -222,7 +222,9 @@ class Projection:
     def _start(self, format: str) -> None:
         """Start the file afresh if it holds another format than ``format``, then record it:
         every table but ``meta`` is dropped, and made again from the schema by the caller.
-        Emptying them would keep an older layout's definitions (a table's columns, its key)."""
+        Emptying them would keep an older layout's definitions (a table's columns, its key).
+        The space they held is then given back (best effort: another process reading the file
+        keeps it, and the new rows reuse it instead, scattered)."""
         with self._transaction():
             found = self._db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
             if found is not None and found[0] == format:
@@ -237,6 +239,11 @@ class Projection:
             self._db.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('format', ?)", (format,)
             )
+        try:
+            self._db.execute("VACUUM")
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.OperationalError:  # busy: another process has the file open
+            pass
 
     def close(self) -> None:
         """Close every thread's connection."""
