@@ -49,13 +49,8 @@ from kg.facets import StudyFacets
 from kg.settings import Settings
 from kg.store import is_persistent, is_private
 
-LAYOUT = "4"
-"""The layout of the file's tables; part of :data:`FORMAT`.
-
-Why ``row`` has a rowid (layout 4): a document's body is about 8 KB, and a ``WITHOUT ROWID``
-table keeps only about 1 KB of a row in its b-tree, the rest in chains of overflow pages, so
-reading a page's 50 documents took 8.3 ms at 100,000 trials; in a rowid table, found through
-its index on (trial, sequence), 1.0 ms (one run, 60 samples each, the same rows copied)."""
+LAYOUT = "3"
+"""The layout of the file's tables; part of :data:`FORMAT`."""
 
 
 def _format() -> str:
@@ -93,8 +88,12 @@ CREATE TABLE IF NOT EXISTS generation (
     sequence INTEGER NOT NULL UNIQUE,
     everything INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS row (trial TEXT NOT NULL, sequence INTEGER NOT NULL, body BLOB);
-CREATE UNIQUE INDEX IF NOT EXISTS row_of ON row (trial, sequence);
+CREATE TABLE IF NOT EXISTS row (
+    trial TEXT NOT NULL,
+    sequence INTEGER NOT NULL,
+    body BLOB,
+    PRIMARY KEY (trial, sequence)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS facet_pass (sequence INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS study (
     study TEXT NOT NULL,
