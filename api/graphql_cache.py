@@ -144,7 +144,9 @@ class GraphQLResponseCache:
     max_entries: int
     path: str = "/graphql"
     stats: CacheStats = field(default_factory=CacheStats)
-    _documents: dict[str, str | None] = field(default_factory=dict, init=False)
+    _documents: Lru[str, str] = field(
+        default_factory=lambda: Lru(NORMALIZED_DOCUMENTS), init=False
+    )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != self.path:
@@ -200,14 +202,13 @@ class GraphQLResponseCache:
         )
 
     def normalized(self, text: str) -> str | None:
-        """The document's tokens (:func:`tokens_of`); ``None`` unless it may be cached."""
-        if text in self._documents:
-            return self._documents[text]
-        normalized = tokens_of(text)
-        if len(self._documents) >= NORMALIZED_DOCUMENTS:
-            self._documents.clear()
-        self._documents[text] = normalized
-        return normalized
+        """The document's tokens (:func:`tokens_of`); ``None`` unless it may be cached (kept
+        as ``""``, which no document that may be cached lexes to)."""
+        normalized = self._documents.get(text)
+        if normalized is None:
+            normalized = tokens_of(text) or ""
+            self._documents.put(text, normalized)
+        return normalized or None
 
 
 async def _read_body(receive: Receive) -> tuple[bytes, Receive]:
